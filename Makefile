@@ -1,0 +1,50 @@
+# imgclf: `make demo` trains a first classifier, `make test` runs every notebook and the end-to-end tests.
+# Each target sets up .venv itself, so both work on a fresh machine.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install -q -c constraints.txt
+STAMP := $(VENV)/.installed
+FASHION := /usr/share/datasets/fashion-mnist
+
+.PHONY: setup demo test docs bench fashion-data clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) torch torchvision
+	$(PIP) -e ".[dev]"
+	touch $@
+
+# Full Fashion-MNIST (70,000 images) from Debian's package when we may install it; imgclf falls back to
+# a torchvision download, then to the fashion_tiny subset that ships in data/, and says so.
+fashion-data:
+	@if [ -d $(FASHION) ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1; } || \
+	  echo "note: could not install Debian's dataset-fashion-mnist; imgclf will use what it can find"; \
+	else echo "note: install Fashion-MNIST with 'sudo apt-get install dataset-fashion-mnist' for the full demo"; fi
+
+demo: setup fashion-data
+	$(VENV)/bin/imgclf train --out runs/demo
+
+test: setup
+	$(VENV)/bin/nbdev-export
+	@if [ -n "$$(git status --porcelain -- imgclf)" ]; then \
+	  git status --short -- imgclf; \
+	  echo "imgclf/ differs from what the notebooks export: run nbdev-export and commit the result"; exit 1; fi
+	$(VENV)/bin/nbdev-test --n-workers 2 --timing
+	$(VENV)/bin/pytest tests/
+
+docs: setup
+	$(VENV)/bin/nbdev-docs
+
+bench: setup fashion-data
+	$(PY) bench/fashion_speedrun.py
+
+clean:
+	rm -rf _docs _proc runs
