@@ -1,0 +1,44 @@
+"End-to-end checks of the `imgclf` command, run in a subprocess as a user would run it."
+import json, shutil, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT/'data'/'fashion_tiny'
+IMGCLF = Path(sys.executable).parent/'imgclf'
+
+def run(*args):
+    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600)
+
+def test_help_lists_train():
+    r = run('--help')
+    assert r.returncode == 0 and 'train' in r.stdout
+
+def test_train_writes_run_folder(tmp_path):
+    out = tmp_path/'run'
+    r = run('train', TINY, '--out', out, '--epochs', '3')
+    assert r.returncode == 0, r.stderr
+    assert {'metrics.json', 'history.csv', 'confusion_matrix.png', 'model'} <= {o.name for o in out.iterdir()}
+    m = json.loads((out/'metrics.json').read_text())
+    keys = 'accuracy error_rate valid_loss test_accuracy train_seconds epochs arch n_train n_valid n_test vocab dataset'.split()
+    assert set(keys) <= set(m)
+    assert (m['n_train'], m['n_valid'], m['n_test'], m['epochs']) == (500, 200, 200, 3)
+    assert 0.1 < m['test_accuracy'] <= 1 and len(m['vocab']) == 10
+    assert len((out/'history.csv').read_text().strip().splitlines()) == 4  # header + one row per epoch
+    assert (out/'model'/'weights.safetensors').stat().st_size > 10_000
+
+def test_log_output_has_one_line_per_epoch(tmp_path):
+    "Output to a file or pipe must stay readable: no carriage-return progress bars."
+    r = run('train', TINY, '--out', tmp_path/'run', '--epochs', '2')
+    assert r.returncode == 0, r.stderr
+    assert '\r' not in r.stdout + r.stderr
+    assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith('epoch ')] == ['1/2', '2/2']
+
+def test_missing_folder_is_one_clear_line(tmp_path):
+    r = run('train', tmp_path/'nope')
+    assert r.returncode == 1
+    assert 'No such folder' in r.stderr and 'Traceback' not in r.stderr
+
+def test_single_class_folder_is_refused(tmp_path):
+    shutil.copytree(TINY/'train'/'bag', tmp_path/'ds'/'bag')
+    r = run('train', tmp_path/'ds')
+    assert r.returncode == 1 and 'only one label' in r.stderr and 'Traceback' not in r.stderr
