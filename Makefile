@@ -15,7 +15,6 @@ setup: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PIP) --upgrade pip
 	$(PIP) torch torchvision
 	$(PIP) -e ".[dev]"
 	touch $@
