@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench fashion-data clean
+.PHONY: setup demo test docs bench fashion-data readme clean
 
 setup: $(STAMP)
 
@@ -48,3 +48,8 @@ bench: setup fashion-data
 
 clean:
 	rm -rf _docs _proc runs
+
+# README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto, which has no offline install here).
+readme: setup
+	$(VENV)/bin/jupyter nbconvert --to markdown nbs/index.ipynb --output-dir . --output README \
+	  --RegexRemovePreprocessor.patterns='["^#\\|\\s*hide"]' --log-level WARN
