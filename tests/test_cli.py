@@ -42,3 +42,16 @@ def test_single_class_folder_is_refused(tmp_path):
     shutil.copytree(TINY/'train'/'bag', tmp_path/'ds'/'bag')
     r = run('train', tmp_path/'ds')
     assert r.returncode == 1 and 'only one label' in r.stderr and 'Traceback' not in r.stderr
+
+def test_fast_mode_on_photos(tmp_path):
+    "Pretrained EfficientNet-Lite0 from its offline package, head trained on cached features."
+    out = tmp_path/'run'
+    r = run('train', TINY, '--out', out, '--arch', 'efficientnet_lite0', '--size', '32', '--fast')
+    assert r.returncode == 0, r.stderr
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['fast'] and m['arch'] == 'efficientnet_lite0' and m['test_accuracy'] > 0.3
+    assert (out/'model'/'imgclf.json').exists()
+
+def test_unknown_arch_is_one_clear_line(tmp_path):
+    r = run('train', TINY, '--out', tmp_path/'run', '--arch', 'no_such_net', '--epochs', '1')
+    assert r.returncode == 1 and 'no_such_net' in r.stderr and 'Traceback' not in r.stderr
