@@ -88,4 +88,5 @@ d = { 'settings': { 'branch': 'main',
                               'imgclf.train.make_learner': ('train.html#make_learner', 'imgclf/train.py'),
                               'imgclf.train.n_channels': ('train.html#n_channels', 'imgclf/train.py'),
                               'imgclf.train.train': ('train.html#train', 'imgclf/train.py'),
+                              'imgclf.train.train_progressive': ('train.html#train_progressive', 'imgclf/train.py'),
                               'imgclf.train.use_log_lines': ('train.html#use_log_lines', 'imgclf/train.py')}}}
