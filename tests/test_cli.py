@@ -55,3 +55,14 @@ def test_fast_mode_on_photos(tmp_path):
 def test_unknown_arch_is_one_clear_line(tmp_path):
     r = run('train', TINY, '--out', tmp_path/'run', '--arch', 'no_such_net', '--epochs', '1')
     assert r.returncode == 1 and 'no_such_net' in r.stderr and 'Traceback' not in r.stderr
+
+def test_missing_pretrained_weights_offline_is_one_clear_line(tmp_path):
+    "Offline, with an empty torch hub cache: no minute of retries, no traceback, and the way out is named."
+    import os, pytest
+    from imgclf.models import online
+    if online(): pytest.skip('weights can be downloaded here')
+    env = {**os.environ, 'TORCH_HOME': str(tmp_path/'torch')}
+    r = subprocess.run([str(IMGCLF), 'train', str(TINY), '--out', str(tmp_path/'run'), '--arch', 'resnet18', '--epochs', '1'],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert r.returncode == 1 and 'Traceback' not in r.stderr
+    assert 'No pretrained weights' in r.stderr and 'efficientnet_lite0' in r.stderr
