@@ -17,7 +17,7 @@ def test_train_writes_run_folder(tmp_path):
     out = tmp_path/'run'
     r = run('train', TINY, '--out', out, '--epochs', '3')
     assert r.returncode == 0, r.stderr
-    assert {'metrics.json', 'history.csv', 'confusion_matrix.png', 'model'} <= {o.name for o in out.iterdir()}
+    assert {'metrics.json', 'history.csv', 'confusion_matrix.png', 'model', 'report.html', 'per_class.csv', 'roc.png'} <= {o.name for o in out.iterdir()}
     m = json.loads((out/'metrics.json').read_text())
     keys = 'accuracy error_rate valid_loss test_accuracy train_seconds epochs arch n_train n_valid n_test vocab dataset'.split()
     assert set(keys) <= set(m)
