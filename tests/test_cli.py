@@ -66,3 +66,16 @@ def test_missing_pretrained_weights_offline_is_one_clear_line(tmp_path):
                        capture_output=True, text=True, timeout=120, env=env)
     assert r.returncode == 1 and 'Traceback' not in r.stderr
     assert 'No pretrained weights' in r.stderr and 'efficientnet_lite0' in r.stderr
+
+def test_predict_prints_a_line_per_image_and_survives_bad_files(tmp_path):
+    out = tmp_path/'run'
+    assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
+    imgs = tmp_path/'imgs'; shutil.copytree(TINY/'test'/'bag', imgs)
+    (imgs/'broken.png').write_bytes(b'not a png')
+    r = run('predict', out/'model', imgs, '--csv', tmp_path/'p.csv', '--topk', '2')
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert len(lines) == 21 and sum('\terror\t' in l for l in lines) == 1
+    assert len((tmp_path/'p.csv').read_text().strip().splitlines()) == 22  # header + 21 rows
+    r = run('predict', out/'model', tmp_path/'nope.jpg')
+    assert r.returncode == 1 and 'No such file' in r.stderr and 'Traceback' not in r.stderr
