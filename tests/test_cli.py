@@ -79,3 +79,14 @@ def test_predict_prints_a_line_per_image_and_survives_bad_files(tmp_path):
     assert len((tmp_path/'p.csv').read_text().strip().splitlines()) == 22  # header + 21 rows
     r = run('predict', out/'model', tmp_path/'nope.jpg')
     assert r.returncode == 1 and 'No such file' in r.stderr and 'Traceback' not in r.stderr
+
+def test_evaluate_writes_report_and_refuses_unknown_labels(tmp_path):
+    out = tmp_path/'run'
+    assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
+    r = run('evaluate', out/'model', TINY, '--out', tmp_path/'ev')
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path/'ev'/'metrics.json').read_text())
+    assert m['n_test'] == 200 and 0 < m['test_accuracy'] <= 1 and (tmp_path/'ev'/'report.html').exists()
+    shutil.copytree(TINY/'test'/'bag', tmp_path/'odd'/'handbag')
+    r = run('evaluate', out/'model', tmp_path/'odd')
+    assert r.returncode == 1 and 'handbag' in r.stderr and 'Traceback' not in r.stderr
