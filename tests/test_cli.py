@@ -67,7 +67,8 @@ def test_missing_pretrained_weights_offline_is_one_clear_line(tmp_path):
     assert r.returncode == 1 and 'Traceback' not in r.stderr
     assert 'No pretrained weights' in r.stderr and 'efficientnet_lite0' in r.stderr
 
-def test_predict_prints_a_line_per_image_and_survives_bad_files(tmp_path):
+def test_predict_and_onnx_export(tmp_path):
+    "predict prints a line per image and survives bad files; the ONNX export agrees with it"
     out = tmp_path/'run'
     assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
     imgs = tmp_path/'imgs'; shutil.copytree(TINY/'test'/'bag', imgs)
@@ -77,6 +78,13 @@ def test_predict_prints_a_line_per_image_and_survives_bad_files(tmp_path):
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 21 and sum('\terror\t' in l for l in lines) == 1
     assert len((tmp_path/'p.csv').read_text().strip().splitlines()) == 22  # header + 21 rows
+    r = run('export', out/'model', '--onnx', tmp_path/'m.onnx')
+    assert r.returncode == 0, r.stderr
+    import numpy as np, onnxruntime as ort
+    from PIL import Image
+    probs = ort.InferenceSession(str(tmp_path/'m.onnx')).run(None, {'image': np.array(Image.open(imgs/'00018.png'))[None,None]})[0]
+    line = next(l for l in lines if l.startswith(str(imgs/'00018.png')))
+    assert abs(float(probs.max()) - float(line.split('\t')[2])) < 1e-3  # same confidence as `imgclf predict`
     r = run('predict', out/'model', tmp_path/'nope.jpg')
     assert r.returncode == 1 and 'No such file' in r.stderr and 'Traceback' not in r.stderr
 
