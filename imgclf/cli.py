@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'choose_recipe', 'default_dataset', 'train_run', 'predict_cmd', 'main']
+__all__ = ['RUN_ARGS', 'USER_ERRORS', 'choose_recipe', 'default_dataset', 'train_run', 'predict_cmd', 'check_cmd', 'main']
 
 # %% ../nbs/09_cli.ipynb #dc4337ba
 def choose_recipe(path, # Dataset root
@@ -38,10 +38,23 @@ def default_dataset():
         print(f"note: {e}\nnote: training on fashion_tiny (900 images) instead.", file=sys.stderr)
         return fashion_tiny()
 
-# %% ../nbs/09_cli.ipynb #e759bdec
+# %% ../nbs/09_cli.ipynb #4503a9c1
 def _write_json(fn, obj):
-    tmp = Path(fn).with_suffix('.tmp')
-    tmp.write_text(json.dumps(obj, indent=2)); tmp.replace(fn)
+    from imgclf.files import write_text
+    write_text(fn, json.dumps(obj, indent=2))
+
+RUN_ARGS = ('path','arch','epochs','size','bs','lr','pretrained','freeze','fast','seed')
+
+def _usable_images(path, decode):
+    "Image files under `path` that cannot be used (leaving them out of training), with a warning that names them"
+    from imgclf.data import check_images, BAD_KINDS
+    bad = check_images(path, decode=decode, duplicates=False)
+    bad = bad[bad.problem.isin(BAD_KINDS)]
+    if len(bad):
+        names = '; '.join(f'{r.path} ({r.problem})' for r in bad.head(5).itertuples()) + (' ...' if len(bad) > 5 else '')
+        warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
+                      f"Fix: `imgclf check {path}` lists them all; `--quarantine` moves them aside.")
+    return set(bad.path)
 
 def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
               out=None, # Run folder; `runs/<timestamp>` when `None`
@@ -51,42 +64,74 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
               freeze='head', # Freezing policy for pretrained models (see `freeze_policy`)
               fast:bool=False, # Fast mode: train only the head on features computed once (`fast_train`)
               seed:int=42, # Seed for the split, the initial weights and the batch order
+              resume:bool=False, # Go on with the interrupted run in `out`, with the settings saved in its `run.json`
              )->dict:
     "Train a classifier on the folder dataset at `path` and write a run folder; returns the metrics"
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt, pandas as pd
     from fastai.vision.all import set_seed
     from imgclf.data import get_dls, get_test_dl, check_dataset_path
+    from imgclf.files import atomic_write
     from imgclf.train import make_learner, train, fast_train, use_log_lines, curves_figure
     from imgclf.evaluate import score, write_report
     from imgclf.export import save_model
+    if resume:
+        out = Path(out)
+        if not (out/'run.json').exists(): raise FileNotFoundError(f"{out} is not an imgclf run folder (no run.json): nothing to resume")
+        if (out/'metrics.json').exists():
+            print(f"{out} already finished; its results are in {out/'metrics.json'}")
+            return json.loads((out/'metrics.json').read_text())
+        args = json.loads((out/'run.json').read_text())
+        path, arch, epochs, size, bs, lr, pretrained, freeze, fast, seed = (args[k] for k in RUN_ARGS)
     path = check_dataset_path(path) if path else default_dataset()
     out = Path(out or Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S')); out.mkdir(parents=True, exist_ok=True)
+    if not resume: _write_json(out/'run.json', dict(path=str(path), arch=arch, epochs=epochs, size=size, bs=bs, lr=lr,
+                                                   pretrained=pretrained, freeze=freeze, fast=fast, seed=seed))
     r = choose_recipe(path, fast) | {k:v for k,v in dict(arch=arch, epochs=epochs, size=size, bs=bs).items() if v is not None}
+    skip = _usable_images(path, decode=not r['decoded'])
     set_seed(seed, reproducible=True)
-    dls = get_dls(path, seed=seed, **{k:v for k,v in r.items() if k not in ('arch','epochs','head')})
+    dls = get_dls(path, seed=seed, exclude=skip, **{k:v for k,v in r.items() if k not in ('arch','epochs','head')})
+    with atomic_write(out/'split.csv') as tmp:
+        pd.DataFrame([(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items],
+                     columns=['path','split']).to_csv(tmp, index=False)
     learn = use_log_lines(make_learner(dls, r['arch'], pretrained=pretrained))
     mode = 'fast mode (head on cached features)' if fast else f"{r['epochs']} epochs"
-    print(f"Training {r['arch']} on {path} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
+    print(f"{'Resuming' if resume else 'Training'} {r['arch']} on {path} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
           f"{len(dls.vocab)} labels, {r['size']} px), {mode}", flush=True)
-    if fast: fast_train(learn)
-    else:
-        train(learn, epochs=r['epochs'], lr=lr, freeze=freeze, head=r.get('head', 'epoch'), out=out)
-        fig = curves_figure(out/'history.csv'); fig.savefig(out/'curves.png', dpi=100); plt.close(fig)
+    try:
+        if fast: fast_train(learn)
+        else: train(learn, epochs=r['epochs'], lr=lr, freeze=freeze, head=r.get('head', 'epoch'), out=out, resume=resume)
+    except KeyboardInterrupt:
+        _save_interrupted(learn, out)
+        raise
+    if not fast:
+        fig = curves_figure(out/'history.csv')
+        with atomic_write(out/'curves.png') as tmp: fig.savefig(tmp, dpi=100)
+        plt.close(fig)
     val, tdl = score(learn), get_test_dl(dls)
     rep = write_report(learn, out, tdl, title=f"{r['arch']} on {path.name}: {'test' if tdl is not None else 'validation'} split")
     save_model(learn, out/'model')
     m = dict(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
              test_accuracy=rep['accuracy'] if tdl is not None else None, train_seconds=round(learn.train_seconds, 1), epochs=0 if fast else r['epochs'],
              arch=r['arch'], n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), n_test=rep['n'] if tdl is not None else 0,
-             vocab=list(map(str, dls.vocab)), dataset=str(path), fast=fast, seed=seed,
+             vocab=list(map(str, dls.vocab)), dataset=str(path), fast=fast, seed=seed, skipped_files=sorted(map(str, skip)),
              seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
              report={k:v for k,v in rep.items() if k != 'n'})
     _write_json(out/'metrics.json', m)
     return m
 
+def _save_interrupted(learn, out):
+    "After Ctrl-C: save the best weights so far as `out/model`, and say how to go on"
+    import torch
+    from imgclf.export import save_model
+    best = out/'checkpoints'/'best.pth'
+    if not best.exists(): print(f"\nInterrupted before the first epoch ended: no model to save. Start again with: imgclf train --resume {out}", file=sys.stderr); return
+    learn.model.load_state_dict(torch.load(best, map_location='cpu', weights_only=True))
+    save_model(learn, out/'model')
+    print(f"\nInterrupted: the best model so far is saved in {out/'model'}. Continue with: imgclf train --resume {out}", file=sys.stderr)
+
 def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 
-# %% ../nbs/09_cli.ipynb #0742864a
+# %% ../nbs/09_cli.ipynb #00b71729
 def _parser():
     p = argparse.ArgumentParser(prog='imgclf', description='Image classification with fastai: train, evaluate and use classifiers on folders of images.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
@@ -106,6 +151,15 @@ def _parser():
                    help="pretrained models: 'head' (fine_tune: head first, then all), 'none' (all from the start), or N (head + last N layers)")
     t.add_argument('--fast', action='store_true', help='fast mode: compute features once with the frozen pretrained body and train only the head')
     t.add_argument('--seed', type=int, default=42, help='seed for the split, initial weights and batch order (default: 42)')
+    t.add_argument('--resume', metavar='RUN_DIR', help='continue an interrupted run from its last completed epoch, with its saved settings')
+    c = sub.add_parser('check', help='find images that cannot be used, and other surprises, in a dataset folder',
+        description='Look at every image under PATH and list the files that cannot be used (empty, not an image, truncated, too large) '
+                    'and the ones worth a look (unusual modes, animations, tiny images, the same file in two splits, label folders without images). '
+                    'Nothing is changed unless --quarantine is given, and nothing is ever deleted.',
+        epilog='example: imgclf check photos/ --quarantine')
+    c.add_argument('path', help='dataset folder')
+    c.add_argument('--quarantine', action='store_true', help='move the unusable files to PATH_quarantine/ (listed in its quarantine.csv)')
+    c.add_argument('--csv', help='also write the list to this CSV file')
     e = sub.add_parser('evaluate', help='evaluate a saved model on a labelled folder and write a report',
         description="Score a model folder written by imgclf train on PATH's test/ split (or on every image under PATH, labelled by "
                     'its folder) and write metrics.json, per_class.csv, the plots and report.html.',
@@ -146,7 +200,23 @@ def predict_cmd(model, images, csv=None, topk=3, threshold=None):
         print(f"{r.path}\t{r.label}\t{conf}\t{r.top}")
     return df
 
-# %% ../nbs/09_cli.ipynb #ce255400
+# %% ../nbs/09_cli.ipynb #a717a687
+def check_cmd(path, quarantine=False, csv=None):
+    "The `imgclf check` command: print the problems found under `path`"
+    from imgclf.data import check_images, BAD_KINDS
+    from imgclf.files import atomic_write, image_files
+    path = Path(path).expanduser()
+    if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
+    df = check_images(path, quarantine=quarantine)
+    for r in df.itertuples(): print(f"{r.path}\t{r.problem}\t{r.detail}\tfix: {r.fix}")
+    n_bad = int(df.problem.isin(BAD_KINDS).sum())
+    moved = f"; moved to {path.parent/(path.name+'_quarantine')}" if quarantine and n_bad else ''
+    print(f"{len(image_files(path)) + (n_bad if quarantine else 0)} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad} worth a look")
+    if csv:
+        with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
+    return df
+
+# %% ../nbs/09_cli.ipynb #f87319d9
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError)
 
 def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
@@ -155,10 +225,11 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
     p = _parser(); args = p.parse_args(argv)
     if args.command is None: p.print_help(); return 0
     warnings.filterwarnings('ignore', category=FutureWarning)
+    warnings.formatwarning = lambda msg, *a, **k: f"imgclf {args.command}: warning: {msg}\n"
     try:
         if args.command == 'train':
-            m = train_run(args.path, args.out, arch=args.arch, epochs=args.epochs, size=args.size, bs=args.bs,
-                          lr=args.lr, pretrained=args.pretrained, freeze=args.freeze, fast=args.fast, seed=args.seed)
+            m = train_run(args.path, args.resume or args.out, arch=args.arch, epochs=args.epochs, size=args.size, bs=args.bs, lr=args.lr,
+                          pretrained=args.pretrained, freeze=args.freeze, fast=args.fast, seed=args.seed, resume=bool(args.resume))
             test = f", test accuracy {m['test_accuracy']:.4f}" if m['test_accuracy'] is not None else ''
             print(f"Done in {m['train_seconds']:.0f} s: validation accuracy {m['accuracy']:.4f}{test}")
         elif args.command == 'evaluate':
@@ -173,6 +244,8 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
             except ImportError: raise ValueError('ONNX export needs the onnx extra: pip install "imgclf[onnx]"')
             print(f"Wrote {export_onnx(Path(args.model).expanduser(), args.onnx)}")
         elif args.command == 'predict': predict_cmd(args.model, args.images, args.csv, args.topk, args.threshold)
+        elif args.command == 'check': check_cmd(args.path, args.quarantine, args.csv)
     except USER_ERRORS as e:
         print(f"imgclf {args.command}: error: {e}", file=sys.stderr); return 1
+    except KeyboardInterrupt: return 130 # what was saved has been said
     return 0

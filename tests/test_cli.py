@@ -95,7 +95,7 @@ def test_evaluate_writes_report_and_refuses_unknown_labels(tmp_path):
     assert r.returncode == 0, r.stderr
     m = json.loads((tmp_path/'ev'/'metrics.json').read_text())
     trained = json.loads((out/'metrics.json').read_text())
-    assert set(trained) - {'fast', 'seed', 'seconds_per_step'} <= set(m)  # the training run's keys
+    assert set(trained) - {'fast', 'seed', 'seconds_per_step', 'skipped_files'} <= set(m)  # the training run's keys
     assert m['n_test'] == 200 and 0 < m['test_accuracy'] <= 1 and (tmp_path/'ev'/'report.html').exists()
     shutil.copytree(TINY/'test'/'bag', tmp_path/'odd'/'handbag')
     r = run('evaluate', out/'model', tmp_path/'odd')

@@ -1,0 +1,77 @@
+"Generate bad and unusual image files on the fly, for the reliability tests"
+import io, os, struct, zlib
+from pathlib import Path
+import numpy as np
+from PIL import Image
+
+def _photo(w=64, h=48, seed=0):
+    "A small RGB image with structure (a gradient and a square), so that rotations are visible"
+    rng = np.random.default_rng(seed)
+    a = np.zeros((h, w, 3), np.uint8)
+    a[..., 0] = np.linspace(0, 255, w, dtype=np.uint8)[None]
+    a[..., 1] = np.linspace(0, 255, h, dtype=np.uint8)[:, None]
+    a[h//4:h//2, w//4:w//2] = rng.integers(0, 255, 3)
+    return Image.fromarray(a)
+
+def _png_bomb(fn, w=30_000, h=30_000):
+    "A valid-looking PNG header claiming `w`x`h` pixels (above PIL's decompression-bomb limit)"
+    def chunk(t, d): return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d))
+    ihdr = struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0)
+    fn.write_bytes(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) + chunk(b'IDAT', zlib.compress(b'\0' * 100)) + chunk(b'IEND', b''))
+
+def _exif_rotated(fn):
+    "A JPEG stored sideways (taller than wide) with EXIF orientation 6: shown upright it is wider than tall"
+    im = _photo(64, 48).transpose(Image.ROTATE_90) # stored 48x64
+    ex = Image.Exif(); ex[0x0112] = 8 # rotate 90 CW to view... (8: the stored image must be turned 90 clockwise)
+    im.save(fn, exif=ex, quality=95)
+
+# kind -> (file name, writer); every writer makes one file
+def bad_files():
+    "The bad and unusual single-file inputs: kind -> (file name, function writing it)"
+    def save(im, **kw): return lambda fn: im.save(fn, **kw)
+    def truncated(fn):
+        b = io.BytesIO(); _photo(128, 96).save(b, 'JPEG', quality=95); fn.write_bytes(b.getvalue()[:len(b.getvalue())//2])
+    def gif(fn):
+        frames = [_photo(seed=i).convert('P') for i in range(3)]
+        frames[0].save(fn, save_all=True, append_images=frames[1:], duration=100, loop=0)
+    def palette_alpha(fn):
+        im = _photo().convert('P'); im.info['transparency'] = 0; im.save(fn, transparency=0)
+    def sixteen(fn):
+        a = (np.linspace(0, 65535, 64*48).reshape(48, 64)).astype(np.uint16)
+        Image.fromarray(a).save(fn)
+    return {
+        'zero_byte':       ('empty.jpg', lambda fn: fn.write_bytes(b'')),
+        'truncated_jpeg':  ('truncated.jpg', truncated),
+        'text_as_jpg':     ('notes.jpg', lambda fn: fn.write_text('this is not an image\n')),
+        'cmyk_jpeg':       ('cmyk.jpg', save(_photo().convert('CMYK'), quality=95)),
+        'png_16bit':       ('sixteen.png', sixteen),
+        'palette_alpha':   ('palette_alpha.png', palette_alpha),
+        'rgba':            ('rgba.png', save(_photo().convert('RGBA'))),
+        'grayscale':       ('gray.png', save(_photo().convert('L'))),
+        'exif_rotated':    ('exif_rotated.jpg', _exif_rotated),
+        'webp':            ('photo.webp', save(_photo(), quality=90)),
+        'animated_gif':    ('animated.gif', gif),
+        'one_pixel':       ('one_pixel.png', save(_photo(1, 1))),
+        'decompression_bomb': ('bomb.png', _png_bomb),
+        'odd_name':        ('a photo – ünïcødé 写真.png', save(_photo())),
+        'symlink_loop':    ('loop.jpg', lambda fn: (os.symlink(fn.name + '.2.jpg', fn), os.symlink(fn.name, str(fn) + '.2.jpg'))),
+    }
+
+UNREADABLE = {'zero_byte', 'truncated_jpeg', 'text_as_jpg', 'decompression_bomb', 'symlink_loop'}
+
+def write_bad_files(dest, kinds=None):
+    "Write the bad files (all kinds, or `kinds`) into folder `dest`; returns kind -> path"
+    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    res = {}
+    for k,(name,f) in bad_files().items():
+        if kinds is None or k in kinds: f(dest/name); res[k] = dest/name
+    return res
+
+def snapshot(root):
+    "Every file and link under `root` with its bytes (or link target): to prove nothing was changed or lost"
+    res = {}
+    for dp, dns, fns in os.walk(root):
+        for n in fns + [d for d in dns if os.path.islink(os.path.join(dp, d))]:
+            p = os.path.join(dp, n)
+            res[os.path.relpath(p, root)] = ('link', os.readlink(p)) if os.path.islink(p) else ('file', Path(p).read_bytes())
+    return res
