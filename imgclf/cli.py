@@ -38,23 +38,35 @@ def default_dataset():
         print(f"note: {e}\nnote: training on fashion_tiny (900 images) instead.", file=sys.stderr)
         return fashion_tiny()
 
-# %% ../nbs/09_cli.ipynb #4503a9c1
+# %% ../nbs/09_cli.ipynb #907d213a
 def _write_json(fn, obj):
     from imgclf.files import write_text
     write_text(fn, json.dumps(obj, indent=2))
 
 RUN_ARGS = ('path','arch','epochs','size','bs','lr','pretrained','freeze','fast','seed')
 
-def _usable_images(path, decode):
-    "Image files under `path` that cannot be used (leaving them out of training), with a warning that names them"
-    from imgclf.data import check_images, BAD_KINDS
-    bad = check_images(path, decode=decode, duplicates=False)
-    bad = bad[bad.problem.isin(BAD_KINDS)]
-    if len(bad):
-        names = '; '.join(f'{r.path} ({r.problem})' for r in bad.head(5).itertuples()) + (' ...' if len(bad) > 5 else '')
+def _files_key(files)->str:
+    "A key that changes when any of `files` is added, removed or changed"
+    import hashlib
+    h = hashlib.sha1()
+    for f in files: st = os.lstat(f); h.update(f'{f}|{st.st_size}|{st.st_mtime_ns}'.encode())
+    return h.hexdigest()[:20]
+
+def _unusable_images(path)->set:
+    "Image files under `path` that cannot be used, found by `check_images` (cached until a file changes), with a warning naming them"
+    from imgclf.data import check_images, BAD_KINDS, data_dir
+    from imgclf.files import image_files, write_text
+    fn = data_dir()/'checked'/f'{_files_key(image_files(path))}.json'
+    if fn.exists(): bad = json.loads(fn.read_text())
+    else:
+        df = check_images(path, duplicates=False)
+        bad = [[str(r.path), r.problem] for r in df.itertuples() if r.problem in BAD_KINDS]
+        write_text(fn, json.dumps(bad))
+    if bad:
+        names = '; '.join(f'{p} ({k})' for p,k in bad[:5]) + (' ...' if len(bad) > 5 else '')
         warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
                       f"Fix: `imgclf check {path}` lists them all; `--quarantine` moves them aside.")
-    return set(bad.path)
+    return {Path(p) for p,_ in bad}
 
 def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
               out=None, # Run folder; `runs/<timestamp>` when `None`
@@ -87,9 +99,13 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
     if not resume: _write_json(out/'run.json', dict(path=str(path), arch=arch, epochs=epochs, size=size, bs=bs, lr=lr,
                                                    pretrained=pretrained, freeze=freeze, fast=fast, seed=seed))
     r = choose_recipe(path, fast) | {k:v for k,v in dict(arch=arch, epochs=epochs, size=size, bs=bs).items() if v is not None}
-    skip = _usable_images(path, decode=not r['decoded'])
+    skip = _unusable_images(path)
     set_seed(seed, reproducible=True)
     dls = get_dls(path, seed=seed, exclude=skip, **{k:v for k,v in r.items() if k not in ('arch','epochs','head')})
+    if len(dls.train_ds) < 2*r['bs']: # a batch size near the number of images leaves too few (or no) steps per epoch
+        r['bs'] = max(2, len(dls.train_ds)//4)
+        warnings.warn(f"only {len(dls.train_ds)} training images: using batch size {r['bs']}")
+        dls = get_dls(path, seed=seed, exclude=skip, **{k:v for k,v in r.items() if k not in ('arch','epochs','head')})
     with atomic_write(out/'split.csv') as tmp:
         pd.DataFrame([(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items],
                      columns=['path','split']).to_csv(tmp, index=False)

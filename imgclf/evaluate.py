@@ -103,14 +103,14 @@ def predictions(learn:Learner, # A trained `Learner`
     with learn.no_bar(), learn.no_logging(): probs,targs = learn.get_preds(dl=dl or learn.dls.valid)
     return probs.float().numpy(), targs.numpy()
 
-# %% ../nbs/04_evaluate.ipynb #18c3facc
+# %% ../nbs/04_evaluate.ipynb #4d97d516
 def roc_auc(probs, # Class probabilities (N, C)
             targs # True class indices (N,)
            )->dict:
     "One-vs-rest AUC per class index, and the macro and micro averages"
     onehot = np.eye(probs.shape[1])[np.asarray(targs)]
     res = {i: roc_auc_score(onehot[:,i], probs[:,i]) for i in range(probs.shape[1]) if 0 < onehot[:,i].sum() < len(onehot)}
-    return res | dict(macro=float(np.mean(list(res.values()))), micro=roc_auc_score(onehot.ravel(), probs.ravel()))
+    return res | dict(macro=float(np.mean(list(res.values()))) if res else None, micro=roc_auc_score(onehot.ravel(), probs.ravel())) # no macro AUC when only one class is present
 
 def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class names
                figsize=(6,6))->plt.Figure:
@@ -121,7 +121,7 @@ def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class n
         if i in auc: ax.plot(*roc_curve(onehot[:,i], probs[:,i])[:2], lw=1, label=f'{name} ({auc[i]:.3f})')
     ax.plot(*roc_curve(onehot.ravel(), probs.ravel())[:2], 'k--', lw=2, label=f"micro ({auc['micro']:.3f})")
     ax.plot([0,1], [0,1], ':', color='grey')
-    ax.set(xlabel='false positive rate', ylabel='true positive rate', title=f"ROC, one vs rest (macro AUC {auc['macro']:.3f})")
+    ax.set(xlabel='false positive rate', ylabel='true positive rate', title='ROC, one vs rest' + (f" (macro AUC {auc['macro']:.3f})" if auc['macro'] is not None else ''))
     ax.legend(fontsize=8, loc='lower right')
     return fig
 
@@ -158,7 +158,7 @@ def bootstrap_accuracy(preds, targs, # Predicted and true class indices
     lo, hi = np.quantile(accs, [(1-ci)/2, (1+ci)/2])
     return dict(accuracy=right.mean(), low=float(lo), high=float(hi))
 
-# %% ../nbs/04_evaluate.ipynb #f44af871
+# %% ../nbs/04_evaluate.ipynb #68630638
 def top_losses_figure(learn:Learner, # A trained `Learner`
                       dl=None, # A labelled `DataLoader`; the validation set by default
                       k:int=9, # How many images
@@ -166,7 +166,7 @@ def top_losses_figure(learn:Learner, # A trained `Learner`
                      )->plt.Figure:
     "Plot the `k` images with the highest loss and return the figure"
     with learn.no_bar(): interp = ClassificationInterpretation.from_learner(learn, dl=dl)
-    interp.plot_top_losses(k, **kwargs)
+    interp.plot_top_losses(min(k, len(interp.losses)), **kwargs)
     return plt.gcf()
 
 # %% ../nbs/04_evaluate.ipynb #0a5820bc

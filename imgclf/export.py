@@ -53,7 +53,7 @@ def save_model(learn:Learner, # A trained `Learner` from `make_learner`
         (tmp/'imgclf.json').write_text(json.dumps(meta, indent=2))
     return dest
 
-# %% ../nbs/07_export.ipynb #113256f6
+# %% ../nbs/07_export.ipynb #7b7bfead
 def version_differences(meta:dict)->list:
     "'lib saved → installed' for each library whose version differs from the one `meta` was saved with"
     now = model_versions()
@@ -112,7 +112,7 @@ def load_model(path # A folder written by `save_model`
     model = build_model(meta)
     try: model.load_state_dict(load_file(path/'weights.safetensors'))
     except RuntimeError as e:
-        raise ValueError(f"The weights in {path} do not fit a {meta['arch']} network" + (f" (saved with {', '.join(diff)})" if diff else '') + f": {str(e)[:200]}") from e
+        raise ValueError(f"The weights in {path} do not fit a {meta['arch']} network" + (f" (saved with {', '.join(diff)})" if diff else '') + f": {' '.join(str(e).split())[:300]}") from None
     return model.eval(), meta
 
 # %% ../nbs/07_export.ipynb #72595c22

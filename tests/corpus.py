@@ -21,8 +21,8 @@ def _png_bomb(fn, w=30_000, h=30_000):
 
 def _exif_rotated(fn):
     "A JPEG stored sideways (taller than wide) with EXIF orientation 6: shown upright it is wider than tall"
-    im = _photo(64, 48).transpose(Image.ROTATE_90) # stored 48x64
-    ex = Image.Exif(); ex[0x0112] = 8 # rotate 90 CW to view... (8: the stored image must be turned 90 clockwise)
+    im = _photo(64, 48).transpose(Image.ROTATE_90) # turned a quarter anticlockwise: stored 48 wide, 64 high
+    ex = Image.Exif(); ex[0x0112] = 6 # "turn 90 degrees clockwise to view"
     im.save(fn, exif=ex, quality=95)
 
 # kind -> (file name, writer); every writer makes one file

@@ -1,0 +1,251 @@
+"Reliability: bad and unusual inputs, interruptions, untrusted model folders, determinism (issue 8)."
+import io, json, os, shutil, signal, subprocess, sys, time
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, torch
+from PIL import Image
+from corpus import write_bad_files, snapshot, UNREADABLE, _photo
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT/'data'/'fashion_tiny'
+IMGCLF = Path(sys.executable).parent/'imgclf'
+
+def run(*args, **kw):
+    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600, **kw)
+
+def one_clear_line(r):
+    "A user error: exit code 1 and no traceback"
+    return r.returncode == 1 and 'Traceback' not in r.stderr and r.stderr.strip().count('\n') == 0
+
+# What `check_images` must report for each kind of file (None: nothing to report)
+EXPECTED = dict(zero_byte='empty', truncated_jpeg='unreadable', text_as_jpg='not_image', cmyk_jpeg='mode', png_16bit='mode',
+                palette_alpha='mode', rgba=None, grayscale=None, exif_rotated=None, webp=None, animated_gif='animated',
+                one_pixel='tiny', decompression_bomb='too_large', odd_name=None, symlink_loop='unreadable')
+
+@pytest.fixture(scope='module')
+def messy(tmp_path_factory):
+    "fashion_tiny with every bad kind added to train/bag and valid/coat, an empty label folder, and a link loop"
+    d = tmp_path_factory.mktemp('messy')/'data'
+    shutil.copytree(TINY, d)
+    files = write_bad_files(d/'train'/'bag')
+    write_bad_files(d/'valid'/'coat')
+    (d/'train'/'empty_label').mkdir()
+    os.symlink('..', d/'train'/'bag'/'loop') # a folder link back up the tree
+    return d, files
+
+def test_check_images_reports_every_kind_and_changes_nothing(messy):
+    from imgclf.data import check_images
+    d, files = messy
+    before = snapshot(d)
+    df = check_images(d, duplicates=False)
+    got = {Path(p).resolve() if not Path(p).is_symlink() else Path(p): k for p,k in zip(df.path, df.problem)}
+    for kind, fn in files.items():
+        assert got.get(fn if fn.is_symlink() else fn.resolve()) == EXPECTED[kind], kind
+    assert 'no_images' in set(df.problem)
+    dup = check_images(d).query("problem == 'duplicate'") # the copies in train/bag and valid/coat
+    assert {Path(p).name for p in dup.path} >= {files[k].name for k in ('rgba', 'webp', 'grayscale')}
+    assert snapshot(d) == before # nothing modified, nothing lost
+    assert len(df.path) == len(set(map(str, df.path))) # the link loop does not list files twice
+
+def test_open_image_handles_or_names_the_file(tmp_path):
+    from imgclf.files import open_image, ImageError
+    files = write_bad_files(tmp_path)
+    for kind, fn in files.items():
+        if kind in UNREADABLE:
+            with pytest.raises(ImageError) as e: open_image(fn)
+            assert fn.name in str(e.value) and 'Fix:' in str(e.value), kind
+        else:
+            im = open_image(fn)
+            assert im.mode == 'RGB' and min(im.size) >= 1, kind
+    up = np.asarray(open_image(files['exif_rotated'])).astype(int)
+    assert up.shape[:2] == (48, 64) # shown upright: wider than tall
+    assert up[5, -1, 0] > up[5, 0, 0] + 100 # red still grows from left to right
+    assert np.asarray(open_image(files['png_16bit'])).std() > 40 # a ramp, not a white square
+    assert open_image(files['rgba']).getpixel((0, 0)) == _photo().getpixel((0, 0))
+
+def test_train_leaves_out_unusable_files_and_loses_nothing(messy, tmp_path):
+    d, files = messy
+    before = snapshot(d)
+    r = run('train', d, '--out', tmp_path/'run', '--epochs', '1')
+    assert r.returncode == 0, r.stderr
+    assert 'warning: leaving out' in r.stderr and 'Traceback' not in r.stderr
+    m = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    skipped = {Path(p).name for p in m['skipped_files']}
+    assert {files[k].name for k in UNREADABLE} <= skipped
+    assert m['n_train'] == 500 + len(files) - len(UNREADABLE) # every usable kind is trained on (the loop's two links count as one kind)
+    assert snapshot(d) == before
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    "The model folder of a one-epoch `imgclf train` run on fashion_tiny"
+    out = tmp_path_factory.mktemp('trained')/'run'
+    r = run('train', TINY, '--out', out, '--epochs', '1')
+    assert r.returncode == 0, r.stderr
+    return out/'model'
+
+def test_predict_gives_a_row_per_file(messy, trained, tmp_path):
+    d, files = messy
+    before = snapshot(d)
+    r = run('predict', trained, d/'train'/'bag', '--csv', tmp_path/'p.csv')
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(tmp_path/'p.csv')
+    by_name = {Path(p).name: row for p,row in zip(df.path, df.itertuples())}
+    for kind, fn in files.items():
+        row = by_name[fn.name]
+        assert (row.label == 'error') == (kind in UNREADABLE), kind
+        if kind in UNREADABLE: assert 'fix:' in row.top
+    assert len(df) == len(set(df.path)) # the loop does not repeat files
+    assert snapshot(d) == before
+
+def make_split_dataset(root, layout):
+    "Folder dataset from {'split/label': n_images}, with real small images"
+    for k, n in layout.items():
+        (root/k).mkdir(parents=True, exist_ok=True)
+        for i in range(n): _photo(32, 32, seed=hash(k) % 1000 + i).save(root/k/f'{i}.png')
+    return root
+
+def test_dataset_layout_mistakes(tmp_path):
+    one = make_split_dataset(tmp_path/'one', {'cats': 4})
+    r = run('train', one)
+    assert one_clear_line(r) and 'only one label' in r.stderr
+    extra = make_split_dataset(tmp_path/'extra', {'train/a': 4, 'train/b': 4, 'valid/a': 2, 'valid/c': 2})
+    r = run('train', extra)
+    assert one_clear_line(r) and 'add training images' in r.stderr and 'valid/c' not in r.stdout
+    unknown = make_split_dataset(tmp_path/'unknown', {'train/a': 8, 'train/b': 8, 'valid/a': 2, 'valid/b': 2, 'test/a': 2, 'test/zebra': 2})
+    (unknown/'train'/'empty').mkdir()
+    r = run('train', unknown, '--out', tmp_path/'run', '--epochs', '1')
+    assert r.returncode == 0, r.stderr
+    assert 'not trained on (zebra)' in r.stderr
+    m = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    assert m['n_test'] == 2 and m['vocab'] == ['a', 'b']
+
+# --- fuzz: random bytes and random valid images into the loading and prediction path ---
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory):
+    from imgclf.data import get_dls
+    from imgclf.train import make_learner
+    from imgclf.export import save_model, load_model
+    dls = get_dls(TINY, size=28, bs=32, grayscale=True, decoded=True)
+    learn = make_learner(dls)
+    with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
+    return load_model(save_model(learn, tmp_path_factory.mktemp('m')/'model'))
+
+FORMATS = {'PNG': ('1','L','LA','P','RGB','RGBA','I;16','I'), 'JPEG': ('L','RGB','CMYK'), 'WEBP': ('RGB','RGBA'),
+           'GIF': ('L','P'), 'BMP': ('1','L','P','RGB'), 'TIFF': ('1','L','RGB','RGBA','CMYK','I;16','F')}
+
+@st.composite
+def images(draw):
+    fmt = draw(st.sampled_from(sorted(FORMATS)))
+    mode = draw(st.sampled_from(FORMATS[fmt]))
+    w, h = draw(st.integers(1, 300)), draw(st.integers(1, 300))
+    seed = draw(st.integers(0, 2**16))
+    a = np.random.default_rng(seed).integers(0, 256, (h, w, 3), dtype=np.uint8)
+    im = Image.fromarray(a).convert(mode) if mode not in ('I;16','I','F') else Image.fromarray(a[...,0].astype(np.uint16)*257).convert(mode) if mode != 'I;16' else Image.fromarray(a[...,0].astype(np.uint16)*257)
+    b = io.BytesIO(); im.save(b, fmt)
+    return b.getvalue(), (w, h)
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2048))
+def test_fuzz_random_bytes(model, tmp_path, data):
+    from imgclf.export import predict_folder
+    fn = tmp_path/'x.jpg'; fn.write_bytes(data)
+    df = predict_folder(model, [fn])
+    assert len(df) == 1 and df.label[0] in [*model[1]['vocab'], 'error']
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(img=images(), cut=st.floats(0.05, 1.0))
+def test_fuzz_valid_and_cut_images(model, tmp_path, img, cut):
+    from imgclf.files import open_image, ImageError
+    from imgclf.export import predict, predict_folder
+    data, size = img
+    im = open_image(data)
+    assert im.mode == 'RGB' and im.size == size
+    label, idx, probs = predict(model, io.BytesIO(data))
+    assert label in model[1]['vocab'] and abs(float(probs.sum()) - 1) < 1e-4
+    fn = tmp_path/'cut.img'; fn.write_bytes(data[:max(1, int(len(data)*cut))]) # the same file cut short
+    df = predict_folder(model, [fn])
+    assert len(df) == 1 and df.label[0] in [*model[1]['vocab'], 'error']
+
+# --- interruptions ---
+def start_training(out, epochs=8):
+    return subprocess.Popen([str(IMGCLF), 'train', str(TINY), '--out', str(out), '--epochs', str(epochs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+def wait_for_line(p, prefix, timeout=300):
+    t = time.time()
+    for line in p.stdout:
+        if line.startswith(prefix): return line
+        assert time.time() - t < timeout
+    raise AssertionError(f'{prefix!r} never printed: {p.stderr.read()}')
+
+def test_kill_mid_epoch_then_resume(tmp_path):
+    from imgclf.export import load_model, predict
+    out = tmp_path/'run'
+    p = start_training(out)
+    wait_for_line(p, 'epoch 3/8'); time.sleep(0.3) # inside epoch 4
+    p.send_signal(signal.SIGKILL); p.wait()
+    # whatever was left on disk is complete: it loads
+    hist = pd.read_csv(out/'history.csv'); assert 3 <= len(hist) <= 4
+    last = torch.load(out/'checkpoints'/'last.pth', weights_only=True)
+    assert last['phase_epoch'] == len(hist) and len(last['history']) == len(hist)
+    torch.load(out/'checkpoints'/'best.pth', weights_only=True)
+    assert not (out/'model').exists() and not (out/'metrics.json').exists()
+    r = run('train', '--resume', out)
+    assert r.returncode == 0, r.stderr
+    assert 'Resuming' in r.stdout
+    assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith('epoch ')] == [f'{i}/8' for i in range(len(hist)+1, 9)]
+    assert pd.read_csv(out/'history.csv').epoch.tolist() == list(range(1, 9))
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['epochs'] == 8 and m['accuracy'] > 0.5
+    assert predict(load_model(out/'model'), TINY/'test'/'bag'/os.listdir(TINY/'test'/'bag')[0])[0] in m['vocab']
+    assert run('train', '--resume', out).returncode == 0 # a finished run: says so, changes nothing
+
+def test_ctrl_c_saves_best_model(tmp_path):
+    from imgclf.export import load_model
+    out = tmp_path/'run'
+    p = start_training(out)
+    wait_for_line(p, 'epoch 2/8'); time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert 'best model so far is saved' in err and '--resume' in err and 'Traceback' not in err
+    model, meta = load_model(out/'model')
+    assert len(meta['vocab']) == 10
+
+# --- untrusted model folders, through the command ---
+def test_tampered_model_folders_are_refused(trained, tmp_path):
+    good = trained
+    img = TINY/'test'/'bag'/os.listdir(TINY/'test'/'bag')[0]
+    def tampered(name, change):
+        d = tmp_path/name; shutil.copytree(good, d); change(d)
+        return run('predict', d, img)
+    meta = json.loads((good/'imgclf.json').read_text())
+    def edit(**kw): return lambda d: (d/'imgclf.json').write_text(json.dumps(meta | kw))
+    cases = {
+        'weights': lambda d: (d/'weights.safetensors').write_bytes((d/'weights.safetensors').read_bytes()[:-8] + b'\1'*8),
+        'arch': edit(arch='no_such_net'),
+        'traversal_arch': edit(arch='../../../etc/passwd'),
+        'traversal_label': edit(vocab=['../../evil'] + meta['vocab'][1:]),
+        'shape': edit(vocab=meta['vocab'][:4]),
+        'size': edit(size=[28, 10**9]),
+        'json': lambda d: (d/'imgclf.json').write_text('{"format": '),
+        'pickle': lambda d: (d/'weights.safetensors').write_bytes(b'\x80\x04\x95cos\nsystem\n'),
+    }
+    for name, change in cases.items():
+        r = tampered(name, change)
+        assert one_clear_line(r), (name, r.stderr)
+
+# --- determinism ---
+def test_same_seed_same_split_and_metrics(tmp_path):
+    from sklearn.datasets import load_digits
+    d = load_digits(); root = tmp_path/'digits' # no split folders: a seeded random split
+    for i, (x, y) in enumerate(zip(d.images[:400], d.target[:400])):
+        (root/str(y)).mkdir(parents=True, exist_ok=True)
+        Image.fromarray((x*16).astype(np.uint8)).save(root/str(y)/f'{i}.png')
+    runs = [run('train', root, '--out', tmp_path/f'r{i}', '--epochs', '2', '--seed', s) for i,s in enumerate((1, 1, 2))]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr
+    m = [json.loads((tmp_path/f'r{i}'/'metrics.json').read_text()) for i in range(3)]
+    split = [(tmp_path/f'r{i}'/'split.csv').read_text() for i in range(3)]
+    assert split[0] == split[1] and split[0] != split[2]
+    assert abs(m[0]['valid_loss'] - m[1]['valid_loss']) < 1e-6 and m[0]['accuracy'] == m[1]['accuracy']
