@@ -38,7 +38,7 @@ def default_dataset():
         print(f"note: {e}\nnote: training on fashion_tiny (900 images) instead.", file=sys.stderr)
         return fashion_tiny()
 
-# %% ../nbs/09_cli.ipynb #907d213a
+# %% ../nbs/09_cli.ipynb #e801865b
 def _write_json(fn, obj):
     from imgclf.files import write_text
     write_text(fn, json.dumps(obj, indent=2))

@@ -103,7 +103,7 @@ def predictions(learn:Learner, # A trained `Learner`
     with learn.no_bar(), learn.no_logging(): probs,targs = learn.get_preds(dl=dl or learn.dls.valid)
     return probs.float().numpy(), targs.numpy()
 
-# %% ../nbs/04_evaluate.ipynb #4d97d516
+# %% ../nbs/04_evaluate.ipynb #84cc9f5f
 def roc_auc(probs, # Class probabilities (N, C)
             targs # True class indices (N,)
            )->dict:
@@ -158,7 +158,7 @@ def bootstrap_accuracy(preds, targs, # Predicted and true class indices
     lo, hi = np.quantile(accs, [(1-ci)/2, (1+ci)/2])
     return dict(accuracy=right.mean(), low=float(lo), high=float(hi))
 
-# %% ../nbs/04_evaluate.ipynb #68630638
+# %% ../nbs/04_evaluate.ipynb #7ef0d829
 def top_losses_figure(learn:Learner, # A trained `Learner`
                       dl=None, # A labelled `DataLoader`; the validation set by default
                       k:int=9, # How many images

@@ -53,7 +53,7 @@ def save_model(learn:Learner, # A trained `Learner` from `make_learner`
         (tmp/'imgclf.json').write_text(json.dumps(meta, indent=2))
     return dest
 
-# %% ../nbs/07_export.ipynb #7b7bfead
+# %% ../nbs/07_export.ipynb #8ee8ba53
 def version_differences(meta:dict)->list:
     "'lib saved → installed' for each library whose version differs from the one `meta` was saved with"
     now = model_versions()

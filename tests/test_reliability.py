@@ -200,6 +200,10 @@ def test_kill_mid_epoch_then_resume(tmp_path):
     assert m['epochs'] == 8 and m['accuracy'] > 0.5
     assert predict(load_model(out/'model'), TINY/'test'/'bag'/os.listdir(TINY/'test'/'bag')[0])[0] in m['vocab']
     assert run('train', '--resume', out).returncode == 0 # a finished run: says so, changes nothing
+    # the weights, optimizer, schedule and random states were all restored: the same result as a run never interrupted
+    assert run('train', TINY, '--out', tmp_path/'whole', '--epochs', '8').returncode == 0
+    whole = pd.read_csv(tmp_path/'whole'/'history.csv')
+    assert np.allclose(whole.valid_loss, pd.read_csv(out/'history.csv').valid_loss, atol=1e-4)
 
 def test_ctrl_c_saves_best_model(tmp_path):
     from imgclf.export import load_model
@@ -232,9 +236,15 @@ def test_tampered_model_folders_are_refused(trained, tmp_path):
         'json': lambda d: (d/'imgclf.json').write_text('{"format": '),
         'pickle': lambda d: (d/'weights.safetensors').write_bytes(b'\x80\x04\x95cos\nsystem\n'),
     }
+    from imgclf.export import load_model
     for name, change in cases.items():
-        r = tampered(name, change)
-        assert one_clear_line(r), (name, r.stderr)
+        if name in ('weights', 'traversal_label', 'pickle'): # through the command: one line, exit 1
+            r = tampered(name, change)
+            assert one_clear_line(r), (name, r.stderr)
+        else: # the same check in-process, to keep the test quick
+            d = tmp_path/name; shutil.copytree(good, d); change(d)
+            with pytest.raises(ValueError) as e: load_model(d)
+            assert '\n' not in str(e.value), name
 
 # --- determinism ---
 def test_same_seed_same_split_and_metrics(tmp_path):
@@ -249,3 +259,20 @@ def test_same_seed_same_split_and_metrics(tmp_path):
     split = [(tmp_path/f'r{i}'/'split.csv').read_text() for i in range(3)]
     assert split[0] == split[1] and split[0] != split[2]
     assert abs(m[0]['valid_loss'] - m[1]['valid_loss']) < 1e-6 and m[0]['accuracy'] == m[1]['accuracy']
+
+def test_check_command_quarantines_only_unusable_files(tmp_path):
+    d = tmp_path/'data'; shutil.copytree(TINY/'train', d)
+    files = write_bad_files(d/'bag')
+    before = snapshot(d)
+    r = run('check', d)
+    assert r.returncode == 0 and snapshot(d) == before # looking changes nothing
+    assert 'cannot be used' in r.stdout and 'truncated.jpg' in r.stdout
+    r = run('check', d, '--quarantine', '--csv', tmp_path/'problems.csv')
+    assert r.returncode == 0, r.stderr
+    after, q = snapshot(d), tmp_path/'data_quarantine'
+    moved = set(before) - set(after)
+    assert moved == {f'bag/{files[k].name}' for k in UNREADABLE} | {'bag/loop.jpg.2.jpg'}
+    assert all(after[k] == before[k] for k in after) # everything else untouched
+    assert all(before[k] == snapshot(q)[k] for k in moved) # nothing lost: the moved files are intact
+    assert len(pd.read_csv(q/'quarantine.csv')) == len(moved)
+    assert run('check', tmp_path/'nope').returncode == 1
