@@ -200,17 +200,21 @@ def _parser():
     q.add_argument('--threshold', type=float, help="answer 'unknown' below this probability")
     return p
 
-# %% ../nbs/09_cli.ipynb #d907ac01
+# %% ../nbs/09_cli.ipynb #0e3e7f3a
 def predict_cmd(model, images, csv=None, topk=3, threshold=None):
     "The `imgclf predict` command: print one line per image"
     from fastai.vision.all import get_image_files
-    from imgclf.export import load_model, predict_folder
+    from imgclf.export import load_model, predict_folder, fast_model, has_onnx
     files = []
     for o in map(Path, images):
         if not o.exists(): raise FileNotFoundError(f"No such file or folder: {o}")
         files += get_image_files(o) if o.is_dir() else [o]
     if not files: raise ValueError(f"No image files found in {', '.join(images)}")
-    df = predict_folder(load_model(Path(model).expanduser()), files, topk=topk, threshold=threshold, csv=csv)
+    m = load_model(Path(model).expanduser())
+    if has_onnx(): # onnxruntime is several times faster than eager PyTorch on a CPU
+        try: m = fast_model(m)
+        except Exception as e: warnings.warn(f"could not prepare the fast ONNX version ({type(e).__name__}: {e}); predicting with PyTorch")
+    df = predict_folder(m, files, topk=topk, threshold=threshold, csv=csv)
     for r in df.itertuples():
         conf = '' if r.label == 'error' else f'{r.confidence:.4f}'
         print(f"{r.path}\t{r.label}\t{conf}\t{r.top}")

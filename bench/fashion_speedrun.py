@@ -1,0 +1,110 @@
+"""Fashion-MNIST speedrun on CPU: imgclf's default recipe against a plain PyTorch loop, in the same run.
+
+    python bench/fashion_speedrun.py [--quick] [--peer-seconds 480]
+
+imgclf: the recipe `imgclf train` chooses for Fashion-MNIST, on the 60,000 training PNGs, with the test accuracy on the
+10,000 test images measured after every epoch (evaluation time is not counted as training time).
+Peer: the VGG-style CNN of seed 004 §5.4 adapted to 28x28x1, Adam lr 1e-3, batch 64, on the same images as tensors;
+what a user following the seeds would write. It runs until it passes 92% or `--peer-seconds` of training.
+Prints one line per epoch, then one JSON line (the last line).
+"""
+import argparse, json, sys, time, warnings
+from pathlib import Path
+import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+warnings.filterwarnings('ignore')
+
+def matmul_gflops(dtype=torch.float32, n=2048, reps=10):
+    "The machine's matmul throughput: the peak that training throughput is compared with"
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    torch.mm(a, b); t = time.perf_counter()
+    for _ in range(reps): torch.mm(a, b)
+    return 2*n**3*reps/(time.perf_counter() - t)/1e9
+
+def train_step_flops(model, xb, yb):
+    "FLOPs of one forward and backward pass over `xb`"
+    from torch.utils.flop_counter import FlopCounterMode
+    with FlopCounterMode(display=False) as fc: F.cross_entropy(model(xb), yb).backward()
+    model.zero_grad(set_to_none=True)
+    return fc.get_total_flops()
+
+def first_time(curve, acc):
+    "Training seconds when test accuracy first reached `acc`, or None"
+    return next((round(s, 1) for s, a in curve if a >= acc), None)
+
+def run_imgclf(path, epochs=None):
+    from fastai.vision.all import set_seed, Callback
+    from imgclf.cli import choose_recipe
+    from imgclf.data import get_dls, get_test_dl
+    from imgclf.train import make_learner, train
+    r = choose_recipe(path); epochs = epochs or r['epochs']
+    set_seed(42, reproducible=True)
+    dls = get_dls(path, seed=42, **{k: v for k, v in r.items() if k not in ('arch', 'epochs', 'head')})
+    tdl = get_test_dl(dls)
+    learn = make_learner(dls, r['arch'])
+    xb, yb = dls.one_batch()
+    flops = train_step_flops(learn.model, xb, yb) / len(xb)
+    curve = []
+    class TestEachEpoch(Callback):
+        order = 90
+        def before_fit(self): self.train_s = 0.
+        def before_train(self): self.t = time.perf_counter()
+        def after_train(self): self.train_s += time.perf_counter() - self.t
+        def after_epoch(self):
+            m = self.learn.model; m.eval(); right = n = 0
+            with torch.no_grad():
+                for x, y in tdl: right += (m(x).argmax(1) == y).sum().item(); n += len(y)
+            m.train(); curve.append((self.train_s, right/n))
+            print(f"imgclf  epoch {len(curve)}: {self.train_s:6.1f} s of training, test accuracy {right/n:.4f}", flush=True)
+    print(f"imgclf: {r['arch']}, {len(dls.train_ds)} training images, batch {r['bs']}, {epochs} epochs", flush=True)
+    with learn.no_bar(), learn.no_logging(): train(learn, epochs=epochs, cbs=[TestEachEpoch()])
+    return curve, flops*len(dls.train_ds)*epochs
+
+def peer_net():
+    "Seed 004 §5.4's VGG-style CNN, for 28x28 grayscale images"
+    from imgclf.models import vgg_cifar
+    return vgg_cifar(n_in=1, n_out=10, size=28)
+
+def run_peer(max_seconds, max_epochs=30):
+    from imgclf.data import fashion_idx, read_idx
+    fs = fashion_idx()
+    def load(split):
+        x, y = (read_idx(f) for f in fs[split])
+        return torch.tensor(x, dtype=torch.float32)[:, None]/255., torch.tensor(y, dtype=torch.long)
+    (xt, yt), (xv, yv) = load('train'), load('test')
+    torch.manual_seed(42)
+    model, curve, train_s = peer_net(), [], 0.
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    print(f"peer: VGG-style CNN of seed 004, Adam 1e-3, batch 64, until 92% or {max_seconds} s", flush=True)
+    for epoch in range(max_epochs):
+        model.train(); t = time.perf_counter()
+        for i in torch.randperm(len(xt)).split(64):
+            opt.zero_grad(); F.cross_entropy(model(xt[i]), yt[i]).backward(); opt.step()
+        train_s += time.perf_counter() - t
+        model.eval()
+        with torch.no_grad(): acc = sum((model(x).argmax(1) == y).sum().item() for x, y in zip(xv.split(1000), yv.split(1000)))/len(xv)
+        curve.append((train_s, acc))
+        print(f"peer    epoch {epoch+1}: {train_s:6.1f} s of training, test accuracy {acc:.4f}", flush=True)
+        if acc >= 0.92 or train_s >= max_seconds: break
+    return curve
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--quick', action='store_true', help='fashion_tiny, one epoch each: checks the script, measures nothing')
+    p.add_argument('--peer-seconds', type=float, default=480, help='stop the peer after this much training if it has not reached 92%%')
+    a = p.parse_args()
+    from imgclf.data import fashion_mnist, fashion_tiny
+    path = fashion_tiny() if a.quick else fashion_mnist()
+    peak = matmul_gflops()
+    print(f"matmul peak: {peak:.0f} GFLOP/s fp32 ({torch.get_num_threads()} threads)", flush=True)
+    curve, flops = run_imgclf(path, epochs=1 if a.quick else None)
+    peer = run_peer(5 if a.quick else a.peer_seconds, max_epochs=1 if a.quick else 30)
+    s92, p92 = first_time(curve, .92), first_time(peer, .92)
+    res = dict(imgclf_s_to_92=s92, imgclf_s_to_93=first_time(curve, .93), imgclf_s_to_94=first_time(curve, .94),
+               imgclf_best_acc=max(a for _, a in curve), imgclf_train_s=round(curve[-1][0], 1),
+               peer_s_to_92=p92, peer_best_acc=max(a for _, a in peer), peer_train_s=round(peer[-1][0], 1),
+               ratio_to_92=round(p92/s92, 2) if s92 and p92 else None,
+               ratio_to_92_at_least=round(peer[-1][0]/s92, 2) if s92 and not p92 else None,
+               peak_gflops=round(peak, 1), achieved_gflops=round(flops/curve[-1][0]/1e9, 1), quick=a.quick)
+    print(json.dumps(res))
+
+if __name__ == '__main__': main()
