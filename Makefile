@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench fashion-data readme clean
+.PHONY: setup demo test docs bench bench-photo bench-inference fashion-data readme clean
 
 setup: $(STAMP)
 
@@ -43,8 +43,16 @@ test: setup
 docs: setup
 	$(VENV)/bin/nbdev-docs
 
+# Benchmarks print a table, then one JSON line. bench-photo needs DATA=<folder with train/ and test/>;
+# bench-inference needs MODEL=<a run's model/ folder> (e.g. from `imgclf train DATA --fast --size 224`).
 bench: setup fashion-data
 	$(PY) bench/fashion_speedrun.py
+
+bench-photo: setup
+	$(PY) bench/photo_finetune.py $(DATA)
+
+bench-inference: setup
+	$(PY) bench/inference.py $(MODEL)
 
 clean:
 	rm -rf _docs _proc runs
