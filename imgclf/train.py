@@ -102,13 +102,18 @@ def freeze_policy(learn:Learner, # A `Learner` from `make_learner`
             for p in m.parameters(): p.requires_grad_(True)
     return learn
 
-# %% ../nbs/03_train.ipynb #86a014d6
+# %% ../nbs/03_train.ipynb #f5e26cc2
+def _batch_device(dl)->str:
+    "The device type `dl`'s batches are on"
+    return getattr(getattr(dl, 'device', None), 'type', None) or 'cpu'
+
 def _features(learn, dl):
     "Pooled body features and targets for every item of `dl`"
-    body, pool = learn.model[0].eval(), learn.model[1][:2].eval()
+    cl = torch.channels_last if _batch_device(dl) == 'cpu' else torch.contiguous_format # oneDNN's fast layout for convolutions on CPU
+    body, pool = learn.model[0].eval().to(memory_format=cl), learn.model[1][:2].eval()
     xs, ys = [], []
     with torch.no_grad():
-        for xb,yb in dl: xs.append(pool(body(xb)).float().cpu()); ys.append(yb.cpu())
+        for xb,yb in dl: xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
     return torch.cat(xs), torch.cat(ys)
 
 def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
