@@ -1,0 +1,26 @@
+"The benchmark scripts run and end with their JSON line (quick settings: this checks the scripts, it measures nothing)."
+import json, subprocess, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+def last_json(r):
+    assert r.returncode == 0, r.stderr[-2000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+def test_fashion_speedrun_quick():
+    r = subprocess.run([sys.executable, ROOT/'bench'/'fashion_speedrun.py', '--quick'], capture_output=True, text=True, timeout=900)
+    res = last_json(r)
+    keys = 'imgclf_s_to_92 imgclf_s_to_93 imgclf_s_to_94 imgclf_best_acc peer_s_to_92 peer_best_acc ratio_to_92 peak_gflops achieved_gflops'.split()
+    assert set(keys) <= set(res) and res['quick']
+    assert 0 < res['achieved_gflops'] < res['peak_gflops'] * 2 and 0.1 < res['imgclf_best_acc'] <= 1
+
+def test_inference_bench(tmp_path):
+    out = tmp_path/'run'
+    assert subprocess.run([Path(sys.executable).parent/'imgclf', 'train', ROOT/'data'/'fashion_tiny', '--out', out, '--epochs', '1'],
+                          capture_output=True, timeout=600).returncode == 0
+    r = subprocess.run([sys.executable, ROOT/'bench'/'inference.py', out/'model', '--images', ROOT/'data'/'fashion_tiny'/'test', '--n', '20'],
+                       capture_output=True, text=True, timeout=900)
+    res = last_json(r)
+    assert res['onnx_max_abs_diff'] < 1e-4
+    assert res['imgclf_p50_ms'] > 0 and res['fastai_p50_ms'] > 0
