@@ -13,7 +13,7 @@ from pathlib import Path
 # %% auto #0
 __all__ = ['RUN_ARGS', 'USER_ERRORS', 'choose_recipe', 'default_dataset', 'train_run', 'predict_cmd', 'check_cmd', 'main']
 
-# %% ../nbs/09_cli.ipynb #fa68a69d
+# %% ../nbs/09_cli.ipynb #cd60176f
 def choose_recipe(path, # Dataset root
                   fast:bool=False, # The recipe for fast mode (`fast_train`)
                   n_sample:int=64 # Images looked at
@@ -25,7 +25,7 @@ def choose_recipe(path, # Dataset root
     side = int(t[['width','height']].max(axis=1).median())
     gray = bool(t['mode'].isin(['L','1','I;16']).all())
     if side <= 64: return dict(arch='small_resnet', size=side, grayscale=gray, decoded=True,
-                               bs=256 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10,
+                               bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10,
                                aug=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0))
     return dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=False, bs=32 if fast else 8, epochs=3, min_scale=0.35, head='fast')
 
