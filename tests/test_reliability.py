@@ -131,7 +131,8 @@ def model(tmp_path_factory):
     with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
     return load_model(save_model(learn, tmp_path_factory.mktemp('m')/'model'))
 
-FORMATS = {'PNG': ('1','L','LA','P','RGB','RGBA','I;16','I'), 'JPEG': ('L','RGB','CMYK'), 'WEBP': ('RGB','RGBA'),
+# Pillow cannot write 32-bit 'I' as PNG; it is covered by TIFF's 'F' and PNG's 'I;16'
+FORMATS = {'PNG': ('1','L','LA','P','RGB','RGBA','I;16'), 'JPEG': ('L','RGB','CMYK'), 'WEBP': ('RGB','RGBA'),
            'GIF': ('L','P'), 'BMP': ('1','L','P','RGB'), 'TIFF': ('1','L','RGB','RGBA','CMYK','I;16','F')}
 
 @st.composite
