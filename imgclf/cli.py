@@ -38,25 +38,18 @@ def default_dataset():
         print(f"note: {e}\nnote: training on fashion_tiny (900 images) instead.", file=sys.stderr)
         return fashion_tiny()
 
-# %% ../nbs/09_cli.ipynb #e801865b
+# %% ../nbs/09_cli.ipynb #6cc4cd29
 def _write_json(fn, obj):
     from imgclf.files import write_text
     write_text(fn, json.dumps(obj, indent=2))
 
 RUN_ARGS = ('path','arch','epochs','size','bs','lr','pretrained','freeze','fast','seed')
 
-def _files_key(files)->str:
-    "A key that changes when any of `files` is added, removed or changed"
-    import hashlib
-    h = hashlib.sha1()
-    for f in files: st = os.lstat(f); h.update(f'{f}|{st.st_size}|{st.st_mtime_ns}'.encode())
-    return h.hexdigest()[:20]
-
 def _unusable_images(path)->set:
     "Image files under `path` that cannot be used, found by `check_images` (cached until a file changes), with a warning naming them"
     from imgclf.data import check_images, BAD_KINDS, data_dir
-    from imgclf.files import image_files, write_text
-    fn = data_dir()/'checked'/f'{_files_key(image_files(path))}.json'
+    from imgclf.files import image_files, write_text, files_key
+    fn = data_dir()/'checked'/f'{files_key(image_files(path))}.json'
     if fn.exists(): bad = json.loads(fn.read_text())
     else:
         df = check_images(path, duplicates=False)
@@ -200,15 +193,15 @@ def _parser():
     q.add_argument('--threshold', type=float, help="answer 'unknown' below this probability")
     return p
 
-# %% ../nbs/09_cli.ipynb #0e3e7f3a
+# %% ../nbs/09_cli.ipynb #b27e8879
 def predict_cmd(model, images, csv=None, topk=3, threshold=None):
     "The `imgclf predict` command: print one line per image"
-    from fastai.vision.all import get_image_files
+    from imgclf.files import image_files
     from imgclf.export import load_model, predict_folder, fast_model, has_onnx
     files = []
     for o in map(Path, images):
         if not o.exists(): raise FileNotFoundError(f"No such file or folder: {o}")
-        files += get_image_files(o) if o.is_dir() else [o]
+        files += image_files(o)
     if not files: raise ValueError(f"No image files found in {', '.join(images)}")
     m = load_model(Path(model).expanduser())
     if has_onnx(): # onnxruntime is several times faster than eager PyTorch on a CPU
@@ -220,18 +213,19 @@ def predict_cmd(model, images, csv=None, topk=3, threshold=None):
         print(f"{r.path}\t{r.label}\t{conf}\t{r.top}")
     return df
 
-# %% ../nbs/09_cli.ipynb #a717a687
+# %% ../nbs/09_cli.ipynb #548617b8
 def check_cmd(path, quarantine=False, csv=None):
     "The `imgclf check` command: print the problems found under `path`"
     from imgclf.data import check_images, BAD_KINDS
     from imgclf.files import atomic_write, image_files
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
+    n = len(image_files(path)) # before any are moved
     df = check_images(path, quarantine=quarantine)
     for r in df.itertuples(): print(f"{r.path}\t{r.problem}\t{r.detail}\tfix: {r.fix}")
     n_bad = int(df.problem.isin(BAD_KINDS).sum())
     moved = f"; moved to {path.parent/(path.name+'_quarantine')}" if quarantine and n_bad else ''
-    print(f"{len(image_files(path)) + (n_bad if quarantine else 0)} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad} worth a look")
+    print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad} worth a look")
     if csv:
         with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
     return df

@@ -236,13 +236,8 @@ def progress(it, # Iterable to go through
     print(msg, flush=True)
     return it
 
-# %% ../nbs/00_data.ipynb #cc2f046e
-def _decode_key(dl)->str:
-    h = hashlib.sha1(repr(dl.after_item).encode())
-    for o in getattr(dl.dataset, 'items', []):
-        st = Path(o).stat()
-        h.update(f'{o}|{st.st_size}|{st.st_mtime_ns}'.encode())
-    return h.hexdigest()[:20]
+# %% ../nbs/00_data.ipynb #38a22291
+def _decode_key(dl)->str: return files_key(getattr(dl.dataset, 'items', []), repr(dl.after_item))
 
 def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
                cache:bool=True, # Keep the result under `data_dir()/decoded` for the next run
