@@ -17,8 +17,9 @@ from .data import *
 from .files import atomic_write, write_text
 
 # %% auto #0
-__all__ = ['score', 'confusion_figure', 'confusions', 'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc',
-           'roc_figure', 'calibration', 'calibration_figure', 'bootstrap_accuracy', 'top_losses_figure', 'write_report']
+__all__ = ['score', 'OnePassInterpretation', 'interpretation', 'confusion_figure', 'confusions', 'prediction_grid',
+           'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration', 'calibration_figure',
+           'bootstrap_accuracy', 'top_losses_figure', 'write_report']
 
 # %% ../nbs/04_evaluate.ipynb #3150dc35
 def score(learn:Learner, # A trained `Learner`
@@ -33,25 +34,40 @@ def score(learn:Learner, # A trained `Learner`
     acc = (probs.argmax(1) == targs).float().mean().item()
     return dict(accuracy=acc, error_rate=1-acc, loss=loss.mean().item(), n=len(targs))
 
-# %% ../nbs/04_evaluate.ipynb #6b690833
+# %% ../nbs/04_evaluate.ipynb #45e3f8f6
+class OnePassInterpretation(ClassificationInterpretation):
+    "fastai's `ClassificationInterpretation`, keeping the probabilities and targets of its single prediction pass"
+    def confusion_matrix(self): return confusion_matrix(self.targs.numpy(), self.probs.argmax(1).numpy(), labels=range(len(self.vocab)))
+
+def interpretation(learn:Learner, # A trained `Learner`
+                   dl=None, # A labelled `DataLoader`; the validation set by default
+                  )->OnePassInterpretation:
+    "Predict `dl` once and keep everything the plots and tables below need"
+    dl = dl or learn.dls.valid
+    with learn.no_bar(), learn.no_logging(): probs, targs, losses = learn.get_preds(dl=dl, with_loss=True)
+    res = OnePassInterpretation(learn, dl, losses)
+    res.probs, res.targs = probs.float(), targs
+    return res
+
+# %% ../nbs/04_evaluate.ipynb #7b598a97
 def confusion_figure(learn:Learner, # A trained `Learner`
                      dl=None, # A labelled `DataLoader`; the validation set by default
                      normalize:bool=False, # Show the fraction of each true class instead of counts
+                     interp=None, # An `interpretation` already computed (then `learn` and `dl` are not used)
                      **kwargs # Passed to `plot_confusion_matrix`
                     )->plt.Figure:
     "Plot the confusion matrix of `learn` on `dl` and return the figure"
-    with learn.no_bar(): interp = ClassificationInterpretation.from_learner(learn, dl=dl)
+    interp = interp or interpretation(learn, dl)
     interp.plot_confusion_matrix(normalize=normalize, **kwargs)
     return plt.gcf()
 
-# %% ../nbs/04_evaluate.ipynb #1a5d4293
+# %% ../nbs/04_evaluate.ipynb #7e46e332
 def confusions(learn:Learner, # A trained `Learner`
                dl=None, # A labelled `DataLoader`; the validation set by default
                min_val:int=1 # Leave out pairs confused fewer times than this
               )->pd.DataFrame:
     "Pairs of (true, predicted) classes and how often each was confused, most frequent first"
-    with learn.no_bar(): interp = ClassificationInterpretation.from_learner(learn, dl=dl)
-    return pd.DataFrame(interp.most_confused(min_val), columns=['true','predicted','count'])
+    return pd.DataFrame(interpretation(learn, dl).most_confused(min_val), columns=['true','predicted','count'])
 
 # %% ../nbs/04_evaluate.ipynb #a5b91228
 def prediction_grid(learn:Learner, # A trained `Learner`
@@ -158,18 +174,19 @@ def bootstrap_accuracy(preds, targs, # Predicted and true class indices
     lo, hi = np.quantile(accs, [(1-ci)/2, (1+ci)/2])
     return dict(accuracy=right.mean(), low=float(lo), high=float(hi))
 
-# %% ../nbs/04_evaluate.ipynb #7ef0d829
+# %% ../nbs/04_evaluate.ipynb #8b6ecf47
 def top_losses_figure(learn:Learner, # A trained `Learner`
                       dl=None, # A labelled `DataLoader`; the validation set by default
                       k:int=9, # How many images
+                      interp=None, # An `interpretation` already computed (then `learn` and `dl` are not used)
                       **kwargs # Passed to `plot_top_losses`
                      )->plt.Figure:
     "Plot the `k` images with the highest loss and return the figure"
-    with learn.no_bar(): interp = ClassificationInterpretation.from_learner(learn, dl=dl)
-    interp.plot_top_losses(min(k, len(interp.losses)), **kwargs)
+    interp = interp or interpretation(learn, dl)
+    with interp.learn.no_bar(): interp.plot_top_losses(min(k, len(interp.losses)), **kwargs) # it predicts the k images again
     return plt.gcf()
 
-# %% ../nbs/04_evaluate.ipynb #0a5820bc
+# %% ../nbs/04_evaluate.ipynb #bb1e2343
 def _img_tag(fn): return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" style="max-width:48%">'
 
 def write_report(learn:Learner, # A trained `Learner`
@@ -179,12 +196,13 @@ def write_report(learn:Learner, # A trained `Learner`
                 )->dict:
     "Write per-class metrics, plots and a self-contained `report.html` for `learn` on `dl` into `out`; returns the summary"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    probs, targs = predictions(learn, dl)
+    interp = interpretation(learn, dl) # the one prediction pass
+    probs, targs = interp.probs.numpy(), interp.targs.numpy()
     vocab = list(map(str, learn.dls.vocab))
     pcm = per_class_metrics(targs, probs.argmax(1), vocab)
     with atomic_write(out/'per_class.csv') as tmp: pcm.to_csv(tmp)
-    figs = dict(confusion_matrix=confusion_figure(learn, dl, figsize=(7,7)), roc=roc_figure(probs, targs, vocab),
-                calibration=calibration_figure(probs, targs), top_losses=top_losses_figure(learn, dl, k=9))
+    figs = dict(confusion_matrix=confusion_figure(learn, interp=interp, figsize=(7,7)), roc=roc_figure(probs, targs, vocab),
+                calibration=calibration_figure(probs, targs), top_losses=top_losses_figure(learn, interp=interp, k=9))
     for name,fig in figs.items():
         with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=90, bbox_inches='tight')
         plt.close(fig)

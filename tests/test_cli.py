@@ -93,6 +93,7 @@ def test_evaluate_writes_report_and_refuses_unknown_labels(tmp_path):
     assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
     r = run('evaluate', out/'model', TINY, '--out', tmp_path/'ev')
     assert r.returncode == 0, r.stderr
+    assert '\r' not in r.stdout + r.stderr # no progress bars redrawn into a log
     m = json.loads((tmp_path/'ev'/'metrics.json').read_text())
     trained = json.loads((out/'metrics.json').read_text())
     assert set(trained) - {'fast', 'seed', 'seconds_per_step', 'skipped_files'} <= set(m)  # the training run's keys
