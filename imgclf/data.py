@@ -22,9 +22,9 @@ from .files import *
 # %% auto #0
 __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'data_dir', 'repo_data', 'read_idx',
            'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
-           'digits', 'find_splits', 'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all',
-           'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images', 'quarantine_files', 'image_table', 'summarize',
-           'plot_summary']
+           'digits', 'find_splits', 'label_folders', 'check_dataset_path', 'image_block', 'get_dls', 'progress',
+           'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images', 'quarantine_files', 'image_table',
+           'summarize', 'plot_summary']
 
 # %% ../nbs/00_data.ipynb #74081c10
 def data_dir()->Path:
@@ -154,7 +154,11 @@ def find_splits(path # Dataset root
             if (path/n).is_dir() and any(o.is_dir() for o in (path/n).iterdir()): res[split] = path/n; break
     return res
 
-# %% ../nbs/00_data.ipynb #2e080a56
+# %% ../nbs/00_data.ipynb #d8d01ba3
+def label_folders(folder)->list:
+    "The label folders directly under `folder` (sorted, hidden ones left out)"
+    return sorted(o for o in Path(folder).iterdir() if o.is_dir() and not o.name.startswith('.'))
+
 def check_dataset_path(path # Dataset root given by the user
                       )->Path:
     "Return `path` as a `Path`, or raise a clear error if it cannot be a folder dataset"
@@ -162,7 +166,7 @@ def check_dataset_path(path # Dataset root given by the user
     if not path.exists(): raise FileNotFoundError(f"No such folder: {path}. Give a folder with one sub-folder of images per label.")
     if not path.is_dir(): raise NotADirectoryError(f"{path} is a file; give the folder that holds one sub-folder per label.")
     splits = find_splits(path)
-    labels = {o.name for o in (splits.get('train') or path).iterdir() if o.is_dir() and not o.name.startswith('.')}
+    labels = {o.name for o in label_folders(splits.get('train') or path)}
     if not labels: raise ValueError(f"{path} has no label folders: put the images of each label in their own sub-folder, e.g. {path}/cat/1.jpg")
     if len(labels) < 2: raise ValueError(f"{path} has only one label ({labels.pop()}): a classifier needs at least two label folders.")
     if 'valid' in splits: _check_valid_labels(splits)
@@ -170,7 +174,7 @@ def check_dataset_path(path # Dataset root given by the user
 
 def _labels_with_images(folder):
     "Label folders directly under `folder` that hold at least one image"
-    return {o.name for o in Path(folder).iterdir() if o.is_dir() and not o.name.startswith('.') and image_files(o)}
+    return {o.name for o in label_folders(folder) if image_files(o)}
 
 def _check_valid_labels(splits):
     trn, val = _labels_with_images(splits['train']), _labels_with_images(splits['valid'])
@@ -331,7 +335,7 @@ def _duplicates(files, root):
             rows += [(f, 'duplicate', 'same bytes as ' + ', '.join(str(Path(g).relative_to(root)) for g in fs if g != f)) for f in fs]
     return rows
 
-# %% ../nbs/00_data.ipynb #573e5689
+# %% ../nbs/00_data.ipynb #256a3f1e
 FIXES = dict(empty='re-download or remove it', not_image='remove it or give it the right extension',
              unreadable='re-download it (it is probably truncated)', too_large='resize it (it is above PIL\'s decompression-bomb limit)',
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
@@ -340,8 +344,7 @@ FIXES = dict(empty='re-download or remove it', not_image='remove it or give it t
 def _empty_label_folders(path):
     "Label folders with no images in them"
     tops = list(find_splits(path).values()) or [Path(path)]
-    return [(o, 'no_images', 'label folder without images (ignored)') for t in tops for o in sorted(t.iterdir())
-            if o.is_dir() and not o.name.startswith('.') and not image_files(o)]
+    return [(o, 'no_images', 'label folder without images (ignored)') for t in tops for o in label_folders(t) if not image_files(o)]
 
 def check_images(path, # Dataset root
                  min_size:int=8, # Images smaller than this on either side are reported as tiny
