@@ -11,6 +11,7 @@ Prints one line per epoch, then one JSON line (the last line).
 import argparse, json, sys, time, warnings
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
+from common import first_time
 warnings.filterwarnings('ignore')
 
 def matmul_gflops(dtype=torch.float32, n=2048, reps=10):
@@ -26,10 +27,6 @@ def train_step_flops(model, xb, yb):
     with FlopCounterMode(display=False) as fc: F.cross_entropy(model(xb), yb).backward()
     model.zero_grad(set_to_none=True)
     return fc.get_total_flops()
-
-def first_time(curve, acc):
-    "Training seconds when test accuracy first reached `acc`, or None"
-    return next((round(s, 1) for s, a in curve if a >= acc), None)
 
 def train_on_all(path):
     "A view of `path` with train/ as given and test/ as valid/: training on all training images, validating on the test set"

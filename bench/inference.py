@@ -39,11 +39,10 @@ def main():
     p.add_argument('model'); p.add_argument('--images'); p.add_argument('--n', type=int, default=60); p.add_argument('--bs', type=int, default=32)
     a = p.parse_args()
     from imgclf.files import image_files, open_image
-    from imgclf.export import load_model, predict, export_onnx, _prepare, fast_model
+    from imgclf.export import load_model, predict, export_onnx, _prepare, _fit, fast_model
     files = list(image_files(a.images))[:32] if a.images else sample_photos()
     loaded = load_model(a.model); meta = loaded[1]
     print(f"{meta['arch']} at {meta['size'][0]} px, {len(meta['vocab'])} classes; {len(files)} images; torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
-    res = {}
     # single images, from the file on disk to the probabilities
     fast = fast_model(loaded) # what `imgclf predict` uses: the model on onnxruntime, preprocessing as in training
     t_imgclf = latencies(lambda f: predict(fast, f), files, a.n)
@@ -78,9 +77,9 @@ def main():
     model = loaded[0].to(memory_format=torch.channels_last)
     xcl = xb.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode(): b_torch = per_s(lambda: model(xcl).softmax(1))
-    xu8 = torch.cat([__import__('imgclf.export', fromlist=['_fit'])._fit(im, meta) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs]
+    xu8 = torch.cat([_fit(im, meta) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs]
     b_imgclf = per_s(lambda: fast[0](xu8))
-    dl = learn.dls.test_dl([f for f in files] * (a.bs // len(files) + 1))
+    dl = learn.dls.test_dl(list(files) * (a.bs // len(files) + 1))
     with learn.no_bar(): b_fastai = per_s(lambda: learn.get_preds(dl=dl), reps=2) * len(dl.dataset) / a.bs
     xu = np.ascontiguousarray(np.stack([np.asarray(im) if mode == 'L' else np.asarray(im).transpose(2,0,1) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs])
     if mode == 'L': xu = xu[:, None]

@@ -12,10 +12,8 @@ Prints the results, then one JSON line (the last line).
 import argparse, json, tempfile, time, warnings
 from pathlib import Path
 import torch, torch.nn.functional as F
+from common import first_time
 warnings.filterwarnings('ignore')
-
-def first_time(curve, acc):
-    return next((round(s, 1) for s, a in curve if a >= acc - 1e-9), None)
 
 def run_imgclf(path, fast):
     from imgclf.cli import train_run
