@@ -182,7 +182,7 @@ def _check_valid_labels(splits):
         raise ValueError(f"{splits['valid']} has images of {', '.join(extra)}, but {splits['train']} has none: the model could never "
                          f"learn {'them' if len(extra) > 1 else 'it'}. Fix: add training images under {splits['train']}/{extra[0]}/, or move that folder out of {splits['valid'].name}/.")
 
-# %% ../nbs/00_data.ipynb #eada438b
+# %% ../nbs/00_data.ipynb #5110bf3f
 def _in_folder(folder):
     folder = Path(folder).resolve()
     def _f(o): return folder in Path(o).resolve().parents
@@ -198,10 +198,12 @@ def image_block(path, # Dataset root (see `find_splits`)
                 item_tfms=None, # Replaces the item transforms built from `size` and `min_scale`
                 batch_tfms=None, # Replaces the batch transforms built from `aug`
                 exclude=(), # Image files to leave out (e.g. the unreadable ones `check_images` found)
+                splitter=None, # A fastai splitter over the image files, replacing the `valid/` folder or random split (see `kfold`)
                )->DataBlock:
     "A `DataBlock` for the folder dataset at `path`"
     splits = find_splits(path)
-    if 'valid' in splits: splitter = FuncSplitter(_in_folder(splits['valid']))
+    if splitter is not None: pass
+    elif 'valid' in splits: splitter = FuncSplitter(_in_folder(splits['valid']))
     else: splitter = RandomSplitter(valid_pct=valid_pct, seed=seed)
     root = splits.get('train', path)
     skip = {Path(o) for o in exclude}
