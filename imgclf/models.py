@@ -19,7 +19,7 @@ from .files import atomic_write
 __all__ = ['SCRATCH_ARCHS', 'ARCHS', 'LITE0_SHA256', 'small_resnet', 'mnist_cnn', 'alexnet_small', 'vgg_cifar', 'model_summary',
            'is_scratch', 'create_scratch', 'timm_name', 'check_arch', 'create_arch', 'WeightsNotFound',
            'packaged_lite0', 'convert_lite0', 'weights_dir', 'weights_url', 'find_weights', 'online', 'timm_kwargs',
-           'imagenet_model']
+           'imagenet_model', 'weights_table', 'verify_weights', 'fetch_weights']
 
 # %% ../nbs/02_models.ipynb #534950bc
 def small_resnet(n_in:int=1, # Input channels (1 for grayscale)
@@ -110,10 +110,11 @@ ARCHS = pd.DataFrame([
     ('squeezenet1_1', None, 'torchvision', 1.2, 58.2, 224),
 ], columns=['arch','timm_name','weights_from','params_m','top1','size']).set_index('arch')
 
-# %% ../nbs/02_models.ipynb #e858fef2
+# %% ../nbs/02_models.ipynb #3da16a11
 def timm_name(arch:str)->str:
     "The timm model name for `arch` (a registry name, or any timm name)"
-    return ARCHS.timm_name.get(arch) or arch
+    n = ARCHS.timm_name.get(arch)
+    return n if isinstance(n, str) else arch # squeezenet1_1 has none (NaN): it comes from torchvision
 
 def check_arch(arch:str)->str:
     "Return `arch` if imgclf, timm or torchvision knows it; else raise a clear error"
@@ -157,7 +158,7 @@ def convert_lite0(src, # The package's `efficientnet-lite0-57934424.pth`
     with atomic_write(dest) as tmp: save_file({k:v.contiguous() for k,v in zip(ref.keys(), sd.values())}, tmp)
     return Path(dest)
 
-# %% ../nbs/02_models.ipynb #b5dbaa7c
+# %% ../nbs/02_models.ipynb #92d03ecc
 def weights_dir()->Path:
     "Where converted weights are cached: `data_dir()/weights`"
     return data_dir()/'weights'
@@ -182,6 +183,7 @@ def find_weights(arch:str, # Registry or timm name
         for ext in ('.safetensors','.pth'):
             if (f := Path(d)/f'{arch}{ext}').exists(): return f, '$IMGCLF_WEIGHTS'
         looked.append(f'$IMGCLF_WEIGHTS/{arch}.safetensors or .pth')
+    if (f := weights_dir()/f'{arch}.safetensors').exists() and arch != 'efficientnet_lite0': return f, "imgclf's weights cache"
     if (url := weights_url(arch)):
         f = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
         if f.exists(): return f, 'torch hub cache'
@@ -225,3 +227,48 @@ def imagenet_model(arch:str='efficientnet_lite0', # Registry or timm name
     "`arch` with its ImageNet classifier and pretrained weights from `find_weights`, in eval mode"
     import timm
     return timm.create_model(timm_name(arch), pretrained=True, **timm_kwargs(arch, weights=weights, download=False)).eval()
+
+# %% ../nbs/02_models.ipynb #2fb39e06
+def weights_table()->pd.DataFrame:
+    "Every registry architecture, with the file holding its pretrained weights on this machine and where it was found (empty: not here)"
+    rows = []
+    for a in ARCHS.index:
+        try: f, where = find_weights(a)
+        except WeightsNotFound: f, where = '', ''
+        rows.append((a, ARCHS.params_m[a], ARCHS.top1[a], where, str(f)))
+    return pd.DataFrame(rows, columns=['arch','params_m','top1','found_in','file'])
+
+def verify_weights(arch:str, # Registry or timm name
+                   f # The weights file
+                  )->int:
+    "Load the weights file `f` into `arch`; returns the number of tensors loaded, or raises a clear error"
+    import timm, torchvision
+    try:
+        if arch == 'squeezenet1_1': m = torchvision.models.squeezenet1_1(); m.load_state_dict(torch.load(f, map_location='cpu', weights_only=True))
+        else: m = timm.create_model(timm_name(arch), pretrained=True, pretrained_cfg_overlay=dict(file=str(f)))
+    except Exception as e:
+        raise ValueError(f"{f} does not hold usable {arch} weights ({type(e).__name__}: {str(e)[:200]}). Fix: delete it and run `imgclf weights --fetch {arch}` again") from None
+    return len(m.state_dict())
+
+def fetch_weights(arch:str # Registry or timm name
+                 )->tuple:
+    "`(file, where)` of `arch`'s pretrained weights, downloaded first when they are not on this machine; checked with `verify_weights`"
+    import timm
+    check_arch(arch)
+    if is_scratch(arch): raise ValueError(f"{arch} is trained from scratch: it has no pretrained weights")
+    try: f, where = find_weights(arch)
+    except WeightsNotFound:
+        if not online(): raise WeightsNotFound(f"The weights of {arch!r} are not on this machine and the download servers cannot be reached. "
+            f"Fix: run `imgclf weights --fetch {arch}` on a machine with internet and copy {Path(torch.hub.get_dir())/'checkpoints'} "
+            f"(and {weights_dir()}) here, or put the file at $IMGCLF_WEIGHTS/{arch}.pth") from None
+        if (url := weights_url(arch)):
+            dest = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            torch.hub.download_url_to_file(url, str(dest))
+        else: # timm serves it from the Hugging Face hub only: keep a copy where `find_weights` looks
+            from safetensors.torch import save_file
+            sd = timm.create_model(timm_name(arch), pretrained=True).state_dict()
+            with atomic_write(weights_dir()/f'{arch}.safetensors') as tmp: save_file({k:v.contiguous() for k,v in sd.items()}, tmp)
+        f, where = find_weights(arch)
+    verify_weights(arch, f)
+    return f, where
