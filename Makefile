@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench bench-photo bench-inference fashion-data readme clean
+.PHONY: setup demo test docs bench bench-photo bench-inference fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -29,10 +29,19 @@ fashion-data:
 	  echo "note: could not install Debian's dataset-fashion-mnist; imgclf will use what it can find"; \
 	else echo "note: install Fashion-MNIST with 'sudo apt-get install dataset-fashion-mnist' for the full demo"; fi
 
+# Debian's Chromium and ChromeDriver for the web app's browser test (tests/test_app.py); no browser is downloaded.
+browser:
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \
+	  { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null 2>&1; } || \
+	  echo "note: could not install chromium and chromium-driver; the browser test will be skipped"; \
+	else echo "note: the browser test needs 'sudo apt-get install chromium chromium-driver'; it is skipped without them"; fi
+
 demo: setup fashion-data
 	$(VENV)/bin/imgclf train --out runs/demo
 
-test: setup
+test: setup browser
 	$(VENV)/bin/nbdev-export
 	@if [ -n "$$(git status --porcelain -- imgclf)" ]; then \
 	  git status --short -- imgclf; \

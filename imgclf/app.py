@@ -85,7 +85,7 @@ def default_examples(model_dir, # A run's `model/` folder
     df = df[(df.split == 'valid') & df.path.map(lambda p: Path(p).exists())]
     return [Path(p) for p in df.groupby(df.path.map(lambda p: Path(p).parent.name)).path.first().head(n)]
 
-# %% ../nbs/08_app.ipynb #da8686f6
+# %% ../nbs/08_app.ipynb #71d36811
 def make_app(model, # A model folder, `(model, meta)` or a `Classifier`
              examples=None, # Image files (or a folder of them) to click; from the run's `split.csv` when `None`
              topk:int=5, # Labels shown
@@ -103,17 +103,17 @@ def make_app(model, # A model folder, `(model, meta)` or a `Classifier`
         gr.Markdown(f"# {title}\nDrop an image, paste one, or click an example. The model knows {len(clf.vocab)} labels: {labels}.")
         with gr.Row():
             with gr.Column():
-                img = _pass_unreadable(gr.Image(type='filepath', label='Image', sources=['upload', 'clipboard'], elem_id='image'))
+                img = _pass_unreadable(gr.Image(type='filepath', label='Image', sources=['upload', 'clipboard'], elem_id='image', height=300))
                 if examples: gr.Examples([[str(f)] for f in examples], inputs=img, label='Examples')
             with gr.Column():
                 msg = gr.Markdown('Upload an image, or click one of the examples.', elem_id='message')
                 top = gr.Label(num_top_classes=clf.topk, label='Prediction', elem_id='prediction')
-                pic = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', interactive=False, visible=cam is not None)
+                pic = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', interactive=False, height=300, visible=cam is not None)
         img.change(clf, img, [top, pic, msg], api_name='classify')
     demo.examples_dirs = sorted({str(Path(f).resolve().parent) for f in examples})
     return demo
 
-# %% ../nbs/08_app.ipynb #97338ded
+# %% ../nbs/08_app.ipynb #c9b0a1d1
 def free_port(host:str='127.0.0.1')->int:
     "A TCP port on `host` that nothing listens on now"
     with socket.socket() as s: s.bind((host, 0)); return s.getsockname()[1]
@@ -129,7 +129,7 @@ def serve(model, # A model folder, `(model, meta)` or a `Classifier`
          ):
     "Serve `make_app(model)` on `host:port`; returns the Gradio app (with `.local_url`)"
     demo = make_app(model, examples, topk=topk, cam=cam, title=title)
-    demo.launch(server_name=host, server_port=port, max_file_size=f'{max_mb}mb', allowed_paths=demo.examples_dirs,
+    demo.launch(server_name=host, server_port=port, max_file_size=f'{round(max_mb*1024)}kb', allowed_paths=demo.examples_dirs,
                 theme=offline_theme(), ssr_mode=False, show_error=True, quiet=quiet, prevent_thread_lock=not block)
     return demo
 

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['RUN_ARGS', 'USER_ERRORS', 'choose_recipe', 'default_dataset', 'train_run', 'predict_cmd', 'check_cmd', 'main']
+__all__ = ['RUN_ARGS', 'USER_ERRORS', 'choose_recipe', 'default_dataset', 'train_run', 'predict_cmd', 'check_cmd', 'summary_cmd',
+           'weights_cmd', 'app_cmd', 'suspects_cmd', 'clean_cmd', 'main']
 
 # %% ../nbs/09_cli.ipynb #cd60176f
 def choose_recipe(path, # Dataset root
@@ -38,7 +39,7 @@ def default_dataset():
         print(f"note: {e}\nnote: training on fashion_tiny (900 images) instead.", file=sys.stderr)
         return fashion_tiny()
 
-# %% ../nbs/09_cli.ipynb #6cc4cd29
+# %% ../nbs/09_cli.ipynb #913788d4
 def _write_json(fn, obj):
     from imgclf.files import write_text
     write_text(fn, json.dumps(obj, indent=2))
@@ -79,6 +80,8 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
     from imgclf.train import make_learner, train, fast_train, use_log_lines, curves_figure
     from imgclf.evaluate import score, write_report
     from imgclf.export import save_model
+    from fastai.torch_core import num_distrib, rank_distrib
+    first, processes = rank_distrib() == 0, max(1, num_distrib()) # under `accelerate launch` the first process writes the run folder
     if resume:
         out = Path(out)
         if not (out/'run.json').exists(): raise FileNotFoundError(f"{out} is not an imgclf run folder (no run.json): nothing to resume")
@@ -89,9 +92,10 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
         path, arch, epochs, size, bs, lr, pretrained, freeze, fast, seed = (args[k] for k in RUN_ARGS)
     path = check_dataset_path(path) if path else default_dataset()
     out = Path(out or Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S')); out.mkdir(parents=True, exist_ok=True)
-    if not resume: _write_json(out/'run.json', dict(path=str(path), arch=arch, epochs=epochs, size=size, bs=bs, lr=lr,
+    if first and not resume: _write_json(out/'run.json', dict(path=str(path), arch=arch, epochs=epochs, size=size, bs=bs, lr=lr,
                                                    pretrained=pretrained, freeze=freeze, fast=fast, seed=seed))
     r = choose_recipe(path, fast) | {k:v for k,v in dict(arch=arch, epochs=epochs, size=size, bs=bs).items() if v is not None}
+    if processes > 1: r['bs'] = max(1, r['bs'] // processes) # each process takes its share of every batch
     skip = _unusable_images(path)
     set_seed(seed, reproducible=True)
     dls = get_dls(path, seed=seed, exclude=skip, **{k:v for k,v in r.items() if k not in ('arch','epochs','head')})
@@ -99,12 +103,12 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
         r['bs'] = max(2, len(dls.train_ds)//4)
         warnings.warn(f"only {len(dls.train_ds)} training images: using batch size {r['bs']}")
         dls = get_dls(path, seed=seed, exclude=skip, **{k:v for k,v in r.items() if k not in ('arch','epochs','head')})
-    with atomic_write(out/'split.csv') as tmp:
-        pd.DataFrame([(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items],
-                     columns=['path','split']).to_csv(tmp, index=False)
+    if first:
+        split = [(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items]
+        with atomic_write(out/'split.csv') as tmp: pd.DataFrame(split, columns=['path','split']).to_csv(tmp, index=False)
     learn = use_log_lines(make_learner(dls, r['arch'], pretrained=pretrained))
     mode = 'fast mode (head on cached features)' if fast else f"{r['epochs']} epochs"
-    print(f"{'Resuming' if resume else 'Training'} {r['arch']} on {path} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
+    if first: print(f"{'Resuming' if resume else 'Training'} {r['arch']} on {path} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
           f"{len(dls.vocab)} labels, {r['size']} px), {mode}", flush=True)
     try:
         if fast: fast_train(learn)
@@ -112,6 +116,7 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
     except KeyboardInterrupt:
         _save_interrupted(learn, out)
         raise
+    if not first: return None # the first process evaluates and writes the results
     if not fast:
         fig = curves_figure(out/'history.csv')
         with atomic_write(out/'curves.png') as tmp: fig.savefig(tmp, dpi=100)
@@ -123,7 +128,7 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
              test_accuracy=rep['accuracy'] if tdl is not None else None, train_seconds=round(learn.train_seconds, 1), epochs=0 if fast else r['epochs'],
              arch=r['arch'], n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), n_test=rep['n'] if tdl is not None else 0,
              vocab=list(map(str, dls.vocab)), dataset=str(path), fast=fast, seed=seed, skipped_files=sorted(map(str, skip)),
-             seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
+             seconds_per_step=_median(getattr(learn, 'step_seconds', [])), processes=processes,
              report={k:v for k,v in rep.items() if k != 'n'})
     _write_json(out/'metrics.json', m)
     return m
@@ -140,7 +145,7 @@ def _save_interrupted(learn, out):
 
 def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 
-# %% ../nbs/09_cli.ipynb #00b71729
+# %% ../nbs/09_cli.ipynb #d740b859
 def _parser():
     p = argparse.ArgumentParser(prog='imgclf', description='Image classification with fastai: train, evaluate and use classifiers on folders of images.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND')
@@ -153,7 +158,7 @@ def _parser():
     t.add_argument('--arch', help='architecture (default: chosen from the images, e.g. small_resnet for 28 px images)')
     t.add_argument('--epochs', type=int, help='number of epochs (default: from the recipe)')
     t.add_argument('--size', type=int, help='image side in pixels (default: from the images)')
-    t.add_argument('--bs', type=int, help='batch size')
+    t.add_argument('--bs', type=int, help='batch size (in all: under accelerate launch each process takes its share)')
     t.add_argument('--lr', type=float, help='maximum learning rate (default: from the recipe)')
     t.add_argument('--no-pretrained', dest='pretrained', action='store_false', help='start from random weights')
     t.add_argument('--freeze', default='head', type=lambda o: int(o) if o.isdigit() else o,
@@ -191,6 +196,43 @@ def _parser():
     q.add_argument('--csv', help='also write the predictions to this CSV file')
     q.add_argument('--topk', type=int, default=3, help='labels listed per image (default: 3)')
     q.add_argument('--threshold', type=float, help="answer 'unknown' below this probability")
+    s = sub.add_parser('summary', help='describe a dataset folder, a run folder or a model folder',
+        description='For a dataset folder: images per label and split, and median image sizes (--plot draws them). '
+                    'For a run folder: its settings and results. For a model folder: architecture, labels, input, parameters and versions.',
+        epilog='example: imgclf summary photos/ --plot photos.png')
+    s.add_argument('path', help='a dataset folder, a run folder (from imgclf train) or a model folder')
+    s.add_argument('--plot', help='dataset folders: also draw the counts and image sizes into this PNG file')
+    w = sub.add_parser('weights', help='list the pretrained weights on this machine; fetch and check others',
+        description='List each pretrained architecture and where its ImageNet weights are on this machine. '
+                    '--fetch downloads the missing ones once (needs internet) and checks that they load; after that they work offline.',
+        epilog='example: imgclf weights --fetch resnet18 mobilenet_v3_large')
+    w.add_argument('--fetch', nargs='+', metavar='ARCH', help='download (if needed) and check the weights of these architectures')
+    a = sub.add_parser('app', help='serve a saved model as a web app, or write a folder that deploys it',
+        description='Serve a Gradio web app on this machine: upload or drop an image, see the top labels and where the model looked (Grad-CAM). '
+                    'With --write DIR, write a ready-to-deploy folder instead (app.py, requirements.txt, the model, examples) that runs with python app.py. '
+                    'Needs the app extra: pip install "imgclf[app]".',
+        epilog='example: imgclf app runs/demo/model --port 7860')
+    a.add_argument('model', help="model folder (a run folder's model/)")
+    a.add_argument('--port', type=int, help='port to listen on (default: 7860, or $GRADIO_SERVER_PORT)')
+    a.add_argument('--host', help='address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every machine that can reach it)')
+    a.add_argument('--examples', help="folder of example images (default: one validation image per label from the model's run)")
+    a.add_argument('--max-mb', type=float, default=20, help='largest upload accepted, in megabytes (default: 20)')
+    a.add_argument('--topk', type=int, default=5, help='labels shown (default: 5)')
+    a.add_argument('--write', metavar='DIR', help='write a deployable app folder to DIR instead of serving')
+    u = sub.add_parser('suspects', help='list the images a saved model finds most likely mislabelled',
+        description="Score every image under PATH (in folders named after the model's labels) and write them to a CSV file, the most "
+                    "suspect first, with an action column set to 'keep'. Change an action to 'quarantine' or to a label name, then run imgclf clean.",
+        epilog='example: imgclf suspects runs/demo/model photos/ --top 50 --csv suspects.csv')
+    u.add_argument('model', help="model folder (a run folder's model/)")
+    u.add_argument('path', help='dataset folder')
+    u.add_argument('--csv', default='suspects.csv', help='the CSV file to write (default: suspects.csv)')
+    u.add_argument('--top', type=int, default=50, help='keep the N most suspect images (default: 50; 0 for all)')
+    k = sub.add_parser('clean', help='apply the decisions of a suspects CSV: quarantine or relabel images',
+        description="Carry out the 'action' column of a CSV from imgclf suspects: 'quarantine' moves the file to PATH_quarantine/, a label name "
+                    "moves it to that label's folder, 'keep' leaves it. Every move is logged in PATH_quarantine/cleaning.csv; nothing is deleted.",
+        epilog='example: imgclf clean photos/ suspects.csv')
+    k.add_argument('path', help='dataset folder the CSV was made for')
+    k.add_argument('csv', help='the CSV file with path and action columns')
     return p
 
 # %% ../nbs/09_cli.ipynb #b27e8879
@@ -230,8 +272,90 @@ def check_cmd(path, quarantine=False, csv=None):
         with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
     return df
 
-# %% ../nbs/09_cli.ipynb #f87319d9
-USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError)
+# %% ../nbs/09_cli.ipynb #9b623b17
+def summary_cmd(path, plot=None):
+    "The `imgclf summary` command: describe a dataset, run or model folder"
+    path = Path(path).expanduser()
+    if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
+    if (path/'imgclf.json').exists() or (path/'model'/'imgclf.json').exists():
+        if (path/'metrics.json').exists():
+            m = json.loads((path/'metrics.json').read_text())
+            test = f", test accuracy {m['test_accuracy']:.4f} on {m['n_test']}" if m.get('test_accuracy') is not None else ''
+            print(f"run {path}: {m['arch']} on {m['dataset']}\n  {m['n_train']} train / {m['n_valid']} valid images, {m['epochs']} epochs "
+                  f"in {m['train_seconds']} s\n  validation accuracy {m['accuracy']:.4f}{test}")
+            path = path/'model'
+        from imgclf.export import load_model
+        from imgclf.models import model_summary
+        net, meta = load_model(path)
+        n = sum(p.numel() for p in net.parameters())
+        print(f"model {path}: {meta['arch']}, {n/1e6:.2f}M parameters, input {meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
+              f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with " + ', '.join(f'{k} {v}' for k,v in meta['versions'].items()))
+        return meta
+    from imgclf.data import summarize, plot_summary, check_dataset_path
+    from imgclf.files import atomic_write
+    check_dataset_path(path)
+    df = summarize(path)
+    print(df.to_string())
+    counts = df.drop(columns=[c for c in df.columns if c.startswith('median_')])
+    print(f"{int(counts.values.sum())} images, {len(df)} labels" + (f", splits: {', '.join(counts.columns)}" if list(counts.columns) != ['all'] else ''))
+    if plot:
+        fig = plot_summary(path)
+        with atomic_write(plot) as tmp: fig.savefig(tmp, dpi=100, format='png')
+        print(f"plot: {plot}")
+    return df
+
+# %% ../nbs/09_cli.ipynb #ac252ff5
+def weights_cmd(fetch=None):
+    "The `imgclf weights` command: where each architecture's weights are; fetch and check the ones asked for"
+    from imgclf.models import weights_table, fetch_weights
+    if fetch:
+        for a in fetch:
+            f, where = fetch_weights(a)
+            print(f"{a}: ok ({where}: {f})")
+        return
+    t = weights_table()
+    for r in t.itertuples(): print(f"{r.arch:<20}{r.params_m:>7.1f}M  top-1 {r.top1:>4.1f}%  {r.found_in or 'not on this machine'}")
+    print(f"{(t.found_in != '').sum()} of {len(t)} available offline. Get others with: imgclf weights --fetch ARCH (needs internet once)")
+    return t
+
+# %% ../nbs/09_cli.ipynb #61e89cce
+def app_cmd(model, port=None, host=None, examples=None, max_mb=20, topk=5, write=None):
+    "The `imgclf app` command: serve the app until Ctrl-C, or write a deployable folder"
+    from imgclf.app import serve, write_app
+    from imgclf.export import load_model
+    model = Path(model).expanduser()
+    load_model(model) # a clear error for a wrong folder, before anything starts
+    if examples and not Path(examples).is_dir(): raise FileNotFoundError(f"No such folder: {examples}")
+    if write:
+        dest = write_app(model, write, examples, max_mb=max_mb, topk=topk)
+        print(f"Wrote {dest}: run it with  cd {dest} && pip install -r requirements.txt && python app.py")
+        return dest
+    print(f"Serving {model}; press Ctrl-C to stop", flush=True)
+    serve(model, examples, port=port, host=host, max_mb=max_mb, topk=topk)
+
+def suspects_cmd(model, path, csv='suspects.csv', top=50):
+    "The `imgclf suspects` command: write the most likely mislabelled images to a CSV file"
+    from imgclf.app import suspects
+    from imgclf.files import atomic_write
+    from imgclf.data import check_dataset_path
+    df = suspects(Path(model).expanduser(), check_dataset_path(path), n=top or None)
+    with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
+    for r in df.head(10).itertuples(): print(f"{r.path}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")
+    print(f"Wrote {len(df)} rows to {csv}. Set a row's action to 'quarantine' or to a label, then: imgclf clean {path} {csv}")
+    return df
+
+def clean_cmd(path, csv):
+    "The `imgclf clean` command: carry out the actions of a suspects CSV"
+    from imgclf.app import apply_cleaning
+    if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
+    if not Path(csv).is_file(): raise FileNotFoundError(f"No such file: {csv}")
+    log = apply_cleaning(csv, path)
+    for r in log.itertuples(): print(f"{r.path}\t{r.action}\t{r.moved_to}")
+    print(f"Moved {len(log)} file(s)" + (f"; log: {Path(path).resolve().parent/(Path(path).resolve().name+'_quarantine')/'cleaning.csv'}" if len(log) else ''))
+    return log
+
+# %% ../nbs/09_cli.ipynb #f04f16b9
+USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError, ImportError)
 
 def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
         )->int:
@@ -244,6 +368,7 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
         if args.command == 'train':
             m = train_run(args.path, args.resume or args.out, arch=args.arch, epochs=args.epochs, size=args.size, bs=args.bs, lr=args.lr,
                           pretrained=args.pretrained, freeze=args.freeze, fast=args.fast, seed=args.seed, resume=bool(args.resume))
+            if m is None: return 0 # not the first of several processes: that one reports
             test = f", test accuracy {m['test_accuracy']:.4f}" if m['test_accuracy'] is not None else ''
             print(f"Done in {m['train_seconds']:.0f} s: validation accuracy {m['accuracy']:.4f}{test}")
         elif args.command == 'evaluate':
@@ -259,7 +384,15 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
             print(f"Wrote {export_onnx(Path(args.model).expanduser(), args.onnx)}")
         elif args.command == 'predict': predict_cmd(args.model, args.images, args.csv, args.topk, args.threshold)
         elif args.command == 'check': check_cmd(args.path, args.quarantine, args.csv)
+        elif args.command == 'summary': summary_cmd(args.path, args.plot)
+        elif args.command == 'weights': weights_cmd(args.fetch)
+        elif args.command == 'app': app_cmd(args.model, args.port, args.host, args.examples, args.max_mb, args.topk, args.write)
+        elif args.command == 'suspects': suspects_cmd(args.model, args.path, args.csv, args.top)
+        elif args.command == 'clean': clean_cmd(args.path, args.csv)
     except USER_ERRORS as e:
         print(f"imgclf {args.command}: error: {e}", file=sys.stderr); return 1
     except KeyboardInterrupt: return 130 # what was saved has been said
     return 0
+
+# %% ../nbs/09_cli.ipynb #8a6531d2
+if __name__ == '__main__': sys.exit(main())

