@@ -318,20 +318,19 @@ def weights_cmd(fetch=None):
     print(f"{(t.found_in != '').sum()} of {len(t)} available offline. Get others with: imgclf weights --fetch ARCH (needs internet once)")
     return t
 
-# %% ../nbs/09_cli.ipynb #61e89cce
+# %% ../nbs/09_cli.ipynb #4d35f94b
 def app_cmd(model, port=None, host=None, examples=None, max_mb=20, topk=5, write=None):
     "The `imgclf app` command: serve the app until Ctrl-C, or write a deployable folder"
-    from imgclf.app import serve, write_app
-    from imgclf.export import load_model
+    from imgclf.app import Classifier, default_examples, serve, write_app
     model = Path(model).expanduser()
-    load_model(model) # a clear error for a wrong folder, before anything starts
     if examples and not Path(examples).is_dir(): raise FileNotFoundError(f"No such folder: {examples}")
     if write:
         dest = write_app(model, write, examples, max_mb=max_mb, topk=topk)
         print(f"Wrote {dest}: run it with  cd {dest} && pip install -r requirements.txt && python app.py")
         return dest
+    clf = Classifier(model, topk) # loaded once, with a clear error for a wrong folder before the server starts
     print(f"Serving {model}; press Ctrl-C to stop", flush=True)
-    serve(model, examples, port=port, host=host, max_mb=max_mb, topk=topk)
+    serve(clf, examples if examples else default_examples(model), port=port, host=host, max_mb=max_mb)
 
 def suspects_cmd(model, path, csv='suspects.csv', top=50):
     "The `imgclf suspects` command: write the most likely mislabelled images to a CSV file"

@@ -23,8 +23,8 @@ from .files import *
 __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'data_dir', 'repo_data', 'read_idx',
            'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
            'digits', 'find_splits', 'label_folders', 'check_dataset_path', 'image_block', 'get_dls', 'progress',
-           'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images', 'quarantine_files', 'image_table',
-           'summarize', 'plot_summary']
+           'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images', 'append_csv', 'quarantine_files',
+           'image_table', 'summarize', 'plot_summary']
 
 # %% ../nbs/00_data.ipynb #74081c10
 def data_dir()->Path:
@@ -365,7 +365,16 @@ def check_images(path, # Dataset root
     if quarantine: df = quarantine_files(df, path)
     return df
 
-# %% ../nbs/00_data.ipynb #1dc73e59
+# %% ../nbs/00_data.ipynb #7489beca
+def append_csv(fn, # The CSV file: created (with its folder) if missing
+               df:pd.DataFrame # Rows to add
+              )->Path:
+    "Add the rows of `df` to the log `fn`, atomically: an interrupted write never loses the rows already there"
+    fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
+    if fn.exists(): df = pd.concat([pd.read_csv(fn), df.astype(str)])
+    with atomic_write(fn) as tmp: df.to_csv(tmp, index=False)
+    return fn
+
 def _free_name(fn):
     "`fn`, or `fn` with a number added if that name is taken: a file moved aside earlier is never overwritten"
     fn, i = Path(fn), 1
@@ -385,9 +394,7 @@ def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
         df.loc[i,'moved_to'] = dest
     moved = df[df.moved_to.notna()]
     if len(moved):
-        log, new = qdir/'quarantine.csv', moved[['path','problem','detail','moved_to']]
-        if log.exists(): new = pd.concat([pd.read_csv(log), new.astype(str)])
-        with atomic_write(log) as tmp: new.to_csv(tmp, index=False)
+        append_csv(qdir/'quarantine.csv', moved[['path','problem','detail','moved_to']])
     return df
 
 # %% ../nbs/00_data.ipynb #0a016331

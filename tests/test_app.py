@@ -1,16 +1,14 @@
 "The web app in a real browser: `imgclf app` on a free localhost port, driven by Debian's headless Chromium through Selenium."
-import shutil, socket, subprocess, sys, time, urllib.request
+import shutil, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
+from imgclf.app import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT/'data'/'fashion_tiny'
 ARTIFACTS = ROOT/'tests'/'artifacts'
 IMGCLF = Path(sys.executable).parent/'imgclf'
 CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
-
-def free_port():
-    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 def wait_for_http(url, proc, timeout=180):
     t0 = time.time()
@@ -79,8 +77,7 @@ def test_upload_shows_prediction_and_survives_bad_files(app, model, browser, tmp
     browser.save_screenshot(str(ARTIFACTS/'app.png'))
     # a file that is not an image: a clear message, and the server keeps serving
     bad = tmp_path/'holiday.png'; bad.write_text('this is not a picture')
-    browser.find_element(By.CSS_SELECTOR, '#image button[aria-label="Clear"], #image button[title="Clear"]').click() if \
-        browser.find_elements(By.CSS_SELECTOR, '#image button[aria-label="Clear"], #image button[title="Clear"]') else None
+    browser.get(app) # a fresh page, as a new visitor
     wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
     upload(browser, bad)
     wait_until(browser, lambda: 'Cannot classify holiday.png' in text_of(browser, '#message'))
