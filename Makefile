@@ -41,13 +41,17 @@ browser:
 demo: setup fashion-data
 	$(VENV)/bin/imgclf train --out runs/demo
 
+# Tests and notebooks write their scratch folders (runs, models, datasets) under one TMPDIR, removed afterwards.
+TEST_TMP := $(or $(TMPDIR),/tmp)/imgclf-test
 test: setup browser
+	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
 	$(VENV)/bin/nbdev-export
 	@if [ -n "$$(git status --porcelain -- imgclf)" ]; then \
 	  git status --short -- imgclf; \
 	  echo "imgclf/ differs from what the notebooks export: run nbdev-export and commit the result"; exit 1; fi
-	$(VENV)/bin/nbdev-test --n-workers 2 --timing
-	$(VENV)/bin/pytest tests/
+	TMPDIR=$(TEST_TMP) $(VENV)/bin/nbdev-test --n-workers 2 --timing
+	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/
+	rm -rf $(TEST_TMP)
 
 docs: setup
 	$(VENV)/bin/nbdev-docs
