@@ -20,11 +20,11 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Res
 from .files import *
 
 # %% auto #0
-__all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'data_dir', 'repo_data', 'read_idx',
-           'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
-           'digits', 'find_splits', 'label_folders', 'check_dataset_path', 'image_block', 'get_dls', 'progress',
-           'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images', 'append_csv', 'quarantine_files',
-           'image_table', 'summarize', 'plot_summary']
+__all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'TEXTURES', 'SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'data_dir', 'repo_data',
+           'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny',
+           'fashion_tiny', 'digits', 'textures', 'find_splits', 'label_folders', 'check_dataset_path', 'image_block',
+           'get_dls', 'progress', 'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images',
+           'append_csv', 'quarantine_files', 'image_table', 'summarize', 'plot_summary']
 
 # %% ../nbs/00_data.ipynb #74081c10
 def data_dir()->Path:
@@ -140,6 +140,33 @@ def digits(dest=None # Where to write the dataset; `data_dir()/'digits'` by defa
     d = load_digits()
     xs = np.round(d.images*255/16).astype(np.uint8)
     return write_image_folder(dest, {'.': (xs, d.target)}, [str(i) for i in range(10)])
+
+# %% ../nbs/00_data.ipynb #9a5c2887
+TEXTURES = ('brick', 'grass', 'gravel')
+
+def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by default
+             n:int=60, # Pieces per label: 60% train, 20% valid, 20% test
+             size:int=128, # Side of each piece after resizing, in pixels
+             seed:int=0, # Random seed for the pieces' sizes and places
+            )->Path:
+    "Square pieces of scikit-image's brick, grass and gravel photos as a folder dataset with `train/`, `valid/` and `test/`"
+    dest = Path(dest or data_dir()/'textures')
+    if dest.exists(): return dest
+    from skimage import data as skdata
+    rng, splits = np.random.default_rng(seed), {}
+    counts = dict(train=n - 2*(n//5), valid=n//5, test=n//5)
+    for y, label in enumerate(TEXTURES):
+        img = getattr(skdata, label)()
+        h = img.shape[0]
+        bands = dict(train=(0, int(h*.6)), valid=(int(h*.6), int(h*.8)), test=(int(h*.8), h))
+        for split, (top, bottom) in bands.items():
+            xs, ys = splits.setdefault(split, ([], []))
+            for _ in range(counts[split]):
+                s = int(rng.integers(48, min(200, bottom-top) + 1)) # a piece 48 to 200 pixels wide
+                r, c = int(rng.integers(top, bottom-s+1)), int(rng.integers(0, img.shape[1]-s+1))
+                xs.append(np.asarray(Image.fromarray(img[r:r+s, c:c+s]).convert('RGB').resize((size, size), Image.BICUBIC)))
+                ys.append(y)
+    return write_image_folder(dest, splits, list(TEXTURES))
 
 # %% ../nbs/00_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
