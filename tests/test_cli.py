@@ -34,6 +34,18 @@ def test_log_output_has_one_line_per_epoch(tmp_path):
     assert '\r' not in r.stdout + r.stderr
     assert [l.split()[1] for l in r.stdout.splitlines() if l.startswith('epoch ')] == ['1/2', '2/2']
 
+def test_output_says_which_weights_were_kept(tmp_path):
+    "The final scores must match a line the user saw: the last epoch's, or the kept weights named in a line of their own."
+    from imgclf.data import textures
+    data, out = textures(tmp_path/'textures'), tmp_path/'run'
+    r = run('train', data, '--arch', 'efficientnet_lite0', '--epochs', 2, '--size', 64, '--out', out)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert any(l.startswith('head (fast mode)  valid_loss ') for l in lines), r.stdout
+    last = float([l for l in lines if l.startswith('epoch 2/2')][0].split('valid_loss ')[1].split()[0])
+    final = json.loads((out/'metrics.json').read_text())['valid_loss']
+    assert abs(final - last) < 1e-3 or any(l.startswith('Kept the weights of ') for l in lines), r.stdout
+
 def test_missing_folder_is_one_clear_line(tmp_path):
     r = run('train', tmp_path/'nope')
     assert r.returncode == 1
