@@ -1,4 +1,4 @@
-# imgclf: `make demo` trains a first classifier, `make test` runs every notebook and the end-to-end tests.
+# imgclf: `make demo` trains a first classifier, `make test` runs every notebook, the end-to-end tests and a docs build check.
 # Each target sets up .venv itself, so both work on a fresh machine.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -51,10 +51,13 @@ test: setup browser
 	  echo "imgclf/ differs from what the notebooks export: run nbdev-export and commit the result"; exit 1; fi
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/nbdev-test --n-workers 2 --timing
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/
+	$(PY) tools/build_docs.py --check --dest $(TEST_TMP)/_docs   # the docs render, links resolve, pictures show
 	rm -rf $(TEST_TMP)
 
+# The site: nbdev's Quarto build when `quarto` is installed; otherwise tools/build_docs.py renders the same processed
+# notebooks with nbconvert (Quarto has no offline install). Either way the result is in _docs/.
 docs: setup
-	$(VENV)/bin/nbdev-docs
+	@if command -v quarto >/dev/null; then $(VENV)/bin/nbdev-docs; else $(PY) tools/build_docs.py --check; fi
 
 # Benchmarks print a table, then one JSON line. bench-photo needs DATA=<folder with train/ and test/>;
 # bench-inference needs MODEL=<a run's model/ folder> (e.g. from `imgclf train DATA --fast --size 224`).

@@ -152,7 +152,8 @@ def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by
     "Square pieces of scikit-image's brick, grass and gravel photos as a folder dataset with `train/`, `valid/` and `test/`"
     dest = Path(dest or data_dir()/'textures')
     if dest.exists(): return dest
-    from skimage import data as skdata
+    try: from skimage import data as skdata
+    except ImportError: raise ImportError("textures() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
     rng, splits = np.random.default_rng(seed), {}
     counts = dict(train=n - 2*(n//5), valid=n//5, test=n//5)
     for y, label in enumerate(TEXTURES):
