@@ -197,18 +197,18 @@ class Checkpoints(Callback):
         self.out, self.keep_best = Path(out), keep_best
         self.dir = self.out/'checkpoints'
         self.phase, self.phase_epoch, self.history, self.best, self.seconds = 0, 0, [], float('inf'), 0.
-        self.best_at = None # which weights `best.pth` holds, in words
+        self.best_epoch = None # the epoch whose weights `best.pth` holds; 0 for the head trained in fast mode
 
     def after_epoch(self):
         names, log = self.recorder.metric_names, self.recorder.log
         row = dict(epoch=len(self.history)+1, **{n: _plain(v) for n,v in zip(names[1:-1], log[1:-1])}, time=log[-1])
         self.history.append(row)
         self.phase_epoch = self.epoch + 1 + self.start
-        if row['valid_loss'] is not None and row['valid_loss'] < self.best: self.save_best(self.learn, row['valid_loss'], f"epoch {row['epoch']}")
+        if row['valid_loss'] is not None and row['valid_loss'] < self.best: self.save_best(self.learn, row['valid_loss'], row['epoch'])
         self.save_last(self.learn)
 
-    def save_best(self, learn, loss, at:str):
-        self.best, self.best_at = float(loss), at
+    def save_best(self, learn, loss, epoch:int):
+        self.best, self.best_epoch = float(loss), epoch
         if self.keep_best and rank_distrib() == 0:
             with atomic_write(self.dir/'best.pth') as tmp: torch.save(_bare(learn.model).state_dict(), tmp)
 
@@ -216,7 +216,7 @@ class Checkpoints(Callback):
         if rank_distrib() != 0: return # in distributed training the first process writes for all
         t = self.seconds + time.perf_counter() - self.t0
         state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
-                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_at=self.best_at, seconds=t, rng=_rng_state(learn))
+                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, seconds=t, rng=_rng_state(learn))
         with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
         with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
 
@@ -227,7 +227,7 @@ class Checkpoints(Callback):
         st = torch.load(fn, map_location=getattr(learn.dls, 'device', None) or 'cpu', weights_only=True)
         learn.model.load_state_dict(st['model'])
         self.opt_state, self.rng = st['opt'], st.get('rng')
-        self.history, self.best, self.best_at, self.seconds = st['history'], st['best'], st.get('best_at'), st['seconds']
+        self.history, self.best, self.best_epoch, self.seconds = st['history'], st['best'], st.get('best_epoch'), st['seconds']
         return st['phase'], st['phase_epoch']
 
     def load_best(self, learn)->bool:
@@ -300,13 +300,14 @@ def train(learn:Learner, # From `make_learner`
                     fast_train(learn)
                     if ck:
                         with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate()
-                        _say(learn, f"head (fast mode)  valid_loss {loss:.4f}  " + '  '.join(f'{m.name} {v:.4f}' for m,v in zip(learn.metrics, ms)))
-                        ck.save_best(learn, loss, 'the head trained in fast mode, before fine-tuning')
+                        _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}', *(f'{m.name} {_fmt(v)}' for m,v in zip(learn.metrics, ms))]))
+                        ck.save_best(learn, loss, 0)
                         ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
                 elif done < n: _fit_one_cycle(learn, n, lr_max, start=done, cbs=cbs, **kw)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
-    if ck and ck.load_best(learn) and ck.best_at != f'epoch {len(ck.history)}':
-        _say(learn, f"Kept the weights of {ck.best_at}: the lowest validation loss ({ck.best:.4f}); later epochs did worse")
+    if ck and ck.load_best(learn) and ck.best_epoch != len(ck.history):
+        kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
+        _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse")
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
     return learn
 

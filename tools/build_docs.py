@@ -5,18 +5,21 @@
 job with what pip installs: nbdev's processing (`proc_nbs`: `show_doc` rendered, hidden cells removed, directives
 turned into Quarto's) and nbconvert's HTML export, plus a sidebar. `--check` then fails on a broken internal link,
 a missing image, or a page whose notebook lost its saved pictures."""
-import argparse, json, os, re, shutil, sys
+import argparse, os, re, shutil, sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
+import nbformat, yaml
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from nbdev.serve import proc_nbs
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_URL = 'https://imgclf.github.io/imgclf/'
 ATTRS = re.compile(r'\{(?:target|style|\.|#)[^{}\n]*\}') # pandoc attributes nbdev adds to links and headings
 
 def frontmatter(nb)->dict:
-    "The YAML frontmatter nbdev put in the first raw cell (title, description, output-file)"
-    import yaml
+    "The YAML frontmatter nbdev put in the first raw cell (title, description, output-file), taken out of `nb`"
     c = nb.cells[0] if nb.cells else None
     if c is None or c.cell_type != 'raw' or not c.source.startswith('---'): return {}
     nb.cells.pop(0)
@@ -27,7 +30,6 @@ def directives(src:str)->dict:
 
 def prepare(nb, fm:dict, links:dict, depth:int, here:str):
     "Quarto's directives as nbconvert tags, links to notebooks as links to pages, the title on top"
-    import nbformat
     up = '../' * depth
     for c in nb.cells:
         for k in [k for k in c if k not in ('cell_type', 'id', 'metadata', 'source', 'outputs', 'execution_count', 'attachments')]: del c[k] # nbdev's bookkeeping
@@ -65,18 +67,17 @@ body { margin-left: 17rem !important; }
 </style>"""
 
 def nav(pages, here:str, depth:int)->str:
-    up, out, group = '../' * depth, [f'<nav class="imgclf-nav"><a class="brand" href="{"../" * depth}index.html">imgclf</a>'], None
+    up, group = '../' * depth, None
+    out = [f'<nav class="imgclf-nav"><a class="brand" href="{up}index.html">imgclf</a>']
     for p in pages:
         if p['group'] != group: group = p['group']; out.append(f'<h3>{group}</h3>')
         cls = ' class="here"' if p['out'] == here else ''
         out.append(f'<a href="{up}{p["out"]}"{cls}>{p["title"]}</a>')
     return '\n'.join(out + ['</nav>'])
 
+def _pictures(nb)->int: return sum('image/png' in o.get('data', {}) or 'image/jpeg' in o.get('data', {}) for c in nb.cells for o in c.get('outputs', []))
+
 def build(dest:Path)->list:
-    from nbdev.serve import proc_nbs
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    import nbformat
     proc = Path(proc_nbs(n_workers=0))
     nbs = sorted(proc.rglob('*.ipynb'), key=lambda p: (p != proc/'index.ipynb', 'lessons' not in p.parts, p.name != 'index.ipynb', str(p)))
     pages = []
@@ -85,7 +86,7 @@ def build(dest:Path)->list:
         rel = p.relative_to(proc)
         out = (rel.parent/fm.get('output-file', rel.with_suffix('.html').name)).as_posix()
         group = 'Start' if rel == Path('index.ipynb') else 'Lessons' if 'lessons' in rel.parts else 'Library'
-        pages.append(dict(src=p, rel=rel, nb=nb, fm=fm, out=out, group=group, title=fm.get('title', rel.stem)))
+        pages.append(dict(rel=rel, nb=nb, fm=fm, out=out, group=group, title=fm.get('title', rel.stem), pictures=_pictures(nb)))
     links = {pg['rel'].as_posix(): pg['out'] for pg in pages} # notebook path under nbs/ -> page path under _docs/
     exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={'remove_cell'}, remove_input_tags={'remove_input'},
@@ -94,24 +95,22 @@ def build(dest:Path)->list:
     for pg in pages:
         depth = len(Path(pg['out']).parts) - 1
         prepare(pg['nb'], pg['fm'], links, depth, pg['rel'].parent.as_posix())
-        html, _ = exporter.from_notebook_node(nbformat.from_dict(pg['nb']))
+        html, _ = exporter.from_notebook_node(pg['nb'])
         html = html.replace('</head>', NAV_CSS + '\n</head>', 1)
         html = re.sub(r'(<body[^>]*>)', lambda m: m.group(1) + nav(pages, pg['out'], depth), html, count=1)
         html = re.sub(r'<title>[^<]*</title>', f"<title>{pg['title']} – imgclf</title>", html, count=1)
         (dest/pg['out']).parent.mkdir(parents=True, exist_ok=True)
         (dest/pg['out']).write_text(html)
         print(f"{pg['out']:38} {pg['title']}")
-    for d in ('images',):
-        if (proc/d).exists(): shutil.copytree(proc/d, dest/d)
+    if (proc/'images').exists(): shutil.copytree(proc/'images', dest/'images')
     return pages
 
 class _Refs(HTMLParser):
     def __init__(self): super().__init__(); self.refs, self.imgs = [], 0
     def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == 'img': self.imgs += 1
-        for k in ('href', 'src'):
-            if a.get(k) and tag in ('a', 'img'): self.refs.append(a[k])
+        ref = dict(attrs).get({'a': 'href', 'img': 'src'}.get(tag, ''))
+        if ref: self.refs.append(ref)
+        self.imgs += tag == 'img'
 
 def check(dest:Path, pages)->list:
     "Problems: links to pages or files that do not exist, and pages without the pictures their notebook has"
@@ -123,9 +122,7 @@ def check(dest:Path, pages)->list:
             u = urlparse(r)
             if u.scheme or r.startswith(('#', 'data:', 'mailto:')): continue
             if not (f.parent/u.path).resolve().exists(): problems.append(f"{pg['out']}: broken link {r}")
-        pictures = sum('image/png' in o.get('data', {}) or 'image/jpeg' in o.get('data', {}) for c in json.loads(pg['src'].read_text())['cells']
-                       for o in c.get('outputs', []))
-        if pictures and parser.imgs < pictures: problems.append(f"{pg['out']}: {parser.imgs} images on the page, {pictures} in the notebook")
+        if parser.imgs < pg['pictures']: problems.append(f"{pg['out']}: {parser.imgs} images on the page, {pg['pictures']} in the notebook")
     return problems
 
 if __name__ == '__main__':
