@@ -23,7 +23,7 @@ from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
 __all__ = ['n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'StepTimer', 'freeze_policy', 'fast_train', 'Checkpoints',
-           'distributed', 'train', 'curves_figure', 'train_progressive']
+           'distributed', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
 
 # %% ../nbs/03_train.ipynb #c3eef367
 def n_channels(dls)->int:
@@ -343,3 +343,15 @@ def train_progressive(learn:Learner, # From `make_learner`
         total += learn.train_seconds
     learn.train_seconds = total
     return learn
+
+# %% ../nbs/03_train.ipynb #ec305e8d
+def matmul_gflops(dtype=torch.float32, # Number type to measure
+                  n:int=2048, # Side of the square matrices
+                  seconds:float=0.5, # Measure for about this long (at least one multiplication)
+                 )->float:
+    "This machine's matrix-multiply throughput in GFLOP/s: the peak to compare training throughput with"
+    a, b = torch.randn(n, n, dtype=dtype), torch.randn(n, n, dtype=dtype)
+    torch.mm(a, b) # the first call allocates and picks kernels
+    reps, start = 0, time.perf_counter()
+    while reps == 0 or time.perf_counter() - start < seconds: torch.mm(a, b); reps += 1
+    return 2*n**3*reps/(time.perf_counter() - start)/1e9
