@@ -23,13 +23,11 @@ def train_step_flops(model, xb, yb):
 
 def train_on_all(path):
     "A view of `path` with train/ as given and test/ as valid/: training on all training images, validating on the test set"
-    import os
     from imgclf.data import data_dir
     d = data_dir()/'bench'/f'{path.name}_all' # a fixed place, so that the images decoded by the last run are found again
     d.mkdir(parents=True, exist_ok=True)
     for src, dst in (('train', 'train'), ('test', 'valid')):
-        if os.path.islink(d/dst) and os.readlink(d/dst) != str(path/src): os.unlink(d/dst)
-        if not os.path.islink(d/dst): os.symlink(path/src, d/dst)
+        (d/dst).unlink(missing_ok=True); (d/dst).symlink_to(path/src) # the decoded cache keys on the image files, not the links
     return d
 
 def flip_tta_accuracy(learn):
