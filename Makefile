@@ -5,7 +5,9 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip install -q -c constraints.txt
-STAMP := $(VENV)/.installed
+# The install stamp is named by a hash of the dependency files' content, not their times: nbdev-export rewrites
+# pyproject.toml with the same content, which must not trigger a reinstall; a changed dependency does.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
@@ -13,11 +15,11 @@ FASHION := /usr/share/datasets/fashion-mnist
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP):
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) torch torchvision
 	$(PIP) -e ".[dev]"
-	touch $@
+	rm -f $(VENV)/.installed*; touch $@
 
 # Full Fashion-MNIST (70,000 images) from Debian's package when we may install it; imgclf falls back to
 # a torchvision download, then to the fashion_tiny subset that ships in data/, and says so.
@@ -44,7 +46,7 @@ demo: setup fashion-data
 # Tests and notebooks write their scratch folders (runs, models, datasets) under one TMPDIR, removed afterwards.
 TEST_TMP := $(or $(TMPDIR),/tmp)/imgclf-test
 test: setup browser
-	rm -rf $(TEST_TMP) && mkdir -p $(TEST_TMP)
+	rm -rf $(TEST_TMP) nbs/work nbs/lessons/work && mkdir -p $(TEST_TMP)
 	$(VENV)/bin/nbdev-export
 	@if [ -n "$$(git status --porcelain -- imgclf)" ]; then \
 	  git status --short -- imgclf; \
@@ -52,7 +54,7 @@ test: setup browser
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/nbdev-test --n-workers 2 --timing
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/
 	$(PY) tools/build_docs.py --check --dest $(TEST_TMP)/_docs   # the docs render, links resolve, pictures show
-	rm -rf $(TEST_TMP)
+	rm -rf $(TEST_TMP) nbs/work nbs/lessons/work
 
 # The site: nbdev's Quarto build when `quarto` is installed; otherwise tools/build_docs.py renders the same processed
 # notebooks with nbconvert (Quarto has no offline install). Either way the result is in _docs/.

@@ -5,7 +5,7 @@
 imgclf: the recipe `imgclf train` chooses for Fashion-MNIST, trained on all 60,000 training PNGs (the 10,000 test PNGs
 take the place of the validation split, so fastai measures test accuracy after every epoch; that time is not counted).
 The `imgclf_tta_*` keys score the same models with flip test-time augmentation (`predict(..., tta=True)`).
-Peer: the VGG-style CNN of seed 004 §5.4 adapted to 28x28x1, Adam lr 1e-3, batch 64, on the same images as tensors;
+Peer: the VGG-style CNN of seed 004 §5.4 adapted to 28x28x1, Adam lr 1e-3, batch 64, on the same PNG files as tensors;
 what a user following the seeds would write. It runs until it passes 92% or `--peer-seconds` of training.
 Prints one line per epoch, then one JSON line (the last line).
 """
@@ -67,13 +67,18 @@ def peer_net():
     from imgclf.models import vgg_cifar
     return vgg_cifar(n_in=1, n_out=10, size=28)
 
-def run_peer(max_seconds, max_epochs=30):
-    from imgclf.data import fashion_idx, read_idx
-    fs = fashion_idx()
-    def load(split):
-        x, y = (read_idx(f) for f in fs[split])
-        return torch.tensor(x, dtype=torch.float32)[:, None]/255., torch.tensor(y, dtype=torch.long)
-    (xt, yt), (xv, yv) = load('train'), load('test')
+def folder_tensors(path, labels):
+    "The grayscale images of a `path/<label>/*.png` folder as a float tensor in [0,1], and their label indices"
+    from PIL import Image
+    from imgclf.files import image_files
+    fs = image_files(path)
+    x = np.stack([np.asarray(Image.open(f).convert('L')) for f in fs])
+    return torch.tensor(x, dtype=torch.float32)[:, None]/255., torch.tensor([labels.index(f.parent.name) for f in fs])
+
+def run_peer(path, max_seconds, max_epochs=30):
+    "The peer on the same PNG files as imgclf (read into memory first; that time is not counted)"
+    from imgclf.data import FASHION_LABELS
+    (xt, yt), (xv, yv) = (folder_tensors(path/s, FASHION_LABELS) for s in ('train', 'test'))
     torch.manual_seed(42)
     model, curve, train_s = peer_net(), [], 0.
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -92,7 +97,7 @@ def run_peer(max_seconds, max_epochs=30):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    p.add_argument('--quick', action='store_true', help='fashion_tiny, one epoch each: checks the script, measures nothing')
+    p.add_argument('--quick', action='store_true', help='fashion_tiny (ships with imgclf), one epoch each: checks the script offline, measures nothing')
     p.add_argument('--peer-seconds', type=float, default=480, help='stop the peer after this much training if it has not reached 92%%')
     p.add_argument('--epochs', type=int, help="imgclf's epochs (default: the recipe's)")
     a = p.parse_args()
@@ -102,7 +107,7 @@ def main():
     peak = matmul_gflops()
     print(f"matmul peak: {peak:.0f} GFLOP/s fp32 ({torch.get_num_threads()} threads)", flush=True)
     curve, tta, flops = run_imgclf(path, epochs=1 if a.quick else a.epochs)
-    peer = run_peer(5 if a.quick else a.peer_seconds, max_epochs=1 if a.quick else 30)
+    peer = run_peer(path, 5 if a.quick else a.peer_seconds, max_epochs=1 if a.quick else 30)
     s92, p92 = first_time(curve, .92), first_time(peer, .92)
     res = dict(imgclf_s_to_92=s92, imgclf_s_to_93=first_time(curve, .93), imgclf_s_to_94=first_time(curve, .94),
                imgclf_best_acc=max(a for _, a in curve), imgclf_train_s=round(curve[-1][0], 1),

@@ -20,7 +20,8 @@ from .explain import CamResult, cam_inputs, cam_batch, cam_layer, overlay
 
 # %% auto #0
 __all__ = ['APP_PY', 'APP_REQUIREMENTS', 'REMOVE', 'KEEP', 'Classifier', 'offline_theme', 'default_examples', 'make_app',
-           'free_port', 'serve', 'write_app', 'classifier_widget', 'suspects', 'apply_cleaning', 'Cleaner']
+           'free_port', 'serve', 'imgclf_wheel', 'write_app', 'classifier_widget', 'suspects', 'apply_cleaning',
+           'Cleaner']
 
 # %% ../nbs/08_app.ipynb #79f119e2
 class Classifier:
@@ -144,7 +145,7 @@ here = Path(__file__).parent
 serve(here/'model', examples=sorted((here/'examples').glob('*')), max_mb={max_mb}, topk={topk}, title={title!r})
 '''
 
-APP_REQUIREMENTS = ('imgclf', 'fastai', 'torch', 'torchvision', 'timm', 'torchcam', 'kornia', 'safetensors', 'gradio', 'pillow')
+APP_REQUIREMENTS = ('fastai', 'torch', 'torchvision', 'timm', 'torchcam', 'kornia', 'safetensors', 'gradio', 'pillow')
 
 def _pinned(pkgs=APP_REQUIREMENTS)->list:
     "`pkg==version` for each installed package of `pkgs` (the versions this app was tested with)"
@@ -154,12 +155,30 @@ def _pinned(pkgs=APP_REQUIREMENTS)->list:
         except PackageNotFoundError: out.append(p)
     return out
 
+def imgclf_wheel(dest # Folder to write the wheel into
+                )->Path:
+    "A wheel of the running imgclf, packed from its installed files: the same for a pip, wheel or editable install"
+    import base64, hashlib, zipfile, imgclf
+    from importlib.metadata import distribution
+    dist, pkg = distribution('imgclf'), Path(imgclf.__file__).parent
+    info, record = f'imgclf-{dist.version}.dist-info', []
+    whl = Path(dest)/f'imgclf-{dist.version}-py3-none-any.whl'
+    with zipfile.ZipFile(whl, 'w', zipfile.ZIP_DEFLATED) as z:
+        def add(name, data:bytes):
+            z.writestr(name, data)
+            record.append(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}")
+        for f in sorted(pkg.rglob('*')):
+            if f.is_file() and '__pycache__' not in f.parts: add(f'imgclf/{f.relative_to(pkg).as_posix()}', f.read_bytes())
+        for n in ('METADATA', 'WHEEL', 'entry_points.txt'): add(f'{info}/{n}', dist.read_text(n).encode())
+        z.writestr(f'{info}/RECORD', '\n'.join(record + [f'{info}/RECORD,,']) + '\n')
+    return whl
+
 def write_app(model, # A model folder
               dest, # Folder to write (replaced if it exists)
               examples=None, # Image files (or a folder of them); from the run's `split.csv` when `None`
               max_mb:float=20, topk:int=5, title:str|None=None, # As in `serve`
              )->Path:
-    "Write a ready-to-deploy app folder: `app.py`, `requirements.txt` (exact versions), `model/` and `examples/`"
+    "Write a ready-to-deploy app folder: `app.py`, `requirements.txt` (exact versions), the imgclf wheel, `model/` and `examples/`"
     model = Path(model)
     _, meta = load_model(model) # refuse a damaged model now, not on the server
     if examples is None: examples = default_examples(model)
@@ -169,7 +188,8 @@ def write_app(model, # A model folder
         (tmp/'examples').mkdir()
         for i,f in enumerate(examples): shutil.copy2(f, tmp/'examples'/f'{i:02d}_{Path(f).parent.name}{Path(f).suffix.lower()}')
         (tmp/'app.py').write_text(APP_PY.format(max_mb=max_mb, topk=topk, title=title or f"{meta['arch']} image classifier"))
-        (tmp/'requirements.txt').write_text('\n'.join(_pinned()) + '\n')
+        whl = imgclf_wheel(tmp) # imgclf itself travels with the app: no package index needs to have it
+        (tmp/'requirements.txt').write_text('\n'.join([f'./{whl.name}', *_pinned()]) + '\n')
     return Path(dest)
 
 # %% ../nbs/08_app.ipynb #579e82c1

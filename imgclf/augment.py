@@ -6,6 +6,7 @@ Docs: https://imgclf.github.io/imgclf/augment.html.md"""
 
 # %% ../nbs/01_augment.ipynb #28263061
 from __future__ import annotations
+import imgclf # first: its import quiets a warning that importing kornia would print
 import numpy as np, torch
 import matplotlib.pyplot as plt
 import kornia.filters as KF

@@ -14,6 +14,12 @@ from pathlib import Path
 __all__ = ['RUN_ARGS', 'USER_ERRORS', 'choose_recipe', 'default_dataset', 'train_run', 'predict_cmd', 'check_cmd', 'summary_cmd',
            'weights_cmd', 'app_cmd', 'suspects_cmd', 'clean_cmd', 'main']
 
+# %% ../nbs/09_cli.ipynb #6fef4fc6
+def _show(p):
+    "`imgclf.files.show_path`, imported when needed so that `imgclf --help` stays instant"
+    from imgclf.files import show_path
+    return show_path(p)
+
 # %% ../nbs/09_cli.ipynb #cd60176f
 def choose_recipe(path, # Dataset root
                   fast:bool=False, # The recipe for fast mode (`fast_train`)
@@ -86,7 +92,7 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
         out = Path(out)
         if not (out/'run.json').exists(): raise FileNotFoundError(f"{out} is not an imgclf run folder (no run.json): nothing to resume")
         if (out/'metrics.json').exists():
-            print(f"{out} already finished; its results are in {out/'metrics.json'}")
+            print(f"{_show(out)} already finished; its results are in {_show(out/'metrics.json')}")
             return json.loads((out/'metrics.json').read_text())
         args = json.loads((out/'run.json').read_text())
         path, arch, epochs, size, bs, lr, pretrained, freeze, fast, seed = (args[k] for k in RUN_ARGS)
@@ -108,7 +114,7 @@ def train_run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `N
         with atomic_write(out/'split.csv') as tmp: pd.DataFrame(split, columns=['path','split']).to_csv(tmp, index=False)
     learn = use_log_lines(make_learner(dls, r['arch'], pretrained=pretrained))
     mode = 'fast mode (head on cached features)' if fast else f"{r['epochs']} epochs"
-    if first: print(f"{'Resuming' if resume else 'Training'} {r['arch']} on {path} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
+    if first: print(f"{'Resuming' if resume else 'Training'} {r['arch']} on {_show(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
           f"{len(dls.vocab)} labels, {r['size']} px), {mode}", flush=True)
     try:
         if fast: fast_train(learn)
@@ -138,10 +144,10 @@ def _save_interrupted(learn, out):
     import torch
     from imgclf.export import save_model
     best = out/'checkpoints'/'best.pth'
-    if not best.exists(): print(f"\nInterrupted before the first epoch ended: no model to save. Start again with: imgclf train --resume {out}", file=sys.stderr); return
+    if not best.exists(): print(f"\nInterrupted before the first epoch ended: no model to save. Start again with: imgclf train --resume {_show(out)}", file=sys.stderr); return
     learn.model.load_state_dict(torch.load(best, map_location='cpu', weights_only=True))
     save_model(learn, out/'model')
-    print(f"\nInterrupted: the best model so far is saved in {out/'model'}. Continue with: imgclf train --resume {out}", file=sys.stderr)
+    print(f"\nInterrupted: the best model so far is saved in {_show(out/'model')}. Continue with: imgclf train --resume {_show(out)}", file=sys.stderr)
 
 def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 
@@ -252,7 +258,7 @@ def predict_cmd(model, images, csv=None, topk=3, threshold=None):
     df = predict_folder(m, files, topk=topk, threshold=threshold, csv=csv)
     for r in df.itertuples():
         conf = '' if r.label == 'error' else f'{r.confidence:.4f}'
-        print(f"{r.path}\t{r.label}\t{conf}\t{r.top}")
+        print(f"{_show(r.path)}\t{r.label}\t{conf}\t{r.top}")
     return df
 
 # %% ../nbs/09_cli.ipynb #548617b8
@@ -281,14 +287,14 @@ def summary_cmd(path, plot=None):
         if (path/'metrics.json').exists():
             m = json.loads((path/'metrics.json').read_text())
             test = f", test accuracy {m['test_accuracy']:.4f} on {m['n_test']}" if m.get('test_accuracy') is not None else ''
-            print(f"run {path}: {m['arch']} on {m['dataset']}\n  {m['n_train']} train / {m['n_valid']} valid images, {m['epochs']} epochs "
+            print(f"run {_show(path)}: {m['arch']} on {_show(m['dataset'])}\n  {m['n_train']} train / {m['n_valid']} valid images, {m['epochs']} epochs "
                   f"in {m['train_seconds']} s\n  validation accuracy {m['accuracy']:.4f}{test}")
             path = path/'model'
         from imgclf.export import load_model
         from imgclf.models import model_summary
         net, meta = load_model(path)
         n = sum(p.numel() for p in net.parameters())
-        print(f"model {path}: {meta['arch']}, {n/1e6:.2f}M parameters, input {meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
+        print(f"model {_show(path)}: {meta['arch']}, {n/1e6:.2f}M parameters, input {meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
               f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with " + ', '.join(f'{k} {v}' for k,v in meta['versions'].items()))
         return meta
     from imgclf.data import summarize, plot_summary, check_dataset_path
@@ -311,7 +317,7 @@ def weights_cmd(fetch=None):
     if fetch:
         for a in fetch:
             f, where = fetch_weights(a)
-            print(f"{a}: ok ({where}: {f})")
+            print(f"{a}: ok ({where}: {_show(f)})")
         return
     t = weights_table()
     for r in t.itertuples(): print(f"{r.arch:<20}{r.params_m:>7.1f}M  top-1 {r.top1:>4.1f}%  {r.found_in or 'not on this machine'}")
@@ -326,10 +332,10 @@ def app_cmd(model, port=None, host=None, examples=None, max_mb=20, topk=5, write
     if examples and not Path(examples).is_dir(): raise FileNotFoundError(f"No such folder: {examples}")
     if write:
         dest = write_app(model, write, examples, max_mb=max_mb, topk=topk)
-        print(f"Wrote {dest}: run it with  cd {dest} && pip install -r requirements.txt && python app.py")
+        print(f"Wrote {_show(dest)}: run it with  cd {_show(dest)} && pip install -r requirements.txt && python app.py")
         return dest
     clf = Classifier(model, topk) # loaded once, with a clear error for a wrong folder before the server starts
-    print(f"Serving {model}; press Ctrl-C to stop", flush=True)
+    print(f"Serving {_show(model)}; press Ctrl-C to stop", flush=True)
     serve(clf, examples if examples else default_examples(model), port=port, host=host, max_mb=max_mb)
 
 def suspects_cmd(model, path, csv='suspects.csv', top=50):
@@ -339,7 +345,7 @@ def suspects_cmd(model, path, csv='suspects.csv', top=50):
     from imgclf.data import check_dataset_path
     df = suspects(Path(model).expanduser(), check_dataset_path(path), n=top or None)
     with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
-    for r in df.head(10).itertuples(): print(f"{r.path}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")
+    for r in df.head(10).itertuples(): print(f"{_show(r.path)}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")
     print(f"Wrote {len(df)} rows to {csv}. Set a row's action to 'quarantine' or to a label, then: imgclf clean {path} {csv}")
     return df
 
@@ -349,8 +355,8 @@ def clean_cmd(path, csv):
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     if not Path(csv).is_file(): raise FileNotFoundError(f"No such file: {csv}")
     log = apply_cleaning(csv, path)
-    for r in log.itertuples(): print(f"{r.path}\t{r.action}\t{r.moved_to}")
-    print(f"Moved {len(log)} file(s)" + (f"; log: {Path(path).resolve().parent/(Path(path).resolve().name+'_quarantine')/'cleaning.csv'}" if len(log) else ''))
+    for r in log.itertuples(): print(f"{_show(r.path)}\t{r.action}\t{_show(r.moved_to) if isinstance(r.moved_to, str) else ''}")
+    print(f"Moved {len(log)} file(s)" + (f"; log: {_show(Path(path).resolve().parent/(Path(path).resolve().name+'_quarantine')/'cleaning.csv')}" if len(log) else ''))
     return log
 
 # %% ../nbs/09_cli.ipynb #f04f16b9
@@ -375,12 +381,12 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
             if not Path(args.path).is_dir(): raise FileNotFoundError(f"No such folder: {args.path}")
             out = Path(args.out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
             m = evaluate(Path(args.model).expanduser(), args.path, out)
-            print(f"Accuracy {m['test_accuracy']:.4f} on {m['n_test']} images; report: {out/'report.html'}")
+            print(f"Accuracy {m['test_accuracy']:.4f} on {m['n_test']} images; report: {_show(out/'report.html')}")
         elif args.command == 'export':
             from imgclf.export import export_onnx
             try: import onnxscript
             except ImportError: raise ValueError('ONNX export needs the onnx extra: pip install "imgclf[onnx]"')
-            print(f"Wrote {export_onnx(Path(args.model).expanduser(), args.onnx)}")
+            print(f"Wrote {_show(export_onnx(Path(args.model).expanduser(), args.onnx))}")
         elif args.command == 'predict': predict_cmd(args.model, args.images, args.csv, args.topk, args.threshold)
         elif args.command == 'check': check_cmd(args.path, args.quarantine, args.csv)
         elif args.command == 'summary': summary_cmd(args.path, args.plot)

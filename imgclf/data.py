@@ -20,7 +20,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Res
 from .files import *
 
 # %% auto #0
-__all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'TEXTURES', 'SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'data_dir', 'repo_data',
+__all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'TEXTURES', 'SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'data_dir', 'shipped_data',
            'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny',
            'fashion_tiny', 'digits', 'textures', 'find_splits', 'label_folders', 'check_dataset_path', 'image_block',
            'get_dls', 'progress', 'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images',
@@ -34,11 +34,11 @@ def data_dir()->Path:
     return p
 
 # %% ../nbs/00_data.ipynb #b5c06620
-def repo_data(name:str # Folder name under the repository's `data/`
-             )->Path|None:
-    "Path of the dataset `name` shipped in the repository's `data/` folder, or `None` when imgclf is installed without it"
+def shipped_data(name:str # Folder name under `imgclf/assets/`
+                )->Path|None:
+    "Path of the dataset `name` that ships inside the imgclf package, or `None` if there is none of that name"
     import imgclf
-    p = Path(imgclf.__file__).parent.parent/'data'/name
+    p = Path(imgclf.__file__).parent/'assets'/name
     return p if p.is_dir() else None
 
 # %% ../nbs/00_data.ipynb #a32a2fac
@@ -105,7 +105,7 @@ def fashion_mnist(dest=None, # Where to write the dataset; `data_dir()/'fashion_
     if dest.exists(): return dest
     fs = fashion_idx(download)
     arrays = {k:(read_idx(x), read_idx(y)) for k,(x,y) in fs.items()}
-    print(f"Writing Fashion-MNIST as PNG files into {dest} (once)")
+    print(f"Writing Fashion-MNIST's 70,000 images as PNG files into {show_path(dest)}, once (under a minute): every imgclf dataset is a folder")
     return write_image_folder(dest, arrays, FASHION_LABELS)
 
 # %% ../nbs/00_data.ipynb #7f789f4b
@@ -126,8 +126,8 @@ def make_fashion_tiny(dest, # Dataset root to create
 
 # %% ../nbs/00_data.ipynb #4cab478e
 def fashion_tiny()->Path:
-    "The `fashion_tiny` folder dataset: from the repository's `data/`, else made once in `data_dir()`"
-    return repo_data('fashion_tiny') or (data_dir()/'fashion_tiny' if (data_dir()/'fashion_tiny').exists()
+    "The `fashion_tiny` folder dataset (900 images) that ships with imgclf; made once in `data_dir()` if it was removed"
+    return shipped_data('fashion_tiny') or (data_dir()/'fashion_tiny' if (data_dir()/'fashion_tiny').exists()
                                          else make_fashion_tiny(data_dir()/'fashion_tiny'))
 
 # %% ../nbs/00_data.ipynb #44a45f6d
@@ -264,11 +264,10 @@ def get_dls(path, # Dataset root (see `find_splits`)
 def progress(it, # Iterable to go through
              msg:str # One-line description, printed when output is not a terminal or a notebook
             ):
-    "Wrap `it` in a progress bar in a notebook or terminal; print `msg` once otherwise"
+    "Print `msg` once, then wrap `it` in a progress bar in a notebook or terminal"
     from fastprogress.fastprogress import IN_NOTEBOOK
-    if IN_NOTEBOOK or sys.stdout.isatty(): return progress_bar(it, leave=False)
     print(msg, flush=True)
-    return it
+    return progress_bar(it, leave=False) if IN_NOTEBOOK or sys.stdout.isatty() else it
 
 # %% ../nbs/00_data.ipynb #38a22291
 def _decode_key(dl)->str: return files_key(getattr(dl.dataset, 'items', []), repr(dl.after_item))
@@ -280,7 +279,8 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
     fn = data_dir()/'decoded'/f'{_decode_key(dl)}.pt'
     if cache and fn.exists(): return tuple(torch.load(fn, weights_only=False))
     n, chunk, res = len(dl.dataset), 1024, []
-    for i in progress(range(0, n, chunk), f'Decoding {n} images once'):
+    msg = f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in {show_path(fn.parent)})'
+    for i in progress(range(0, n, chunk), msg if cache else f'Decoding {n} images into tensors'):
         res.append(fa_collate([dl.do_item(j) for j in range(i, min(i+chunk, n))]))
     res = tuple(type(o[0])(torch.cat(o)) for o in zip(*res))
     if cache:

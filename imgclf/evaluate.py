@@ -31,8 +31,8 @@ def score(learn:Learner, # A trained `Learner`
     with learn.no_bar(), learn.no_logging():
         if tta: probs,targs = learn.tta(dl=dl); loss = F.nll_loss(probs.clamp_min(1e-8).log(), targs, reduction='none')
         else: probs,targs,loss = learn.get_preds(dl=dl, with_loss=True)
-    acc = (probs.argmax(1) == targs).float().mean().item()
-    return dict(accuracy=acc, error_rate=1-acc, loss=loss.mean().item(), n=len(targs))
+    acc = (probs.argmax(1) == targs).sum().item() / len(targs) # a fraction of images, exact, not a float32 mean
+    return dict(accuracy=acc, error_rate=round(1-acc, 6), loss=round(loss.mean().item(), 6), n=len(targs))
 
 # %% ../nbs/04_evaluate.ipynb #45e3f8f6
 class OnePassInterpretation(ClassificationInterpretation):
@@ -125,8 +125,8 @@ def roc_auc(probs, # Class probabilities (N, C)
            )->dict:
     "One-vs-rest AUC per class index, and the macro and micro averages"
     onehot = np.eye(probs.shape[1])[np.asarray(targs)]
-    res = {i: roc_auc_score(onehot[:,i], probs[:,i]) for i in range(probs.shape[1]) if 0 < onehot[:,i].sum() < len(onehot)}
-    return res | dict(macro=float(np.mean(list(res.values()))) if res else None, micro=roc_auc_score(onehot.ravel(), probs.ravel())) # no macro AUC when only one class is present
+    res = {i: float(roc_auc_score(onehot[:,i], probs[:,i])) for i in range(probs.shape[1]) if 0 < onehot[:,i].sum() < len(onehot)}
+    return res | dict(macro=float(np.mean(list(res.values()))) if res else None, micro=float(roc_auc_score(onehot.ravel(), probs.ravel()))) # no macro AUC when only one class is present
 
 def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class names
                figsize=(6,6))->plt.Figure:
@@ -172,7 +172,7 @@ def bootstrap_accuracy(preds, targs, # Predicted and true class indices
     rng = np.random.default_rng(seed)
     accs = right[rng.integers(0, len(right), (n, len(right)))].mean(1)
     lo, hi = np.quantile(accs, [(1-ci)/2, (1+ci)/2])
-    return dict(accuracy=right.mean(), low=float(lo), high=float(hi))
+    return dict(accuracy=float(right.mean()), low=float(lo), high=float(hi))
 
 # %% ../nbs/04_evaluate.ipynb #8b6ecf47
 def top_losses_figure(learn:Learner, # A trained `Learner`
@@ -207,7 +207,9 @@ def write_report(learn:Learner, # A trained `Learner`
         with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=90, bbox_inches='tight')
         plt.close(fig)
     auc, (_, ece), b = roc_auc(probs, targs), calibration(probs, targs), bootstrap_accuracy(probs.argmax(1), targs)
-    summary = dict(accuracy=b['accuracy'], accuracy_ci95=[b['low'], b['high']], macro_auc=auc['macro'], micro_auc=auc['micro'], ece=ece, n=len(targs))
+    r4 = lambda v: None if v is None else round(v, 4) # what 100-1000 images can support
+    summary = dict(accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], macro_auc=r4(auc['macro']), micro_auc=r4(auc['micro']),
+                   ece=r4(ece), n=len(targs))
     rows = ''.join(f'<tr><th>{k}</th><td>{html.escape(str(round(v,4) if isinstance(v,float) else v))}</td></tr>' for k,v in summary.items())
     page = (f'<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title><body style="font-family:sans-serif;max-width:1100px;margin:auto">'
             f'<h1>{html.escape(title)}</h1><table>{rows}</table><h2>Per class</h2>{pcm.round(3).to_html()}'

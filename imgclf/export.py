@@ -203,7 +203,7 @@ def evaluate(model, # A `Learner`, `(model, meta)` from `load_model`, or a model
     learn = model if isinstance(model, Learner) else learner_for(model, path)
     dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
     rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}')
-    m = dict(accuracy=rep['accuracy'], error_rate=1-rep['accuracy'], valid_loss=None, test_accuracy=rep['accuracy'],
+    m = dict(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), valid_loss=None, test_accuracy=rep['accuracy'],
              train_seconds=None, epochs=None, arch=learn.arch, n_train=None, n_valid=None, n_test=rep['n'],
              vocab=list(map(str, learn.dls.vocab)), dataset=str(path), report=rep) # the training run's keys
     if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2))

@@ -17,8 +17,8 @@ warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', ca
 from fastai.vision.all import PILImage, PILImageBW, image_extensions
 
 # %% auto #0
-__all__ = ['image_files', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'files_key', 'atomic_write', 'write_text',
-           'atomic_dir']
+__all__ = ['image_files', 'show_path', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'files_key',
+           'atomic_write', 'write_text', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def image_files(path, # A folder (searched recursively) or a single file
@@ -36,6 +36,28 @@ def image_files(path, # A folder (searched recursively) or a single file
         dns[:] = sorted(d for d in dns if not d.startswith('.'))
         res += [Path(dp)/f for f in sorted(fns) if not f.startswith('.') and Path(f).suffix.lower() in exts]
     return res
+
+# %% ../nbs/00_files.ipynb #64587ac9
+def show_path(p # A path, absolute or relative
+             )->str:
+    "`p` as a person would type it: relative to the working folder when close to it, else from `~`, else as given"
+    p = Path(p)
+    if not p.is_absolute(): return str(p)
+    a, cwd = Path(os.path.abspath(p)), Path.cwd()
+    rel = Path(os.path.relpath(a, cwd))
+    if rel.parts[:3] != ('..',)*3: return str(rel)
+    if a.is_relative_to(Path.home()): return str('~'/a.relative_to(Path.home()))
+    return str(p)
+
+# %% ../nbs/00_files.ipynb #987e7795
+def work_dir(name:str, # The folder's name under `work/`: the notebook's or lesson's name
+             root='work' # The folder that holds every notebook's work folder
+            )->Path:
+    "An empty folder `root/name` (relative to the working folder) for a notebook's files"
+    d = Path(root)/name
+    if d.exists(): shutil.rmtree(d)
+    d.mkdir(parents=True)
+    return d
 
 # %% ../nbs/00_files.ipynb #b10057e2
 class ImageError(ValueError):

@@ -3,9 +3,10 @@ import shutil, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
 from imgclf.app import free_port
+from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT/'data'/'fashion_tiny'
+TINY = fashion_tiny()
 ARTIFACTS = ROOT/'tests'/'artifacts'
 IMGCLF = Path(sys.executable).parent/'imgclf'
 CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'

@@ -1,8 +1,10 @@
 "The benchmark scripts run and end with their JSON line (quick settings: this checks the scripts, it measures nothing)."
 import json, subprocess, sys
 from pathlib import Path
+from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
+TINY = fashion_tiny()
 
 def last_json(r):
     assert r.returncode == 0, r.stderr[-2000:]
@@ -17,9 +19,9 @@ def test_fashion_speedrun_quick():
 
 def test_inference_bench(tmp_path):
     out = tmp_path/'run'
-    assert subprocess.run([Path(sys.executable).parent/'imgclf', 'train', ROOT/'data'/'fashion_tiny', '--out', out, '--epochs', '1'],
+    assert subprocess.run([Path(sys.executable).parent/'imgclf', 'train', TINY, '--out', out, '--epochs', '1'],
                           capture_output=True, timeout=600).returncode == 0
-    r = subprocess.run([sys.executable, ROOT/'bench'/'inference.py', out/'model', '--images', ROOT/'data'/'fashion_tiny'/'test', '--n', '20'],
+    r = subprocess.run([sys.executable, ROOT/'bench'/'inference.py', out/'model', '--images', TINY/'test', '--n', '20'],
                        capture_output=True, text=True, timeout=900)
     res = last_json(r)
     assert res['onnx_max_abs_diff'] < 1e-4

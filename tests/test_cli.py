@@ -2,9 +2,10 @@
 import json, os, shutil, subprocess, sys
 import pytest
 from pathlib import Path
+from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT/'data'/'fashion_tiny'
+TINY = fashion_tiny()
 IMGCLF = Path(sys.executable).parent/'imgclf'
 
 def run(*args):
@@ -174,11 +175,11 @@ def test_suspects_then_clean_moves_and_logs(run_dir, tmp_path):
 
 @pytest.mark.parametrize('args, says', [
     (('check', 'no/such/folder'), 'No such folder'),
-    (('evaluate', 'no/such/model', 'data/fashion_tiny'), 'No such model folder'),
+    (('evaluate', 'no/such/model', str(TINY)), 'No such model folder'),
     (('export', 'no/such/model', '--onnx', 'x.onnx'), 'No such model folder'),
     (('summary', 'no/such/folder'), 'No such folder'),
-    (('suspects', 'no/such/model', 'data/fashion_tiny'), 'No such model folder'),
-    (('clean', 'data/fashion_tiny', 'no/such.csv'), 'No such file'),
+    (('suspects', 'no/such/model', str(TINY)), 'No such model folder'),
+    (('clean', str(TINY), 'no/such.csv'), 'No such file'),
 ])
 def test_user_mistakes_are_one_clear_line(args, says):
     r = subprocess.run([str(IMGCLF), *args], capture_output=True, text=True, timeout=120, cwd=ROOT)

@@ -3,9 +3,10 @@ import json, subprocess, sys
 from pathlib import Path
 import pandas as pd
 import pytest
+from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT/'data'/'fashion_tiny'
+TINY = fashion_tiny()
 BIN = Path(sys.executable).parent
 
 def files(run): return sorted(str(p.relative_to(run)) for p in run.rglob('*'))

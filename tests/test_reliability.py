@@ -4,9 +4,10 @@ from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
 from PIL import Image
 from corpus import write_bad_files, snapshot, UNREADABLE, _photo
+from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
-TINY = ROOT/'data'/'fashion_tiny'
+TINY = fashion_tiny()
 IMGCLF = Path(sys.executable).parent/'imgclf'
 
 def run(*args, **kw):

@@ -1,5 +1,0 @@
-"Recreate data/fashion_tiny from the Fashion-MNIST IDX files (see data/README.md)."
-from pathlib import Path
-from imgclf.data import make_fashion_tiny
-
-if __name__ == '__main__': print(make_fashion_tiny(Path(__file__).parent/'fashion_tiny'))
