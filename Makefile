@@ -46,7 +46,7 @@ demo: setup fashion-data
 # Tests and notebooks write their scratch folders (runs, models, datasets) under one TMPDIR, removed afterwards.
 TEST_TMP := $(or $(TMPDIR),/tmp)/imgclf-test
 test: setup browser
-	rm -rf $(TEST_TMP) nbs/work nbs/lessons/work && mkdir -p $(TEST_TMP)
+	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work && mkdir -p $(TEST_TMP)
 	$(VENV)/bin/nbdev-export
 	@if [ -n "$$(git status --porcelain -- imgclf)" ]; then \
 	  git status --short -- imgclf; \
@@ -54,7 +54,7 @@ test: setup browser
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/nbdev-test --n-workers 2 --timing
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/
 	$(PY) tools/build_docs.py --check --dest $(TEST_TMP)/_docs   # the docs render, links resolve, pictures show
-	rm -rf $(TEST_TMP) nbs/work nbs/lessons/work
+	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work
 
 # The site: nbdev's Quarto build when `quarto` is installed; otherwise tools/build_docs.py renders the same processed
 # notebooks with nbconvert (Quarto has no offline install). Either way the result is in _docs/.

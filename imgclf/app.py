@@ -169,7 +169,9 @@ def imgclf_wheel(dest # Folder to write the wheel into
             record.append(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}")
         for f in sorted(pkg.rglob('*')):
             if f.is_file() and '__pycache__' not in f.parts: add(f'imgclf/{f.relative_to(pkg).as_posix()}', f.read_bytes())
-        for n in ('METADATA', 'WHEEL', 'entry_points.txt'): add(f'{info}/{n}', dist.read_text(n).encode())
+        wheel = 'Wheel-Version: 1.0\nGenerator: imgclf\nRoot-Is-Purelib: true\nTag: py3-none-any\n'
+        for n, text in (('METADATA', dist.read_text('METADATA') or dist.read_text('PKG-INFO')), ('WHEEL', wheel), ('entry_points.txt', dist.read_text('entry_points.txt'))):
+            if text: add(f'{info}/{n}', text.encode())
         z.writestr(f'{info}/RECORD', '\n'.join(record + [f'{info}/RECORD,,']) + '\n')
     return whl
 
@@ -193,6 +195,10 @@ def write_app(model, # A model folder
     return Path(dest)
 
 # %% ../nbs/08_app.ipynb #579e82c1
+def _ClassifierBox(W):
+    "A `VBox` whose text form says what it is (a saved notebook or a terminal shows that instead of the widget)"
+    return type('ClassifierBox', (W.VBox,), dict(__repr__=lambda self: 'classifier widget: run the notebook in Jupyter to upload an image'))
+
 def classifier_widget(model, # A model folder, `(model, meta)` or a `Classifier`
                       topk:int=3, # Labels shown under the image
                      ):
@@ -208,7 +214,7 @@ def classifier_widget(model, # A model folder, `(model, meta)` or a `Classifier`
         lbl.value = f"Prediction: <b>{next(iter(top))}</b>; " + ', '.join(f'{k} {v:.1%}' for k,v in top.items())
         return top
     up.observe(lambda ch: ch['new'] and classify(bytes(ch['new'][0]['content'])), 'value')
-    box = W.VBox([W.Label('Select your image!'), up, pic, lbl])
+    box = _ClassifierBox(W)([W.Label('Select your image!'), up, pic, lbl])
     box.classify, box.upload, box.label = classify, up, lbl
     return box
 

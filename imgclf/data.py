@@ -262,11 +262,11 @@ def get_dls(path, # Dataset root (see `find_splits`)
 
 # %% ../nbs/00_data.ipynb #66e8f517
 def progress(it, # Iterable to go through
-             msg:str # One-line description, printed when output is not a terminal or a notebook
+             msg:str|None # One-line description of what is being done and why, printed first (nothing if `None`)
             ):
     "Print `msg` once, then wrap `it` in a progress bar in a notebook or terminal"
     from fastprogress.fastprogress import IN_NOTEBOOK
-    print(msg, flush=True)
+    if msg: print(msg, flush=True)
     return progress_bar(it, leave=False) if IN_NOTEBOOK or sys.stdout.isatty() else it
 
 # %% ../nbs/00_data.ipynb #38a22291
@@ -280,7 +280,9 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
     if cache and fn.exists(): return tuple(torch.load(fn, weights_only=False))
     n, chunk, res = len(dl.dataset), 1024, []
     msg = f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in {show_path(fn.parent)})'
-    for i in progress(range(0, n, chunk), msg if cache else f'Decoding {n} images into tensors'):
+    if n < chunk: msg = None # a few images: done before anyone could read a message
+    elif not cache: msg = f'Decoding {n} images into tensors'
+    for i in progress(range(0, n, chunk), msg):
         res.append(fa_collate([dl.do_item(j) for j in range(i, min(i+chunk, n))]))
     res = tuple(type(o[0])(torch.cat(o)) for o in zip(*res))
     if cache:
@@ -385,7 +387,7 @@ def check_images(path, # Dataset root
     "Find unreadable, unusual, tiny and cross-split duplicate images under `path`; never deletes anything"
     path = Path(path)
     files = image_files(path)
-    rows = [(f, *p) for f in progress(files, f'Checking {len(files)} images') if (p := _image_problem(f, min_size, decode))]
+    rows = [(f, *p) for f in progress(files, f'Checking {len(files):,} images for files that cannot be used') if (p := _image_problem(f, min_size, decode))]
     if duplicates and find_splits(path): rows += _duplicates([f for f in files if f not in {r[0] for r in rows}], path)
     rows += _empty_label_folders(path)
     df = pd.DataFrame(rows, columns=['path','problem','detail'])

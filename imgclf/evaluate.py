@@ -189,6 +189,13 @@ def top_losses_figure(learn:Learner, # A trained `Learner`
 # %% ../nbs/04_evaluate.ipynb #bb1e2343
 def _img_tag(fn): return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" style="max-width:48%">'
 
+def _per_class_html(pcm):
+    "The per-class table as a person reads it: counts as whole numbers, rates to three places, blanks where a value has no meaning"
+    t = pcm.copy()
+    for c in ('TP','TN','FP','FN','support'):
+        if c in t: t[c] = t[c].map(lambda v: '' if pd.isna(v) else f'{v:.0f}')
+    return t.to_html(na_rep='', float_format='{:.3f}'.format)
+
 def write_report(learn:Learner, # A trained `Learner`
                  out, # Folder to write into
                  dl=None, # A labelled `DataLoader`; the validation set by default
@@ -212,7 +219,7 @@ def write_report(learn:Learner, # A trained `Learner`
                    ece=r4(ece), n=len(targs))
     rows = ''.join(f'<tr><th>{k}</th><td>{html.escape(str(round(v,4) if isinstance(v,float) else v))}</td></tr>' for k,v in summary.items())
     page = (f'<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title><body style="font-family:sans-serif;max-width:1100px;margin:auto">'
-            f'<h1>{html.escape(title)}</h1><table>{rows}</table><h2>Per class</h2>{pcm.round(3).to_html()}'
+            f'<h1>{html.escape(title)}</h1><table>{rows}</table><h2>Per class</h2>{_per_class_html(pcm)}'
             '<h2>Plots</h2>' + ''.join(_img_tag(out/f'{n}.png') for n in figs) + '</body>')
     write_text(out/'report.html', page)
     return summary

@@ -24,7 +24,8 @@ __all__ = ['FORMAT_VERSION', 'model_meta', 'model_versions', 'save_model', 'vers
 # %% ../nbs/07_export.ipynb #f596532e
 def _norm_stats(learn):
     n = next((t for t in learn.dls.after_batch.fs if isinstance(t, Normalize)), None)
-    return None if n is None else dict(mean=n.mean.flatten().tolist(), std=n.std.flatten().tolist())
+    def short(t): return [float(str(v)) for v in t.flatten().cpu().numpy()] # the shortest decimal that gives back each float32: 0.485, not 0.48500001430511475
+    return None if n is None else dict(mean=short(n.mean), std=short(n.std))
 
 def _sha256(fn): return hashlib.sha256(Path(fn).read_bytes()).hexdigest()
 
@@ -257,6 +258,6 @@ def fast_model(model, # `(model, meta)` from `load_model`, or a model folder
     key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode()).hexdigest()[:24]
     fn = data_dir()/'onnx'/f'{key}.onnx'
     if not fn.exists():
-        print(f"Preparing the model for fast CPU prediction (once; kept in {fn.parent})", file=sys.stderr, flush=True)
+        print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
         export_onnx((model, meta), fn)
     return OnnxModel(fn), meta

@@ -45,13 +45,14 @@ def show_path(p # A path, absolute or relative
     if not p.is_absolute(): return str(p)
     a, cwd = Path(os.path.abspath(p)), Path.cwd()
     rel = Path(os.path.relpath(a, cwd))
-    if rel.parts[:3] != ('..',)*3: return str(rel)
+    near = rel.parts[:3] != ('..',)*3 and Path(os.path.commonpath([a, cwd])) != Path(a.anchor) # not by way of `/`
+    if near: return str(rel)
     if a.is_relative_to(Path.home()): return str('~'/a.relative_to(Path.home()))
     return str(p)
 
 # %% ../nbs/00_files.ipynb #987e7795
-def work_dir(name:str, # The folder's name under `work/`: the notebook's or lesson's name
-             root='work' # The folder that holds every notebook's work folder
+def work_dir(name:str, # The folder's name under `_work/`: the notebook's or lesson's name
+             root='_work' # The folder that holds every notebook's work folder (nbdev skips names starting with `_`)
             )->Path:
     "An empty folder `root/name` (relative to the working folder) for a notebook's files"
     d = Path(root)/name

@@ -31,7 +31,10 @@ def user_env(tmp_path):
 @pytest.fixture(scope='module')
 def wheel(tmp_path_factory):
     d = tmp_path_factory.mktemp('wheel')
-    run(sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', d, ROOT)
+    left = [p for p in (ROOT/'build', ROOT/'imgclf.egg-info') if not p.exists()] # what setuptools leaves in the checkout
+    try: run(sys.executable, '-m', 'pip', 'wheel', '-q', '--no-deps', '--no-build-isolation', '-w', d, ROOT)
+    finally:
+        for p in left: shutil.rmtree(p, ignore_errors=True) # an imgclf.egg-info in the checkout would be found before the installed imgclf
     return next(d.glob('imgclf-*.whl'))
 
 def test_wheel_carries_data(wheel):
