@@ -22,8 +22,9 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
-__all__ = ['n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'StepTimer', 'freeze_policy', 'fast_train', 'Checkpoints',
-           'distributed', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
+__all__ = ['n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks', 'StepTimer',
+           'freeze_policy', 'fast_train', 'Checkpoints', 'distributed', 'train', 'curves_figure', 'train_progressive',
+           'matmul_gflops']
 
 # %% ../nbs/03_train.ipynb #c3eef367
 def n_channels(dls)->int:
@@ -79,6 +80,14 @@ def use_log_lines(learn:Learner, force:bool=False):
         learn.remove_cb(ProgressCallback)
         if not hasattr(learn, 'epoch_lines'): learn.add_cb(EpochLines())
     return learn
+
+# %% ../nbs/03_train.ipynb #2eaae0df
+def log_lines_outside_notebooks():
+    "Outside a live notebook, every new `Learner` prints one line per epoch instead of fastai's console progress bar"
+    from fastprogress.fastprogress import IN_NOTEBOOK
+    from fastai.vision.all import defaults
+    if not IN_NOTEBOOK and ProgressCallback in defaults.callbacks:
+        defaults.callbacks = [c for c in defaults.callbacks if c is not ProgressCallback] + [EpochLines]
 
 # %% ../nbs/03_train.ipynb #0967401a
 class StepTimer(Callback):
