@@ -97,7 +97,7 @@ def test_predict_and_onnx_export(tmp_path):
     import numpy as np, onnxruntime as ort
     from PIL import Image
     probs = ort.InferenceSession(str(tmp_path/'m.onnx')).run(None, {'image': np.array(Image.open(imgs/'00018.png'))[None,None]})[0]
-    line = next(l for l in lines if l.startswith(str(imgs/'00018.png')))
+    line = next(l for l in lines if l.split('\t')[0].endswith('imgs/00018.png')) # paths are shown relative to the working folder where near it
     assert abs(float(probs.max()) - float(line.split('\t')[2])) < 1e-3  # same confidence as `imgclf predict`
     r = run('predict', out/'model', tmp_path/'nope.jpg')
     assert r.returncode == 1 and 'No such file' in r.stderr and 'Traceback' not in r.stderr
@@ -149,9 +149,9 @@ def test_weights_lists_and_checks(tmp_path):
 def test_app_write_makes_a_deployable_folder(run_dir, tmp_path):
     r = run('app', run_dir/'model', '--write', tmp_path/'site')
     assert r.returncode == 0, r.stderr
-    assert {'app.py', 'requirements.txt', 'model', 'examples'} == {o.name for o in (tmp_path/'site').iterdir()}
+    assert {'app.py', 'requirements.txt', 'model', 'examples', 'imgclf-0.0.1-py3-none-any.whl'} == {o.name for o in (tmp_path/'site').iterdir()}
     reqs = (tmp_path/'site'/'requirements.txt').read_text().split()
-    assert all('==' in l for l in reqs) and any(l.startswith('gradio==') for l in reqs) and any(l.startswith('torch==') for l in reqs)
+    assert reqs[0] == './imgclf-0.0.1-py3-none-any.whl' and all('==' in l for l in reqs[1:]) and any(l.startswith('gradio==') for l in reqs) and any(l.startswith('torch==') for l in reqs)
     assert len(list((tmp_path/'site'/'examples').iterdir())) == 8
     r = run('app', tmp_path/'no_model')
     assert r.returncode == 1 and 'No such model folder' in r.stderr and 'Traceback' not in r.stderr

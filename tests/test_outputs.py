@@ -29,10 +29,9 @@ def problems(texts, where):
     roots = machine_paths()
     out = []
     for i, t in texts:
-        for r in roots:
-            for m in re.finditer(re.escape(r) + r"(?=[/\s'\")\]]|$)", t):
-                out.append(f"{where} cell {i}: absolute path {t[m.start():m.start()+80].split()[0]!r}")
-                break
+        starts = sorted({m.start() for r in roots for m in re.finditer(re.escape(r) + r"(?=[/\s'\")\]]|$)", t)})
+        for st in starts: # several roots can match at one place (/tmp and a checkout inside it): one problem
+            out.append(f"{where} cell {i}: absolute path {t[st:st+80].split()[0]!r}")
         for rx, why in BAD:
             if (m := rx.search(t)): out.append(f"{where} cell {i}: {why}: {t[max(0, m.start()-30):m.end()+30]!r}")
     return out
