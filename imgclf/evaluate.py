@@ -6,6 +6,7 @@ Docs: https://imgclf.github.io/imgclf/evaluate.html.md"""
 
 # %% ../nbs/04_evaluate.ipynb #796d81aa
 from __future__ import annotations
+import imgclf # first: it quiets a warning that importing fastai prints
 import base64, html
 from pathlib import Path
 import numpy as np, pandas as pd

@@ -6,6 +6,7 @@ Docs: https://imgclf.github.io/imgclf/experiments.html.md"""
 
 # %% ../nbs/06_experiments.ipynb #9049bd4a
 from __future__ import annotations
+import imgclf # first: it quiets a warning that importing fastai prints
 import time, tempfile
 from dataclasses import dataclass, asdict, replace
 from pathlib import Path

@@ -6,6 +6,7 @@ Docs: https://imgclf.github.io/imgclf/explain.html.md"""
 
 # %% ../nbs/05_explain.ipynb #34b4023b
 from __future__ import annotations
+import imgclf # first: it quiets a warning that importing fastai prints
 import math, logging
 from pathlib import Path
 from typing import NamedTuple

@@ -6,11 +6,12 @@ Docs: https://imgclf.github.io/imgclf/export.html.md"""
 
 # %% ../nbs/07_export.ipynb #4445734c
 from __future__ import annotations
-import hashlib, json, shutil, sys, tempfile, warnings
+import imgclf # first: it quiets a warning that importing fastai prints
+import hashlib, json, math, shutil, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from safetensors.torch import save_file, load_file
-from fastai.vision.all import Learner, Normalize, create_timm_model, create_vision_model
+from fastai.vision.all import Learner, Normalize, Resize, RandomResizedCrop, create_timm_model, create_vision_model
 import fastai, imgclf
 from .data import find_splits, get_test_dl, data_dir
 from .models import *
@@ -18,8 +19,8 @@ from .files import *
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'model_meta', 'model_versions', 'save_model', 'version_differences', 'build_model', 'check_meta',
-           'load_model', 'predict', 'predict_folder', 'learner_for', 'evaluate', 'WithPreprocessing', 'export_onnx',
-           'OnnxModel', 'has_onnx', 'fast_model']
+           'load_model', 'resize_tfm', 'predict', 'predict_folder', 'learner_for', 'evaluate', 'WithPreprocessing',
+           'export_onnx', 'OnnxModel', 'has_onnx', 'fast_model']
 
 # %% ../nbs/07_export.ipynb #f596532e
 def _norm_stats(learn):
@@ -31,11 +32,18 @@ def _sha256(fn): return hashlib.sha256(Path(fn).read_bytes()).hexdigest()
 
 FORMAT_VERSION = 1 # of imgclf.json; raised when its meaning changes
 
+def _valid_resize(learn)->dict|None:
+    "How the validation set resizes an image (its `Resize` or `RandomResizedCrop`), as plain values for `imgclf.json`"
+    for t in learn.dls.valid.after_item.fs:
+        if isinstance(t, RandomResizedCrop): return dict(method='crop', val_xtra=float(t.val_xtra)) # centre crop, zoomed in by val_xtra
+        if isinstance(t, Resize): return dict(method=str(t.method), pad_mode=str(t.pad_mode))
+    return None
+
 def model_meta(learn:Learner)->dict:
     "The description of `learn`'s model that `save_model` writes to `imgclf.json`"
     xb = learn.dls.one_batch()[0]
     return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch, vocab=list(map(str, learn.dls.vocab)),
-                n_in=xb.shape[1], size=list(xb.shape[-2:]), normalize=_norm_stats(learn),
+                n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), normalize=_norm_stats(learn),
                 versions=model_versions())
 
 def model_versions()->dict:
@@ -93,6 +101,9 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     n = meta.get('normalize')
     if n is not None and not (isinstance(n, dict) and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
                               and all(isinstance(o, (int,float)) and o > 0 for o in n['std'])): bad('normalize must give a mean and a positive std per channel')
+    r = meta.get('resize')
+    if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad') and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
+                              and isinstance(r.get('val_xtra', 0.), (int,float)) and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
     if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
     return meta
 
@@ -118,13 +129,18 @@ def load_model(path # A folder written by `save_model`
     return model.eval(), meta
 
 # %% ../nbs/07_export.ipynb #c65740af
+def resize_tfm(meta:dict):
+    "The fastai transform that resizes an image for the model of `meta` exactly as its validation set did (applied with `split_idx=1`)"
+    r, size = meta.get('resize') or dict(method='crop'), tuple(meta['size']) # folders saved before `resize` was recorded: centre crop
+    if 'val_xtra' in r: return RandomResizedCrop(size, val_xtra=r['val_xtra'])
+    return Resize(size, method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))
+
 def _fit(img, meta)->torch.Tensor:
-    "A batch of one image at the model's size, as uint8 (1, C, H, W)"
-    from PIL import Image, ImageOps
+    "A batch of one image at the model's size, as uint8 (1, C, H, W): resized by the validation set's own fastai transform"
+    from PIL import Image
     mode = 'L' if meta['n_in'] == 1 else 'RGB'
     img = as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode)
-    h,w = meta['size']
-    img = ImageOps.fit(img, (w,h), method=Image.BILINEAR) # shorter side to size, centre crop (fastai's `Resize`)
+    img = resize_tfm(meta)(img, split_idx=1) # fastai's resizing works on any PIL image
     x = torch.from_numpy(np.array(img))
     return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
 
@@ -180,7 +196,7 @@ def learner_for(model, # `(model, meta)` from `load_model`, or a model folder
                 path # Labelled folder to evaluate on
                )->Learner:
     "A `Learner` around a saved model whose validation set is the labelled images of `path`"
-    from fastai.vision.all import DataBlock, ImageBlock, CategoryBlock, Resize, CrossEntropyLossFlat, accuracy
+    from fastai.vision.all import DataBlock, ImageBlock, CategoryBlock, CrossEntropyLossFlat, accuracy
     net, meta = load_model(model) if isinstance(model, (str, Path)) else model
     path = Path(path); root = find_splits(path).get('test', path)
     files = image_files(root)
@@ -190,7 +206,7 @@ def learner_for(model, # `(model, meta)` from `load_model`, or a model folder
     norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'], cuda=False)] if meta.get('normalize') else []
     dblock = DataBlock(blocks=(ImageBlock(PhotoBW if meta['n_in'] == 1 else Photo), CategoryBlock(vocab=meta['vocab'])),
                        get_items=lambda _: files, get_y=lambda f: f.parent.name, splitter=lambda o: ([0], list(range(len(o)))),
-                       item_tfms=Resize(meta['size']), batch_tfms=norm)
+                       item_tfms=resize_tfm(meta), batch_tfms=norm)
     learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
     learn.arch = meta['arch']
     return learn
@@ -213,24 +229,31 @@ def evaluate(model, # A `Learner`, `(model, meta)` from `load_model`, or a model
 # %% ../nbs/07_export.ipynb #1b92a4b6
 class WithPreprocessing(torch.nn.Module):
     "A classifier with resizing, scaling, normalisation and softmax built in: uint8 images in, probabilities out"
-    def __init__(self, model, meta):
+    def __init__(self, model, meta, resize:bool=True):
         super().__init__()
-        self.model, self.size = model, tuple(meta['size'])
+        self.model, self.size, self.resize = model, tuple(meta['size']), resize
+        r = meta.get('resize') or {} # a photo preset's validation: squish to size+xtra, then centre crop (fastai's `RandomResizedCrop`)
+        self.xtra = math.ceil(max(self.size)*r['val_xtra']/8)*8 if 'val_xtra' in r else 0
         n = meta.get('normalize') or dict(mean=[0.]*meta['n_in'], std=[1.]*meta['n_in'])
         self.register_buffer('mean', torch.tensor(n['mean'])[None,:,None,None])
         self.register_buffer('std', torch.tensor(n['std'])[None,:,None,None])
     def forward(self, x):
-        x = torch.nn.functional.interpolate(x.float()/255, size=self.size, mode='bilinear', antialias=True, align_corners=False)
+        x, (h, w), e = x.float()/255, self.size, self.xtra
+        if self.resize:
+            x = torch.nn.functional.interpolate(x, size=(h+e, w+e), mode='bilinear', antialias=True, align_corners=False)
+            x = x[..., e//2:e//2+h, e//2:e//2+w]
         return self.model((x - self.mean)/self.std).softmax(1)
 
 def export_onnx(model, # `(model, meta)` from `load_model`, or a model folder
-                fn # The `.onnx` file to write
+                fn, # The `.onnx` file to write
+                resize:bool=True # Resize in the graph; `False` for images already prepared at the model's size (as `fast_model` gives it)
                )->Path:
     "Export a saved model, preprocessing included, to ONNX (dynamic batch size and image size)"
     model, meta = load_model(model) if isinstance(model, (str, Path)) else model
-    net, fn = WithPreprocessing(model, meta).eval(), Path(fn)
+    net, fn = WithPreprocessing(model, meta, resize).eval(), Path(fn)
     x = torch.randint(0, 255, (1, meta['n_in'], *meta['size']), dtype=torch.uint8)
-    dims = {'x': {0: torch.export.Dim('batch', max=4096), 2: torch.export.Dim('height', min=8, max=8192), 3: torch.export.Dim('width', min=8, max=8192)}}
+    any_size = {2: torch.export.Dim('height', min=8, max=8192), 3: torch.export.Dim('width', min=8, max=8192)} if resize else {}
+    dims = {'x': {0: torch.export.Dim('batch', max=4096), **any_size}}
     with atomic_write(fn) as tmp:
         torch.onnx.export(net, (x,), tmp, input_names=['image'], output_names=['probs'], dynamic_shapes=dims, dynamo=True, verbose=False)
     return fn
@@ -255,9 +278,9 @@ def fast_model(model, # `(model, meta)` from `load_model`, or a model folder
               )->tuple:
     "`(OnnxModel, meta)`: the model on onnxruntime, for fast `predict` on a CPU; exported once and cached"
     model, meta = load_model(model) if isinstance(model, (str, Path)) else model
-    key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode()).hexdigest()[:24]
+    key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode() + b'prepared').hexdigest()[:24]
     fn = data_dir()/'onnx'/f'{key}.onnx'
     if not fn.exists():
         print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
-        export_onnx((model, meta), fn)
+        export_onnx((model, meta), fn, resize=False) # `predict` gives it images already resized as in validation
     return OnnxModel(fn), meta

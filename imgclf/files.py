@@ -14,7 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from fastcore.foundation import L
 import warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai 2.8's own import on torch>=2.10
-from fastai.vision.all import PILImage, PILImageBW, image_extensions
+from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
 __all__ = ['image_files', 'show_path', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'files_key',
@@ -108,7 +108,7 @@ class Photo(PILImage):
     @classmethod
     def create(cls, fn, **kwargs):
         if isinstance(fn, (str, Path)): return cls(open_image(fn, **{**cls._open_args, **kwargs}))
-        return super().create(fn, **kwargs)
+        return PILBase.create.__func__(cls, fn, **kwargs) # not `super()`: `PhotoBW` shares this method
 
 class PhotoBW(PILImageBW):
     "fastai's `PILImageBW`, opened with `open_image`"

@@ -1,6 +1,6 @@
 "End-to-end checks of the `imgclf` command, run in a subprocess as a user would run it."
 import json, os, shutil, subprocess, sys
-import pytest
+import pandas as pd, pytest
 from pathlib import Path
 from imgclf.data import fashion_tiny
 
@@ -185,3 +185,20 @@ def test_user_mistakes_are_one_clear_line(args, says):
     r = subprocess.run([str(IMGCLF), *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert r.returncode == 1 and says in r.stderr and 'Traceback' not in r.stderr, r.stderr
     assert r.stderr.strip().count('\n') == 0 and r.stderr.startswith(f'imgclf {args[0]}: error:')
+
+@pytest.mark.parametrize('kind', ['photos', 'fashion'])
+def test_reported_accuracy_is_what_the_saved_model_gives(kind, tmp_path):
+    "A run's validation and test accuracy are exactly what `imgclf evaluate` of its saved model gives on the same images"
+    from corpus import photo_folder
+    data = photo_folder(tmp_path/'photos') if kind == 'photos' else TINY
+    extra = ('--arch', 'efficientnet_lite0', '--size', '64', '--fast') if kind == 'photos' else ('--epochs', '2')
+    r = run('train', data, '--out', tmp_path/'run', *extra)
+    assert r.returncode == 0, r.stderr
+    m = json.loads((tmp_path/'run'/'metrics.json').read_text())
+    valid = tmp_path/'valid_only' # the run's validation images, as a labelled folder
+    for f in pd.read_csv(tmp_path/'run'/'split.csv').query("split == 'valid'").path.map(Path):
+        (valid/f.parent.name).mkdir(parents=True, exist_ok=True); shutil.copy(f, valid/f.parent.name/f.name)
+    for folder, key in ((valid, 'accuracy'), (data, 'test_accuracy')):
+        r = run('evaluate', tmp_path/'run'/'model', folder, '--out', tmp_path/f'eval_{key}')
+        assert r.returncode == 0, r.stderr
+        assert json.loads((tmp_path/f'eval_{key}'/'metrics.json').read_text())['test_accuracy'] == m[key], (key, m[key])
