@@ -16,7 +16,9 @@ import warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai 2.8's own import on torch>=2.10
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Resize,
     RandomResizedCrop, Normalize, aug_transforms, parent_label, image_extensions,
-    RandomSplitter, FuncSplitter, TensorCategory, fa_collate, tensor)
+    RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase, fa_collate, tensor)
+from safetensors import safe_open
+from safetensors.torch import save_file
 from .files import *
 
 # %% auto #0
@@ -272,12 +274,27 @@ def progress(it, # Iterable to go through
 # %% ../nbs/00_data.ipynb #38a22291
 def _decode_key(dl)->str: return files_key(getattr(dl.dataset, 'items', []), repr(dl.after_item))
 
+_DECODED_TYPES = {c.__name__: c for c in (TensorImage, TensorImageBW, TensorCategory, TensorMultiCategory, TensorBase)}
+
+def _save_decoded(res, fn):
+    "Write the decoded tensors as safetensors, with their fastai types by name: nothing in the file is ever unpickled"
+    with atomic_write(fn) as tmp:
+        save_file({str(i): o.as_subclass(torch.Tensor).contiguous() for i,o in enumerate(res)}, tmp,
+                  metadata=dict(types=','.join(type(o).__name__ for o in res)))
+
+def _load_decoded(fn)->tuple:
+    "The tensors `_save_decoded` wrote, as their fastai types; a `KeyError`/`ValueError` etc. for anything else"
+    with safe_open(fn, 'pt') as f:
+        return tuple(_DECODED_TYPES[t](f.get_tensor(str(i))) for i,t in enumerate(f.metadata()['types'].split(',')))
+
 def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
                cache:bool=True, # Keep the result under `data_dir()/decoded` for the next run
               )->tuple:
     "Every item of `dl.dataset` after the item transforms, collated into one tuple of tensors"
-    fn = data_dir()/'decoded'/f'{_decode_key(dl)}.pt'
-    if cache and fn.exists(): return tuple(torch.load(fn, weights_only=False))
+    fn = data_dir()/'decoded'/f'{_decode_key(dl)}.safetensors'
+    if cache and fn.exists():
+        try: return _load_decoded(fn)
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not a cache imgclf wrote ({type(e).__name__}); decoding the images again")
     n, chunk, res = len(dl.dataset), 1024, []
     msg = f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in {show_path(fn.parent)})'
     if n < chunk: msg = None # a few images: done before anyone could read a message
@@ -287,7 +304,7 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
     res = tuple(type(o[0])(torch.cat(o)) for o in zip(*res))
     if cache:
         fn.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_write(fn) as tmp: torch.save(res, tmp)
+        _save_decoded(res, fn)
     return res
 
 # %% ../nbs/00_data.ipynb #028e5080
