@@ -7,7 +7,7 @@ Docs: https://imgclf.github.io/imgclf/export.html.md"""
 # %% ../nbs/07_export.ipynb #4445734c
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import hashlib, json, math, shutil, sys, tempfile, warnings
+import hashlib, json, math, os, shutil, stat, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from safetensors.torch import save_file, load_file
@@ -18,9 +18,9 @@ from .models import *
 from .files import *
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'model_meta', 'model_versions', 'save_model', 'version_differences', 'build_model', 'check_meta',
-           'load_model', 'resize_tfm', 'predict', 'predict_folder', 'learner_for', 'evaluate', 'WithPreprocessing',
-           'export_onnx', 'OnnxModel', 'has_onnx', 'fast_model']
+__all__ = ['FORMAT_VERSION', 'MODEL_FILE_LIMITS', 'model_meta', 'model_versions', 'save_model', 'version_differences',
+           'build_model', 'check_meta', 'load_model', 'resize_tfm', 'predict', 'predict_folder', 'learner_for',
+           'evaluate', 'WithPreprocessing', 'export_onnx', 'OnnxModel', 'has_onnx', 'fast_model']
 
 # %% ../nbs/07_export.ipynb #f596532e
 def _norm_stats(learn):
@@ -107,6 +107,15 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
     return meta
 
+MODEL_FILE_LIMITS = {'imgclf.json': 1_000_000, 'weights.safetensors': 2_000_000_000} # bytes; far above any real model's
+
+def _check_model_file(fn, folder):
+    "Refuse, before reading a byte, a model file that is not a regular file inside `folder` within its size limit"
+    real, st = Path(os.path.realpath(fn)), os.stat(fn)
+    if not real.is_relative_to(os.path.realpath(folder)): raise ValueError(f"{fn} links to a file outside its model folder: refused. Fix: copy the real file into the folder")
+    if not stat.S_ISREG(st.st_mode): raise ValueError(f"{fn} is not a regular file (a pipe, a device or a folder): refused. Fix: export the model again")
+    if st.st_size > (lim := MODEL_FILE_LIMITS[Path(fn).name]): raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
+
 def load_model(path # A folder written by `save_model`
               )->tuple:
     "Load the model saved in `path`: `(model, meta)`, the model in eval mode on the CPU"
@@ -114,7 +123,7 @@ def load_model(path # A folder written by `save_model`
     if not path.is_dir(): raise FileNotFoundError(f"No such model folder: {path}. Give the model/ folder of a run written by imgclf train.")
     for f in ('imgclf.json','weights.safetensors'):
         if not (path/f).exists(): raise FileNotFoundError(f"{path} is not an imgclf model folder: {f} is missing")
-    if (path/'imgclf.json').stat().st_size > 1_000_000: raise ValueError(f"{path/'imgclf.json'} is too large to be an imgclf model description")
+    for f in MODEL_FILE_LIMITS: _check_model_file(path/f, path) # a pipe would hang the read, /dev/zero would fill the memory
     try: meta = json.loads((path/'imgclf.json').read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path/'imgclf.json'} is not valid JSON ({e}). Fix: export the model again.") from None
     check_meta(meta, path/'imgclf.json')

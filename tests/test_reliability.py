@@ -238,9 +238,15 @@ def test_tampered_model_folders_are_refused(trained, tmp_path):
         'json': lambda d: (d/'imgclf.json').write_text('{"format": '),
         'pickle': lambda d: (d/'weights.safetensors').write_bytes(b'\x80\x04\x95cos\nsystem\n'),
     }
+    def replace(name, make): return lambda d: ((d/name).unlink(), make(d/name))
+    cases |= { # these would hang or exhaust the machine if read: through the command, with a time limit
+        'fifo_json': replace('imgclf.json', os.mkfifo),
+        'dev_zero_weights': replace('weights.safetensors', lambda f: f.symlink_to('/dev/zero')),
+        'json_outside': replace('imgclf.json', lambda f: f.symlink_to(good/'imgclf.json')),
+    }
     from imgclf.export import load_model
     for name, change in cases.items():
-        if name in ('weights', 'traversal_label', 'pickle'): # through the command: one line, exit 1
+        if name in ('weights', 'traversal_label', 'pickle', 'fifo_json', 'dev_zero_weights', 'json_outside'): # through the command: one line, exit 1
             r = tampered(name, change)
             assert one_clear_line(r), (name, r.stderr)
         else: # the same check in-process, to keep the test quick
