@@ -6,14 +6,13 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/00_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, os, shutil, struct, sys, tempfile
+import gzip, hashlib, os, shutil, struct, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
-import warnings
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai 2.8's own import on torch>=2.10
+import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Resize,
     RandomResizedCrop, Normalize, aug_transforms, parent_label, image_extensions,
     RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase, fa_collate, tensor)
@@ -296,9 +295,9 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
         try: return _load_decoded(fn)
         except Exception as e: warnings.warn(f"{show_path(fn)} is not a cache imgclf wrote ({type(e).__name__}); decoding the images again")
     n, chunk, res = len(dl.dataset), 1024, []
-    msg = f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in {show_path(fn.parent)})'
-    if n < chunk: msg = None # a few images: done before anyone could read a message
-    elif not cache: msg = f'Decoding {n} images into tensors'
+    msg = (None if n < chunk else # a few images: done before anyone could read a message
+           f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in {show_path(fn.parent)})' if cache else
+           f'Decoding {n} images into tensors')
     for i in progress(range(0, n, chunk), msg):
         res.append(fa_collate([dl.do_item(j) for j in range(i, min(i+chunk, n))]))
     res = tuple(type(o[0])(torch.cat(o)) for o in zip(*res))

@@ -9,8 +9,7 @@ from __future__ import annotations
 import hashlib, os
 from pathlib import Path
 import pandas as pd, torch, torch.nn as nn
-import warnings
-warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning) # raised by fastai 2.8's own import on torch>=2.10
+import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from fastai.vision.all import ConvLayer, ResBlock, Flatten
 from .data import data_dir
 from .files import atomic_write
