@@ -39,13 +39,12 @@ def flip_tta_accuracy(learn):
 
 def run_imgclf(path, epochs=None):
     from fastai.vision.all import set_seed, Callback
-    from imgclf.cli import choose_recipe
-    from imgclf.data import get_dls
-    from imgclf.train import make_learner, train
-    r = choose_recipe(path); epochs = epochs or r['epochs']
+    from imgclf.pipeline import Recipe
+    from imgclf.train import train
+    r = Recipe.for_dataset(path); epochs = epochs or r.epochs
     set_seed(42, reproducible=True)
-    dls = get_dls(train_on_all(path), seed=42, **{k: v for k, v in r.items() if k not in ('arch', 'epochs', 'head')})
-    learn = make_learner(dls, r['arch'])
+    dls = r.dls(train_on_all(path))
+    learn = r.learner(dls)
     xb, yb = (o.as_subclass(torch.Tensor) for o in dls.one_batch())
     flops = train_step_flops(learn.model, xb, yb) / len(xb)
     curve, tta = [], []
@@ -58,7 +57,7 @@ def run_imgclf(path, epochs=None):
             acc = float(self.recorder.log[self.recorder.metric_names.index('accuracy')])
             curve.append((self.train_s, acc)); tta.append((self.train_s, flip_tta_accuracy(self.learn)))
             print(f"imgclf  epoch {len(curve)}: {self.train_s:6.1f} s of training, test accuracy {acc:.4f} ({tta[-1][1]:.4f} with flip TTA)", flush=True)
-    print(f"imgclf: {r['arch']}, {len(dls.train_ds)} training images, batch {r['bs']}, {epochs} epochs", flush=True)
+    print(f"imgclf: {r.arch}, {len(dls.train_ds)} training images, batch {r.bs}, {epochs} epochs", flush=True)
     with learn.no_bar(), learn.no_logging(): train(learn, epochs=epochs, cbs=[TestEachEpoch()])
     return curve, tta, flops*len(dls.train_ds)*epochs
 

@@ -29,24 +29,25 @@ def ms(ts, q): return round(float(np.quantile(ts, q))*1000, 2)
 
 def fastai_learner(model_dir, files, vocab):
     "A fastai `Learner` around the saved model, with the validation transforms, as `learn.predict` needs"
-    from imgclf.export import learner_for
+    from imgclf.saved import load_model
     d = Path(tempfile.mkdtemp())/vocab[0]; d.mkdir(parents=True)
     for i,f in enumerate(files): shutil.copy(f, d/f'{i}{f.suffix}')
-    return learner_for(model_dir, d.parent)
+    return load_model(model_dir).learner(d.parent)
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('model'); p.add_argument('--images'); p.add_argument('--n', type=int, default=60); p.add_argument('--bs', type=int, default=32)
     a = p.parse_args()
     from imgclf.files import image_files, open_image
-    from imgclf.export import load_model, predict, export_onnx, _prepare, _fit, fast_model
+    from imgclf.saved import load_model
+    from imgclf.export import export_onnx, fast_model
     files = list(image_files(a.images))[:32] if a.images else sample_photos()
-    loaded = load_model(a.model); meta = loaded[1]
+    loaded = load_model(a.model); meta = loaded.meta
     print(f"{meta['arch']} at {meta['size'][0]} px, {len(meta['vocab'])} classes; {len(files)} images; torch {torch.__version__}, {torch.get_num_threads()} threads", flush=True)
     # single images, from the file on disk to the probabilities
     fast = fast_model(loaded) # what `imgclf predict` uses: the model on onnxruntime, preprocessing as in training
-    t_imgclf = latencies(lambda f: predict(fast, f), files, a.n)
-    t_torch = latencies(lambda f: predict(loaded, f), files, a.n)
+    t_imgclf = latencies(lambda f: fast.predict(f), files, a.n)
+    t_torch = latencies(lambda f: loaded.predict(f), files, a.n)
     learn = fastai_learner(a.model, files, meta['vocab'])
     with learn.no_bar(): t_fastai = latencies(lambda f: learn.predict(f), files, max(20, a.n//3))
     import onnxruntime as ort
@@ -65,20 +66,20 @@ def main():
     fitted = [ImageOps.fit(open_image(f, mode), (w, h), method=Image.BILINEAR) for f in files]
     diffs = []
     for im in fitted:
-        _, _, probs = predict(loaded, im)
+        _, _, probs = loaded.predict(im)
         x = np.asarray(im); x = x[None, None] if x.ndim == 2 else x.transpose(2,0,1)[None]
         diffs.append(float(np.abs(sess.run(None, {'image': np.ascontiguousarray(x)})[0][0] - probs.numpy()).max()))
     # batches of the model's input size
-    xb = torch.cat([_prepare(im, meta) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs]
+    xb = torch.cat([loaded.prepare(im) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs]
     def per_s(f, reps=5):
         f(); t = time.perf_counter()
         for _ in range(reps): f()
         return round(a.bs*reps/(time.perf_counter() - t), 1)
-    model = loaded[0].to(memory_format=torch.channels_last)
+    model = loaded.net.to(memory_format=torch.channels_last)
     xcl = xb.contiguous(memory_format=torch.channels_last)
     with torch.inference_mode(): b_torch = per_s(lambda: model(xcl).softmax(1))
-    xu8 = torch.cat([_fit(im, meta) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs]
-    b_imgclf = per_s(lambda: fast[0](xu8))
+    xu8 = torch.cat([loaded.pixels(im) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs]
+    b_imgclf = per_s(lambda: fast.net(xu8))
     dl = learn.dls.test_dl(list(files) * (a.bs // len(files) + 1))
     with learn.no_bar(): b_fastai = per_s(lambda: learn.get_preds(dl=dl), reps=2) * len(dl.dataset) / a.bs
     xu = np.ascontiguousarray(np.stack([np.asarray(im) if mode == 'L' else np.asarray(im).transpose(2,0,1) for im in fitted] * (a.bs // len(fitted) + 1))[:a.bs])

@@ -16,8 +16,8 @@ from common import first_time
 warnings.filterwarnings('ignore')
 
 def run_imgclf(path, fast):
-    from imgclf.cli import train_run
-    m = train_run(path, Path(tempfile.mkdtemp())/'run', fast=fast)
+    from imgclf.pipeline import run
+    m = run(path, out=Path(tempfile.mkdtemp())/'run', fast=fast).metrics
     print(f"imgclf {'fast mode' if fast else 'default recipe'}: test accuracy {m['test_accuracy']:.4f} after {m['train_seconds']:.1f} s of training", flush=True)
     return m['test_accuracy'], m['train_seconds']
 

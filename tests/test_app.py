@@ -65,12 +65,12 @@ def wait_until(browser, cond, timeout=60):
     return WebDriverWait(browser, timeout, poll_frequency=0.25).until(lambda d: cond())
 
 def test_upload_shows_prediction_and_survives_bad_files(app, model, browser, tmp_path):
-    from imgclf.export import predict
     from selenium.webdriver.common.by import By
+    from imgclf.saved import load_model
     browser.get(app)
     wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
     good = sorted((TINY/'test'/'bag').iterdir())[0]
-    expected = predict(model, good)[0]
+    expected = load_model(model).predict(good)[0]
     upload(browser, good)
     wait_until(browser, lambda: expected in text_of(browser, '#prediction') and expected in text_of(browser, '#message'))
     wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#gradcam img')) # the Grad-CAM overlay is drawn
@@ -87,4 +87,4 @@ def test_upload_shows_prediction_and_survives_bad_files(app, model, browser, tmp
     wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
     other = sorted((TINY/'test'/'trouser').iterdir())[0]
     upload(browser, other)
-    wait_until(browser, lambda: predict(model, other)[0] in text_of(browser, '#message'))
+    wait_until(browser, lambda: load_model(model).predict(other)[0] in text_of(browser, '#message'))

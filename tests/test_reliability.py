@@ -126,7 +126,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 def model(tmp_path_factory):
     from imgclf.data import get_dls
     from imgclf.train import make_learner
-    from imgclf.export import save_model, load_model
+    from imgclf.saved import save_model, load_model
     dls = get_dls(TINY, size=28, bs=32, grayscale=True, decoded=True)
     learn = make_learner(dls)
     with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
@@ -150,24 +150,22 @@ def images(draw):
 @settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]) # the same examples on every CI run
 @given(data=st.binary(max_size=2048))
 def test_fuzz_random_bytes(model, tmp_path, data):
-    from imgclf.export import predict_folder
     fn = tmp_path/'x.jpg'; fn.write_bytes(data)
-    df = predict_folder(model, [fn])
-    assert len(df) == 1 and df.label[0] in [*model[1]['vocab'], 'error']
+    df = model.predict_folder([fn])
+    assert len(df) == 1 and df.label[0] in [*model.vocab, 'error']
 
 @settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture]) # the same examples on every CI run
 @given(img=images(), cut=st.floats(0.05, 1.0))
 def test_fuzz_valid_and_cut_images(model, tmp_path, img, cut):
     from imgclf.files import open_image, ImageError
-    from imgclf.export import predict, predict_folder
     data, size = img
     im = open_image(data)
     assert im.mode == 'RGB' and im.size == size
-    label, idx, probs = predict(model, io.BytesIO(data))
-    assert label in model[1]['vocab'] and abs(float(probs.sum()) - 1) < 1e-4
+    label, idx, probs = model.predict(io.BytesIO(data))
+    assert label in model.vocab and abs(float(probs.sum()) - 1) < 1e-4
     fn = tmp_path/'cut.img'; fn.write_bytes(data[:max(1, int(len(data)*cut))]) # the same file cut short
-    df = predict_folder(model, [fn])
-    assert len(df) == 1 and df.label[0] in [*model[1]['vocab'], 'error']
+    df = model.predict_folder([fn])
+    assert len(df) == 1 and df.label[0] in [*model.vocab, 'error']
 
 # --- interruptions ---
 def start_training(out, epochs=8):
@@ -182,7 +180,7 @@ def wait_for_line(p, prefix, timeout=300):
     raise AssertionError(f'{prefix!r} never printed: {p.stderr.read()}')
 
 def test_kill_mid_epoch_then_resume(tmp_path):
-    from imgclf.export import load_model, predict
+    from imgclf.saved import load_model
     out = tmp_path/'run'
     p = start_training(out)
     wait_for_line(p, 'epoch 3/8'); time.sleep(0.3) # inside epoch 4
@@ -200,7 +198,7 @@ def test_kill_mid_epoch_then_resume(tmp_path):
     assert pd.read_csv(out/'history.csv').epoch.tolist() == list(range(1, 9))
     m = json.loads((out/'metrics.json').read_text())
     assert m['epochs'] == 8 and m['accuracy'] > 0.5
-    assert predict(load_model(out/'model'), TINY/'test'/'bag'/os.listdir(TINY/'test'/'bag')[0])[0] in m['vocab']
+    assert load_model(out/'model').predict(TINY/'test'/'bag'/os.listdir(TINY/'test'/'bag')[0])[0] in m['vocab']
     assert run('train', '--resume', out).returncode == 0 # a finished run: says so, changes nothing
     # the weights, optimizer, schedule and random states were all restored: the same result as a run never interrupted
     assert run('train', TINY, '--out', tmp_path/'whole', '--epochs', '8').returncode == 0
@@ -208,7 +206,7 @@ def test_kill_mid_epoch_then_resume(tmp_path):
     assert np.allclose(whole.valid_loss, pd.read_csv(out/'history.csv').valid_loss, atol=1e-4)
 
 def test_ctrl_c_saves_best_model(tmp_path):
-    from imgclf.export import load_model
+    from imgclf.saved import load_model
     out = tmp_path/'run'
     p = start_training(out)
     wait_for_line(p, 'epoch 2/8'); time.sleep(0.3)
@@ -216,7 +214,7 @@ def test_ctrl_c_saves_best_model(tmp_path):
     _, err = p.communicate(timeout=120)
     assert p.returncode == 130, err
     assert 'best model so far is saved' in err and '--resume' in err and 'Traceback' not in err
-    model, meta = load_model(out/'model')
+    meta = load_model(out/'model').meta
     assert len(meta['vocab']) == 10
 
 # --- untrusted model folders, through the command ---
@@ -244,7 +242,7 @@ def test_tampered_model_folders_are_refused(trained, tmp_path):
         'dev_zero_weights': replace('weights.safetensors', lambda f: f.symlink_to('/dev/zero')),
         'json_outside': replace('imgclf.json', lambda f: f.symlink_to(good/'imgclf.json')),
     }
-    from imgclf.export import load_model
+    from imgclf.saved import load_model
     for name, change in cases.items():
         if name in ('weights', 'traversal_label', 'pickle', 'fifo_json', 'dev_zero_weights', 'json_outside'): # through the command: one line, exit 1
             r = tampered(name, change)
