@@ -46,6 +46,7 @@ class Recipe:
     head:str='epoch' # With freeze 'head': train the head for one epoch ('epoch') or on features computed once ('fast')
     fast:bool=False # Fast mode: train only the head, on features computed once by the frozen pretrained body
     label_smoothing:float=0. # Label smoothing of the cross-entropy loss
+    wd:float|None=None # Weight decay; fastai's default (0.01) when not given
     mix:str|None=None # Blend training images: 'mixup' or 'cutmix'
     patience:int|None=None # Stop when the validation loss has not improved for this many epochs
     tta:bool=False # Also report the validation accuracy with test-time augmentation
@@ -109,7 +110,7 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
 def learner(self:Recipe, dls # From `Recipe.dls`
            ):
     "A `Learner` for `dls` with the recipe's architecture, weights, loss and blending"
-    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix)
+    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix, wd=self.wd)
 
 @patch
 def fit(self:Recipe, learn, # From `Recipe.learner`
