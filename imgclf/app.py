@@ -304,7 +304,7 @@ def _cleaner_cls():
             return log
     return Cleaner
 
-def Cleaner(learn, # A trained `Learner` (e.g. `learner_for(model_dir, path)` for a saved model)
+def Cleaner(learn, # A trained `Learner` (e.g. `load_model(model_dir).learner(path)` for a saved model)
             path=None, # Dataset root; `learn.dls.path` when `None`
             **kwargs # Passed on to `ImageClassifierCleaner` (`max_n`, `height`, `width`)
            ):

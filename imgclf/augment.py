@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import kornia.filters as KF
 from PIL import Image
 from fastcore.basics import listify
+from fastcore.meta import delegates
 from fastai.vision.all import (Resize, RandomResizedCrop, ResizeMethod, PadMode, aug_transforms, Transform,
                                TensorImage, Pipeline, ToTensor, IntToFloatTensor, show_images)
 from .files import open_image, Photo
@@ -45,6 +46,7 @@ def augment_tfms(preset:str='standard', # A key of `PRESETS`
     return item, [*batch, *listify(extra)]
 
 # %% ../nbs/02_augment.ipynb #6d1a463b
+@delegates(augment_tfms)
 def augmented(img, # A PIL image, a file name or the file's bytes
               preset:str='standard', # A key of `PRESETS`
               size:int=224, # Side of the square images the model sees

@@ -12,6 +12,7 @@ import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
+from fastcore.meta import delegates
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Resize,
     RandomResizedCrop, Normalize, aug_transforms, parent_label, image_extensions,
@@ -245,6 +246,7 @@ def image_block(path, # Dataset root (see `find_splits`)
                      get_y=parent_label, splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
 
 # %% ../nbs/01_data.ipynb #9537635b
+@delegates(image_block)
 def get_dls(path, # Dataset root (see `find_splits`)
             size:int=224, # Side of the square images the model sees
             bs:int=64, # Batch size

@@ -13,6 +13,7 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
 from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score
+from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
 from .data import *
 from .files import atomic_write, write_text
@@ -52,6 +53,7 @@ def interpretation(learn:Learner, # A trained `Learner`
     return res
 
 # %% ../nbs/06_evaluate.ipynb #7b598a97
+@delegates(ClassificationInterpretation.plot_confusion_matrix)
 def confusion_figure(learn:Learner, # A trained `Learner`
                      dl=None, # A labelled `DataLoader`; the validation set by default
                      normalize:bool=False, # Show the fraction of each true class instead of counts
@@ -177,6 +179,7 @@ def bootstrap_accuracy(preds, targs, # Predicted and true class indices
     return dict(accuracy=float(right.mean()), low=float(lo), high=float(hi))
 
 # %% ../nbs/06_evaluate.ipynb #8b6ecf47
+@delegates(ClassificationInterpretation.plot_top_losses)
 def top_losses_figure(learn:Learner, # A trained `Learner`
                       dl=None, # A labelled `DataLoader`; the validation set by default
                       k:int=9, # How many images

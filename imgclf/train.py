@@ -15,6 +15,7 @@ from .models import *
 from .files import atomic_write
 from fastcore.foundation import L
 from fastcore.basics import noop
+from fastcore.meta import delegates
 from fastai.vision.all import (Learner, vision_learner, accuracy, Callback, ProgressCallback,
     set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, MixUp, CutMix, ParamScheduler, combined_cos,
     EarlyStoppingCallback)
@@ -31,6 +32,7 @@ def n_channels(dls)->int:
     "Number of channels of the images `dls` produces"
     return dls.one_batch()[0].shape[1]
 
+@delegates(Learner)
 def make_learner(dls, # `DataLoaders` from `get_dls`
                  arch:str='small_resnet', # A scratch CNN (`SCRATCH_ARCHS`), a registry name (`ARCHS`) or any timm name
                  pretrained:bool=True, # Start from ImageNet weights (ignored for scratch CNNs)
@@ -338,6 +340,7 @@ def curves_figure(history, # `history.csv` written by `train`, or its DataFrame
     return fig
 
 # %% ../nbs/04_train.ipynb #ae8eb545
+@delegates(get_dls, but=['size'])
 def train_progressive(learn:Learner, # From `make_learner`
                       path, # Dataset root
                       sizes:tuple=(64,128), # Image sizes, smallest first
