@@ -36,5 +36,5 @@ def test_no_notebook_imports_a_later_one_anywhere():
 
 def test_the_checker_sees_a_late_import():
     mods, cells = notebooks()
-    cells['01_data'].append("#| export\nfrom imgclf.cli import main")
-    assert [(nb, mod) for nb, cs in cells.items() for mod in imports(cs, True) if mods[mod][0] >= int(nb[:2]) and mods[mod][1] != nb] == [('01_data', 'cli')]
+    cells['02_data'].append("#| export\nfrom imgclf.cli import main")
+    assert [(nb, mod) for nb, cs in cells.items() for mod in imports(cs, True) if mods[mod][0] >= int(nb[:2]) and mods[mod][1] != nb] == [('02_data', 'cli')]
