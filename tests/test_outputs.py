@@ -14,7 +14,8 @@ BAD = [(re.compile(r"np\.(float|int|uint|bool)\w*\("), 'a raw numpy scalar repr 
        (re.compile(r"(Future|Deprecation|User)Warning:"), 'a library warning the reader cannot act on'),
        (re.compile(r"(VBox|HBox|Output|Button)\(children="), 'a widget repr instead of the widget'),
        (re.compile(r"\b0\.\d{12,}"), 'an unrounded number'),
-       (re.compile(r"\|[█-]{20,}\| *\d+\.\d+% \["), "fastai's console progress bar (call `log_lines_outside_notebooks()`)")]
+       (re.compile(r"\|[█-]{20,}\| *\d+\.\d+% \["), "fastai's console progress bar (call `log_lines_outside_notebooks()`)"),
+       (re.compile(r"command not found|No such file or directory: '?\.venv"), 'a shell command that did not run (run the notebooks with .venv/bin on PATH, as make test does)')]
 
 def output_texts(nb):
     "Every text a reader sees in the stored outputs of notebook `nb`: (cell index, text)"
@@ -50,8 +51,9 @@ def test_checker_catches_what_it_should(tmp_path):
     "The checker is not vacuous: it flags a planted path, numpy repr and warning"
     cell = dict(cell_type='code', source='', metadata={}, outputs=[dict(output_type='stream', name='stdout',
                 text=[f"wrote {tmp_path}/x.png\n", f"{Path.home()}/data\n", "np.float64(0.725)\n", "FutureWarning: x\n",
-                      " |████████----------------------------------------| 16.67% [1/6 00:00<00:02]"])])
+                      " |████████----------------------------------------| 16.67% [1/6 00:00<00:02]", "/bin/bash: line 1: imgclf: command not found\n"])])
     nb = tmp_path/'a.ipynb'; nb.write_text(json.dumps(dict(cells=[cell])))
     ps = problems(output_texts(nb), 'a')
     assert sum('absolute path' in p for p in ps) == 2 and any('numpy' in p for p in ps) and any('warning' in p for p in ps) and any('progress bar' in p for p in ps)
+    assert any('did not run' in p for p in ps)
     assert not problems([(0, 'wrote runs/x.png, accuracy 0.725')], 'b')
