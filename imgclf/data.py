@@ -24,11 +24,11 @@ from .datasets import *
 _all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'BAD_KINDS', 'FIXES', 'find_splits', 'label_folders', 'check_dataset_path', 'image_block', 'get_dls',
-           'progress', 'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure', 'check_images', 'append_csv',
-           'quarantine_files', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS',
-           'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny',
-           'fashion_tiny', 'digits', 'TEXTURES', 'textures']
+__all__ = ['SPLIT_NAMES', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders', 'check_dataset_path',
+           'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure',
+           'scan_images', 'check_images', 'append_csv', 'quarantine_files', 'image_table', 'summarize', 'plot_summary',
+           'data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder',
+           'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -211,25 +211,61 @@ def batch_figure(dls, # `DataLoaders` to show
     return plt.gcf()
 
 # %% ../nbs/02_data.ipynb #9072561e
-def _image_problem(fn, # An image file
-                   min_size:int=8, # Smaller sides are reported as tiny
-                   decode:bool=True, # Decode the pixels (finds truncated files); else read only the header
-                  ):
-    "The problem with image file `fn` as (kind, detail), or `None`"
+def _scan_file(fn, # An image file
+               min_size:int=8, # Smaller sides are reported as tiny
+               decode:bool=True, # Decode the pixels (finds truncated files); else read only the header
+              )->tuple:
+    "`(width, height, mode, problem, detail)` of image file `fn`, from opening it once; `problem` is `None` for a good image"
+    w = h = mode = None
     try:
-        if os.stat(fn).st_size == 0: return 'empty', 'zero-byte file'
+        if os.stat(fn).st_size == 0: return w, h, mode, 'empty', 'zero-byte file'
         with Image.open(fn) as im:
-            mode, size, info, frames = im.mode, im.size, im.info, getattr(im, 'n_frames', 1)
+            mode, (w, h), info, frames = im.mode, im.size, im.info, getattr(im, 'n_frames', 1)
             if decode: im.load()
-    except Image.DecompressionBombError as e: return 'too_large', str(e)
-    except UnidentifiedImageError: return 'not_image', 'not an image file PIL can read'
-    except (OSError, SyntaxError, ValueError, EOFError) as e: return 'unreadable', f'cannot be read ({e})'
+    except Image.DecompressionBombError as e: return w, h, mode, 'too_large', str(e)
+    except UnidentifiedImageError: return w, h, mode, 'not_image', 'not an image file PIL can read'
+    except (OSError, SyntaxError, ValueError, EOFError) as e: return w, h, mode, 'unreadable', f'cannot be read ({e})'
     if mode in ('CMYK','I;16','I;16B','I','F') or (mode == 'P' and 'transparency' in info):
-        return 'mode', f'unusual mode {mode} (converted on loading)'
-    if frames > 1: return 'animated', f'{frames} frames (the first is used)'
-    if min(size) < min_size: return 'tiny', f'{size[0]}x{size[1]} pixels'
+        return w, h, mode, 'mode', f'unusual mode {mode} (converted on loading)'
+    if frames > 1: return w, h, mode, 'animated', f'{frames} frames (the first is used)'
+    if min(w, h) < min_size: return w, h, mode, 'tiny', f'{w}x{h} pixels'
+    return w, h, mode, None, None
+
+def _image_problem(fn, min_size:int=8, decode:bool=True):
+    "The problem with image file `fn` as (kind, detail), or `None`"
+    *_, kind, detail = _scan_file(fn, min_size, decode)
+    return (kind, detail) if kind else None
 
 BAD_KINDS = ('empty','not_image','unreadable','too_large')
+
+# %% ../nbs/02_data.ipynb #60038889
+SCAN_COLUMNS = ['path','split','label','width','height','mode','problem','detail']
+
+def scan_images(path, # Dataset root
+                min_size:int=8, # Images smaller than this on either side are reported as tiny
+                decode:bool=True, # Decode every image (finds truncated files); `False` reads only headers, ~6x faster
+                cache:bool=True, # Keep the table under `data_dir()/'scans'` until a file changes
+               )->pd.DataFrame:
+    "One row per image file under `path`: path, split, label, width, height, mode, and its problem (`None` when good), each file opened once"
+    path = Path(path); files, splits = image_files(path), find_splits(path)
+    fn = data_dir()/'scans'/f"{files_key(files, f'scan v1 {min_size} {decode}')}.csv"
+    if cache and fn.exists():
+        try:
+            t = pd.read_csv(fn, dtype=str, keep_default_na=False)
+            if list(t.columns) == SCAN_COLUMNS and len(t) == len(files):
+                t = t.astype(object).where(t != '', None)
+                for c in ('width','height'): t[c] = pd.Series([None if v is None else int(v) for v in t[c]], dtype=object)
+                t['path'] = list(files) # the same files in the same order, as the key says
+                return t
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not a scan imgclf wrote ({type(e).__name__}); looking at the images again")
+    rows = []
+    for f in progress(files, f'Checking {len(files):,} images for files that cannot be used'):
+        rel = f.relative_to(path).parts
+        rows.append((f, rel[0] if splits and len(rel) > 2 else 'all', f.parent.name, *_scan_file(f, min_size, decode)))
+    t = pd.DataFrame(rows, columns=SCAN_COLUMNS, dtype=object) # Python ints and None, as read back from the cache
+    if cache:
+        with atomic_write(fn) as tmp: t.to_csv(tmp, index=False)
+    return t
 
 # %% ../nbs/02_data.ipynb #9e5e1b0f
 def _sha1(fn): return hashlib.sha1(Path(fn).read_bytes()).hexdigest()
@@ -264,7 +300,9 @@ def check_images(path, # Dataset root
     "Find unreadable, unusual, tiny and cross-split duplicate images under `path`; never deletes anything"
     path = Path(path)
     files = image_files(path)
-    rows = [(f, *p) for f in progress(files, f'Checking {len(files):,} images for files that cannot be used') if (p := _image_problem(f, min_size, decode))]
+    t = scan_images(path, min_size, decode)
+    t = t[t.problem.notna()]
+    rows = list(zip(t.path, t.problem, t.detail))
     if duplicates and find_splits(path): rows += _duplicates([f for f in files if f not in {r[0] for r in rows}], path)
     rows += _empty_label_folders(path)
     df = pd.DataFrame(rows, columns=['path','problem','detail'])
@@ -305,22 +343,10 @@ def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
     return df
 
 # %% ../nbs/02_data.ipynb #0a016331
-def image_table(path, # Dataset root
-                sample:int|None=None, # Look at this many images only, a random sample (the same each time)
+def image_table(path # Dataset root
                )->pd.DataFrame:
-    "One row per image under `path`: split, label, width, height, mode"
-    import random
-    path = Path(path); splits = find_splits(path)
-    rows, files = [], image_files(path)
-    if sample and len(files) > sample: files = [files[i] for i in sorted(random.Random(0).sample(range(len(files)), sample))]
-    for f in files:
-        rel = f.relative_to(path).parts
-        split = rel[0] if splits and len(rel) > 2 else 'all'
-        try:
-            with Image.open(f) as im: w,h,mode = *im.size, im.mode
-        except Exception: w,h,mode = None,None,None
-        rows.append((split, f.parent.name, w, h, mode, f))
-    return pd.DataFrame(rows, columns=['split','label','width','height','mode','path'])
+    "One row per image under `path`: split, label, width, height, mode and path (from `scan_images`)"
+    return scan_images(path)[['split','label','width','height','mode','path']]
 
 def summarize(path # Dataset root
              )->pd.DataFrame:

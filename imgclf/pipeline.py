@@ -17,7 +17,7 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, show_path, image_files, files_key
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, check_images, BAD_KINDS, data_dir, fashion_mnist, fashion_tiny
+from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, BAD_KINDS, data_dir, fashion_mnist, fashion_tiny
 from .train import make_learner, train, fast_train, use_log_lines, curves_figure
 from .saved import SavedModel, save_model, load_model
 from .evaluate import score, write_report, metrics_record
@@ -70,7 +70,8 @@ class Recipe:
         "The recipe that suits the dataset at `path`, chosen from a sample of its images; `kwargs` override any field"
         kw = {k:v for k,v in kwargs.items() if v is not None}
         path = check_dataset_path(path)
-        n, t = len(image_files(path)), image_table(path, sample=n_sample) # opens only the sample
+        t = image_table(path) # the cached scan that the check before training reads too
+        n, t = len(t), t.sample(min(n_sample, len(t)), random_state=0)
         side = int(t[['width','height']].max(axis=1).median())
         if side <= 64: base = dict(arch='small_resnet', size=side, grayscale=bool(t['mode'].isin(['L','1','I;16']).all()), decoded=True,
                                    bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10, aug='flip')
@@ -192,13 +193,9 @@ class Run:
 # %% ../nbs/09_pipeline.ipynb #d68fa631
 def unusable_images(path # Dataset root
                    )->set:
-    "Image files under `path` that cannot be used, found by `check_images` (cached until a file changes), with a warning naming them"
-    fn = data_dir()/'checked'/f'{files_key(image_files(path))}.json'
-    if fn.exists(): bad = json.loads(fn.read_text())
-    else:
-        df = check_images(path, duplicates=False)
-        bad = [[str(r.path), r.problem] for r in df.itertuples() if r.problem in BAD_KINDS]
-        write_text(fn, json.dumps(bad))
+    "Image files under `path` that cannot be used, from `scan_images` (cached until a file changes), with a warning naming them"
+    t = scan_images(path)
+    bad = [(str(p), k) for p,k in zip(t.path, t.problem) if k in BAD_KINDS]
     if bad:
         names = '; '.join(f'{p} ({k})' for p,k in bad[:5]) + (' ...' if len(bad) > 5 else '')
         warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
