@@ -238,7 +238,7 @@ def _image_problem(fn, min_size:int=8, decode:bool=True):
 
 BAD_KINDS = ('empty','not_image','unreadable','too_large')
 
-# %% ../nbs/02_data.ipynb #60038889
+# %% ../nbs/02_data.ipynb #1e4a1480
 SCAN_COLUMNS = ['path','split','label','width','height','mode','problem','detail']
 
 def scan_images(path, # Dataset root

@@ -165,8 +165,11 @@ class Run:
     dataset = property(lambda self: Path(self.settings['dataset']), doc="The dataset folder the run trained on")
     history = property(lambda self: pd.read_csv(self.file('history')) if self.file('history').is_file() else None, doc="One row per epoch")
     split = property(lambda self: pd.read_csv(self.file('split')) if self.file('split').is_file() else None, doc="Each image's path and split")
+    report = property(lambda self: self.file('report') if self.file('report').is_file() else None, doc="`report.html`, the evaluation report; `None` until the run has finished")
     @property
-    def model(self)->SavedModel: return load_model(self.file('model'))
+    def model(self)->SavedModel:
+        "The model the run saved, loaded (and checked) by `load_model`"
+        return load_model(self.file('model'))
 
     def write_settings(self, dataset, recipe:Recipe):
         write_text(self.file('settings'), json.dumps(dict(dataset=str(dataset), recipe=recipe.to_dict()), indent=2))

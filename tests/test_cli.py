@@ -202,3 +202,15 @@ def test_reported_accuracy_is_what_the_saved_model_gives(kind, tmp_path):
         r = run('evaluate', tmp_path/'run'/'model', folder, '--out', tmp_path/f'eval_{key}')
         assert r.returncode == 0, r.stderr
         assert json.loads((tmp_path/f'eval_{key}'/'metrics.json').read_text())['test_accuracy'] == m[key], (key, m[key])
+
+def test_config_trains_a_run_again_and_options_override_it(tmp_path):
+    "`--config RUN/run.json` trains the same recipe on the same data again; an option given beside it wins, and reaches run.json"
+    assert run('train', TINY, '--out', tmp_path/'a', '--epochs', '2', '--label-smoothing', '0.1').returncode == 0
+    r = run('train', '--config', tmp_path/'a'/'run.json', '--out', tmp_path/'b')
+    assert r.returncode == 0, r.stderr
+    a, b = (json.loads((tmp_path/o/'metrics.json').read_text()) for o in 'ab')
+    assert abs(a['valid_loss'] - b['valid_loss']) < 1e-6 and a['dataset'] == b['dataset']
+    r = run('train', '--config', tmp_path/'a'/'run.json', '--out', tmp_path/'c', '--epochs', '1')
+    assert r.returncode == 0, r.stderr
+    rec = json.loads((tmp_path/'c'/'run.json').read_text())['recipe']
+    assert rec['epochs'] == 1 and rec['label_smoothing'] == 0.1
