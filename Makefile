@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench bench-photo bench-inference fashion-data browser readme clean
+.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -62,7 +62,7 @@ docs: setup
 	@if command -v quarto >/dev/null; then $(VENV)/bin/nbdev-docs; else $(PY) tools/build_docs.py --check; fi
 
 # Benchmarks print a table, then one JSON line. bench-photo needs DATA=<folder with train/ and test/>;
-# bench-inference needs MODEL=<a run's model/ folder> (e.g. from `imgclf train DATA --fast --size 224`).
+# bench-inference and bench-photo-io need MODEL=<a run's model/ folder> (e.g. from `imgclf train DATA --fast --size 224`).
 bench: setup fashion-data
 	$(PY) bench/fashion_speedrun.py
 
@@ -71,6 +71,9 @@ bench-photo: setup
 
 bench-inference: setup
 	$(PY) bench/inference.py $(MODEL)
+
+bench-photo-io: setup
+	$(PY) bench/photo_io.py $(MODEL)
 
 clean:
 	rm -rf _docs _proc runs

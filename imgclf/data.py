@@ -101,7 +101,7 @@ def image_block(path, # Dataset root (see `find_splits`)
     if batch_tfms is None:
         batch_tfms = [] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))
         if grayscale: batch_tfms = [*batch_tfms, Normalize()]
-    return DataBlock(blocks=(ImageBlock(PhotoBW if grayscale else Photo), CategoryBlock), get_items=get_items,
+    return DataBlock(blocks=(ImageBlock(photo_type(grayscale, size)), CategoryBlock), get_items=get_items,
                      get_y=parent_label, splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
 
 # %% ../nbs/02_data.ipynb #9537635b

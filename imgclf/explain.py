@@ -35,7 +35,7 @@ def cam_inputs(model, # A `Learner`, a `SavedModel`, or a model folder
     if isinstance(model, Learner):
         net, vocab = model.model, list(model.dls.vocab)
         kind = type(model.dls.valid_ds[0][0]) # `Photo` or `PhotoBW`
-        item = kind(as_mode(img, kind._open_args['mode']) if isinstance(img, Image.Image) else open_image(img, kind._open_args['mode']))
+        item = kind(as_mode(img, kind._open_args['mode']) if isinstance(img, Image.Image) else open_image(img, kind._open_args['mode'], min_side=kind.min_side))
         x = model.dls.test_dl([item], num_workers=0, cls=TfmdDL).one_batch()[0] # a plain loader: one image needs no decode cache
         n, shown = norm_stats(model), x[0].cpu()
     else:

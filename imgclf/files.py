@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/files.html.md"""
 
 # %% ../nbs/00_files.ipynb #79746eb7
 from __future__ import annotations
-import hashlib, io, os, shutil, tempfile
+import functools, hashlib, io, os, re, shutil, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -16,8 +16,8 @@ import imgclf # first: its __init__ quiets a warning that importing fastai print
 from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
-__all__ = ['image_files', 'show_path', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'files_key',
-           'atomic_write', 'write_text', 'atomic_dir']
+__all__ = ['image_files', 'show_path', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type',
+           'files_key', 'atomic_write', 'write_text', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def image_files(path, # A folder (searched recursively) or a single file
@@ -84,14 +84,21 @@ def as_mode(im:Image.Image, # An opened PIL image
     return im.convert(mode)
 
 # %% ../nbs/00_files.ipynb #296ca073
+def _draft(im:Image.Image, min_side:int):
+    "Ask PIL to decode `im` at 1/2, 1/4 or 1/8 scale, the smallest whose shorter side is still at least `min_side` (JPEG only; other formats ignore it)"
+    w, h = im.size
+    if min(w, h) >= 2*min_side: im.draft(im.mode, (max(1, w*min_side//min(w, h)), max(1, h*min_side//min(w, h))))
+
 def open_image(fn, # A file name, the file's bytes, or a file object
                mode:str='RGB', # 'RGB' or 'L'
+               min_side:int|None=None, # Decode a large JPEG at a reduced scale, its shorter side still at least this many pixels
               )->Image.Image:
     "Open an image file for a model (see `as_mode`), or raise an `ImageError` that names the file and the fix"
     name = fn if isinstance(fn, (str, Path)) else 'the uploaded image'
     src = io.BytesIO(fn) if isinstance(fn, bytes) else fn
     try:
         with Image.open(src) as im:
+            if min_side: _draft(im, min_side)
             im.load()
             return as_mode(im, mode)
     except Image.DecompressionBombError as e:
@@ -104,14 +111,32 @@ def open_image(fn, # A file name, the file's bytes, or a file object
 # %% ../nbs/00_files.ipynb #39f858b2
 class Photo(PILImage):
     "fastai's `PILImage`, opened with `open_image`"
+    min_side = None # Set by `photo_type`: decode large JPEGs at a reduced scale, no less than this
     @classmethod
     def create(cls, fn, **kwargs):
-        if isinstance(fn, (str, Path)): return cls(open_image(fn, **{**cls._open_args, **kwargs}))
+        if isinstance(fn, (str, Path)): return cls(open_image(fn, **{**cls._open_args, 'min_side': cls.min_side, **kwargs}))
         return PILBase.create.__func__(cls, fn, **kwargs) # not `super()`: `PhotoBW` shares this method
 
 class PhotoBW(PILImageBW):
     "fastai's `PILImageBW`, opened with `open_image`"
+    min_side = None
     create = classmethod(Photo.create.__func__)
+
+@functools.cache
+def photo_type(grayscale:bool=False, # `PhotoBW` rather than `Photo`
+               size:int|None=None, # The side of the images the model sees
+              )->type:
+    "`Photo` or `PhotoBW`, decoding large JPEGs no finer than twice `size` needs (see `open_image`'s `min_side`)"
+    base = PhotoBW if grayscale else Photo
+    if not size: return base
+    name = f'{base.__name__}_{2*size}'
+    cls = type(name, (base,), dict(min_side=2*size, __module__=__name__, __qualname__=name))
+    globals()[name] = cls # pickle (fastai's `learn.export`) finds a class by its module and name
+    return cls
+
+def __getattr__(name): # unpickling in a new process: `Photo_448` is made when first asked for
+    if (m := re.fullmatch(r'(PhotoBW|Photo)_(\d+)', name)): return photo_type(m[1] == 'PhotoBW', int(m[2])//2)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% ../nbs/00_files.ipynb #c0005293
 def files_key(files, # File paths

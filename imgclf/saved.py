@@ -40,11 +40,16 @@ def _valid_resize(learn)->dict|None:
         if isinstance(t, Resize): return dict(method=str(t.method), pad_mode=str(t.pad_mode))
     return None
 
+def _min_side(learn)->int|None:
+    "The `min_side` its images were decoded with (see `photo_type`), so that a saved model decodes a photo as training did"
+    ds = learn.dls.valid_ds if len(learn.dls.valid_ds) else learn.dls.train_ds
+    return getattr(type(ds[0][0]), 'min_side', None)
+
 def model_meta(learn:Learner)->dict:
     "The description of `learn`'s model that `save_model` writes to `imgclf.json`"
     xb = learn.dls.one_batch()[0]
     return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch, vocab=list(map(str, learn.dls.vocab)),
-                n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), normalize=norm_stats(learn),
+                n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), min_side=_min_side(learn), normalize=norm_stats(learn),
                 versions=model_versions())
 
 def model_versions()->dict:
@@ -105,6 +110,8 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     r = meta.get('resize')
     if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad') and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
                               and isinstance(r.get('val_xtra', 0.), (int,float)) and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
+    ms = meta.get('min_side')
+    if ms is not None and not (isinstance(ms, int) and 8 <= ms <= 8192 and ms % 2 == 0): bad(f'min_side must be an even number of pixels in 8..8192, not {ms!r}')
     if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
     return meta
 
@@ -167,7 +174,7 @@ def pixels(self:SavedModel, img # An image file, its bytes, or a PIL image
     "A batch of one image at the model's size, as uint8 (1, C, H, W): resized by the validation set's own fastai transform"
     from PIL import Image
     mode = 'L' if self.meta['n_in'] == 1 else 'RGB'
-    img = as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode)
+    img = as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=self.meta.get('min_side')) # as training decoded it (`photo_type`)
     img = resize_tfm(self.meta)(img, split_idx=1) # fastai's resizing works on any PIL image
     x = torch.from_numpy(np.array(img))
     return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
@@ -231,7 +238,7 @@ def learner(self:SavedModel, path # Labelled folder: a dataset with a `test/` sp
     unknown = sorted({f.parent.name for f in files} - set(meta['vocab']))
     if unknown: raise ValueError(f"{root} has labels the model was not trained on: {', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
     norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'], cuda=False)] if meta.get('normalize') else []
-    dblock = DataBlock(blocks=(ImageBlock(PhotoBW if meta['n_in'] == 1 else Photo), CategoryBlock(vocab=meta['vocab'])),
+    dblock = DataBlock(blocks=(ImageBlock(photo_type(meta['n_in'] == 1, (meta.get('min_side') or 0)//2 or None)), CategoryBlock(vocab=meta['vocab'])),
                        get_items=lambda _: files, get_y=lambda f: f.parent.name, splitter=lambda o: ([0], list(range(len(o)))),
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
     learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)

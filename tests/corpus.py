@@ -76,8 +76,8 @@ def snapshot(root):
             res[os.path.relpath(p, root)] = ('link', os.readlink(p)) if os.path.islink(p) else ('file', Path(p).read_bytes())
     return res
 
-def photo_folder(dest, n_train=16, n_valid=20, n_test=20, seed=0):
-    "A two-label folder of real photos (crops of scikit-image's samples) in many sizes and shapes, with train/, valid/ and test/"
+def photo_folder(dest, n_train=16, n_valid=20, n_test=20, seed=0, scale=1):
+    "A two-label folder of real photos (crops of scikit-image's samples) in many sizes and shapes, with train/, valid/ and test/; `scale` enlarges them (6: 0.2-5 megapixels)"
     from skimage import data as sk
     rng, dest = np.random.default_rng(seed), Path(dest)
     sources = dict(cat=[sk.chelsea(), sk.cat()], other=[sk.coffee(), sk.rocket(), sk.astronaut()])
@@ -88,5 +88,7 @@ def photo_folder(dest, n_train=16, n_valid=20, n_test=20, seed=0):
                 a = photos[i % len(photos)]
                 h, w = rng.integers(a.shape[0]//3, a.shape[0]), rng.integers(a.shape[1]//3, a.shape[1]) # wide, tall and square crops
                 y, x = rng.integers(0, a.shape[0]-h+1), rng.integers(0, a.shape[1]-w+1)
-                Image.fromarray(a[y:y+h, x:x+w]).save(dest/split/label/f'{i:03d}.jpg', quality=90)
+                im = Image.fromarray(a[y:y+h, x:x+w])
+                if scale != 1: im = im.resize((im.width*scale, im.height*scale), Image.BICUBIC)
+                im.save(dest/split/label/f'{i:03d}.jpg', quality=90)
     return dest

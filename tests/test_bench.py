@@ -26,3 +26,11 @@ def test_inference_bench(tmp_path):
     res = last_json(r)
     assert res['onnx_max_abs_diff'] < 1e-4
     assert res['imgclf_p50_ms'] > 0 and res['fastai_p50_ms'] > 0
+
+def test_photo_io_bench(tmp_path):
+    "bench/photo_io.py on its generated 1-12 MP JPEGs, with a small model: the reduced decode agrees with the full one"
+    out = tmp_path/'run'
+    assert subprocess.run([Path(sys.executable).parent/'imgclf', 'train', TINY, '--out', out, '--epochs', '1'],
+                          capture_output=True, timeout=600).returncode == 0
+    res = last_json(subprocess.run([sys.executable, ROOT/'bench'/'photo_io.py', out/'model', '--n', '8'], capture_output=True, text=True, timeout=900))
+    assert res['min_side'] == 56 and res['labels_agree'] >= 0.9 and res['imgclf_p50_ms'] > 0 and res['fastai_p50_ms'] > 0

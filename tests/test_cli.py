@@ -214,3 +214,24 @@ def test_config_trains_a_run_again_and_options_override_it(tmp_path):
     assert r.returncode == 0, r.stderr
     rec = json.loads((tmp_path/'c'/'run.json').read_text())['recipe']
     assert rec['epochs'] == 1 and rec['label_smoothing'] == 0.1
+
+def test_large_photos_are_decoded_at_reduced_scale_with_the_same_answers(tmp_path):
+    "Photos of up to 5 megapixels, for a 64-px model, are decoded at 1/2 to 1/8 scale (JPEG draft): the answers are a full decode's"
+    from corpus import photo_folder
+    from imgclf.saved import load_model, SavedModel
+    from imgclf.files import image_files, open_image
+    data = photo_folder(tmp_path/'photos', scale=6)
+    r = run('train', data, '--out', tmp_path/'run', '--arch', 'efficientnet_lite0', '--size', '64', '--fast')
+    assert r.returncode == 0, r.stderr
+    m = load_model(tmp_path/'run'/'model')
+    assert m.meta['min_side'] == 128
+    files = image_files(data/'test')
+    assert sum(open_image(f, min_side=128).width < open_image(f).width for f in files) > len(files)//2 # most were decoded smaller
+    full = SavedModel(m.net, m.meta | dict(min_side=None))
+    ours, theirs = [m.predict(f) for f in files], [full.predict(f) for f in files]
+    agree = sum(a[0] == b[0] for a, b in zip(ours, theirs))
+    assert agree >= len(files) - 1, (agree, len(files)) # at most one borderline photo may flip
+    assert max(float((a[2] - b[2]).abs().max()) for a, b in zip(ours, theirs)) < 0.1
+    m_acc = json.loads((tmp_path/'run'/'metrics.json').read_text())['test_accuracy']
+    full_acc = sum(b[0] == f.parent.name for b, f in zip(theirs, files)) / len(files)
+    assert abs(m_acc - full_acc) <= 1/len(files) + 1e-9, (m_acc, full_acc)
