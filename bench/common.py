@@ -5,3 +5,16 @@ def first_time(curve, # (training seconds, test accuracy) after each epoch
               ):
     "Training seconds when test accuracy first reached `acc`, or None"
     return next((round(s, 1) for s, a in curve if a >= acc - 1e-9), None)
+
+def latencies(f, # Called as `f(item)`
+              items, # Cycled through
+              n:int, # Timed calls
+              warmup:int=2 # Calls first, not timed
+             ):
+    "Seconds per call of `f(item)`, as a numpy array"
+    import time, numpy as np
+    for i in range(warmup): f(items[i % len(items)])
+    ts = []
+    for i in range(n):
+        t = time.perf_counter(); f(items[i % len(items)]); ts.append(time.perf_counter() - t)
+    return np.array(ts)

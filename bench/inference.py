@@ -10,20 +10,13 @@ PyTorch probabilities.
 import argparse, json, os, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np, torch
+from common import latencies
 warnings.filterwarnings('ignore')
 
 def sample_photos():
     import skimage
     d = Path(skimage.__file__).parent/'data'
     return [d/n for n in ('astronaut.png','chelsea.png','coffee.png','rocket.jpg','retina.jpg','motorcycle_left.png','hubble_deep_field.jpg','color.png')]
-
-def latencies(f, items, n, warmup=3):
-    "Seconds per call of `f(item)`, cycling through `items`"
-    for i in range(warmup): f(items[i % len(items)])
-    ts = []
-    for i in range(n):
-        t = time.perf_counter(); f(items[i % len(items)]); ts.append(time.perf_counter() - t)
-    return np.array(ts)
 
 def ms(ts, q): return round(float(np.quantile(ts, q))*1000, 2)
 

@@ -14,6 +14,7 @@ and whether the predicted labels agree. Prints a table, then one JSON line (the 
 import argparse, json, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
+from common import latencies
 warnings.filterwarnings('ignore')
 
 def big_photos(dest, megapixels=(1, 3, 6, 12)):
@@ -30,14 +31,6 @@ def big_photos(dest, megapixels=(1, 3, 6, 12)):
             im.resize((round(im.width*s), round(im.height*s)), Image.BICUBIC).save(f, quality=90)
             files.append(f)
     return files
-
-def latencies(f, items, n, warmup=2):
-    "Seconds per call of `f(item)`, cycling through `items`"
-    for i in range(warmup): f(items[i % len(items)])
-    ts = []
-    for i in range(n):
-        t = time.perf_counter(); f(items[i % len(items)]); ts.append(time.perf_counter() - t)
-    return np.array(ts)
 
 def ms(ts, q): return round(float(np.quantile(ts, q))*1000, 1)
 
