@@ -6,14 +6,14 @@ Docs: https://imgclf.github.io/imgclf/app.html.md"""
 
 # %% ../nbs/13_app.ipynb #17f62210
 from __future__ import annotations
-import json, os, shutil, socket, sys
+import os, shutil, socket
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
-import numpy as np, pandas as pd, torch
+import torch
 from PIL import Image
 import imgclf
-from .files import ImageError, image_files, open_image, atomic_write, atomic_dir
-from .saved import SavedModel, model_meta
+from .files import ImageError, image_files, atomic_dir
+from .saved import SavedModel
 from .pipeline import Run
 from .explain import CamResult, cam_inputs, cam_batch, cam_layer, overlay
 

@@ -8,7 +8,7 @@ Docs: https://imgclf.github.io/imgclf/datasets.html.md"""
 from __future__ import annotations
 import gzip, os, shutil, struct, tempfile
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np
 from PIL import Image
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from .files import *

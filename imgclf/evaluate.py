@@ -249,7 +249,6 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
             )->dict:
     "Accuracy and the evaluation report of `model` on the labelled images of `path`"
     import tempfile
-    from imgclf.data import get_test_dl
     learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path)
     dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
     rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}')

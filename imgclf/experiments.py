@@ -14,7 +14,7 @@ import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from fastai.vision.all import FuncSplitter, Pipeline, set_seed
 from sklearn.model_selection import StratifiedKFold
-from .data import get_dls, get_test_dl, image_block, find_splits, progress
+from .data import get_test_dl, image_block, find_splits, progress
 from .files import atomic_write, image_files, open_image
 from .augment import Degrade
 from .evaluate import score

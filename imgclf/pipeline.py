@@ -16,8 +16,8 @@ from fastcore.basics import patch
 from fastcore.meta import delegates
 from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
-from .files import atomic_write, write_text, show_path, image_files, files_key
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, BAD_KINDS, data_dir, fashion_mnist, fashion_tiny
+from .files import atomic_write, write_text, show_path
+from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, BAD_KINDS, fashion_mnist, fashion_tiny
 from .train import make_learner, train, fast_train, use_log_lines, curves_figure
 from .saved import SavedModel, save_model, load_model
 from .evaluate import score, write_report, metrics_record
