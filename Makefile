@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io fashion-data browser readme clean
+.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io bench-photo-epoch fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -74,6 +74,10 @@ bench-inference: setup
 
 bench-photo-io: setup
 	$(PY) bench/photo_io.py $(MODEL)
+
+# Fine-tuning epochs on generated 1-12 MP photos with each loader (imgclf's cache, fastai's, the PyTorch tutorial's)
+bench-photo-epoch: setup
+	$(PY) bench/photo_epoch.py
 
 clean:
 	rm -rf _docs _proc runs

@@ -1,4 +1,4 @@
-"""Folder datasets: splits, a `DataBlock`, images decoded once, image checks and summaries
+"""Folder datasets: splits, a `DataBlock`, images and photos decoded once, image checks and summaries
 
 Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, os, shutil, struct, sys, tempfile, warnings
+import gzip, hashlib, math, os, shutil, struct, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -19,16 +19,18 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Res
     RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase, fa_collate, tensor)
 from safetensors import safe_open
 from safetensors.torch import save_file
+from safetensors.numpy import load_file, save_file as save_np
 from .files import *
 from .datasets import *
 _all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders', 'check_dataset_path',
-           'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'get_test_dl', 'batch_figure',
-           'scan_images', 'check_images', 'append_csv', 'quarantine_files', 'image_table', 'summarize', 'plot_summary',
-           'data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder',
-           'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures']
+__all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders',
+           'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'cache_side',
+           'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'check_images', 'append_csv',
+           'quarantine_files', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS',
+           'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny',
+           'fashion_tiny', 'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -73,8 +75,9 @@ def _check_valid_labels(splits):
 
 # %% ../nbs/02_data.ipynb #5110bf3f
 def _in_folder(folder):
-    folder = Path(folder).resolve()
-    def _f(o): return folder in Path(o).resolve().parents
+    "Whether a file is under `folder`, by its path as listed: a symlinked image in valid/ is a validation image wherever it points"
+    folder = Path(os.path.abspath(folder))
+    def _f(o): return folder in Path(os.path.abspath(o)).parents
     return _f
 
 def image_block(path, # Dataset root (see `find_splits`)
@@ -109,15 +112,20 @@ def image_block(path, # Dataset root (see `find_splits`)
 def get_dls(path, # Dataset root (see `find_splits`)
             size:int=224, # Side of the square images the model sees
             bs:int=64, # Batch size
-            decoded:bool=False, # Decode each image once and keep it in memory (`DecodedDL`); needs deterministic item transforms
-            num_workers:int|None=None, # Worker processes for loading (fastai's default when `None`)
+            decoded:bool|str=False, # Decode each image once: 'memory' (`DecodedDL`), 'photos' (`PhotoDL`), or `True`: 'memory' up to 64 pixels without random crops, else 'photos'
+            num_workers:int|None=None, # Worker processes for loading (fastai's default when `None`; none with `decoded`)
             device=None, # Device for the batches (a GPU when there is one)
             **kwargs # Passed to `image_block`
            ):
     "`DataLoaders` for the folder dataset at `path`"
     path = check_dataset_path(path)
     dblock = image_block(path, size=size, **kwargs)
-    dl_kw = dict(dl_type=DecodedDL, num_workers=0) if decoded else dict(num_workers=num_workers)
+    kind = ('memory' if size <= 64 and not kwargs.get('min_scale') else 'photos') if decoded is True else decoded or None
+    if kind not in (None, 'memory', 'photos'): raise ValueError(f"decoded={decoded!r}. Fix: use False, True, 'memory' or 'photos'.")
+    if kind == 'memory': dl_kw = dict(dl_type=DecodedDL, num_workers=0)
+    elif kind == 'photos': dl_kw = dict(dl_type=PhotoDL, side=cache_side(size, kwargs.get('min_scale')), photo=photo_type(kwargs.get('grayscale', False), size),
+                                        num_workers=0 if num_workers is None else num_workers)
+    else: dl_kw = dict(num_workers=num_workers)
     dls = dblock.dataloaders(path, bs=bs, device=device, **dl_kw)
     dls.path, dls.size = path, size
     return dls
@@ -184,6 +192,80 @@ class DecodedDL(TfmdDL):
     def new(self, dataset=None, cls=None, **kwargs):
         res = super().new(dataset, cls, **kwargs)
         if dataset is None or dataset is self.dataset: res.decoded = self.decoded
+        return res
+
+# %% ../nbs/02_data.ipynb #acb70cad
+def cache_side(size:int, # Side of the square images the model sees
+               min_scale:float|None=None, # `RandomResizedCrop`'s smallest fraction of the image, if it crops
+              )->int:
+    "Shorter side of the photos in `PhotoDL`'s cache: 1.25× `size`, or more for zoomed crops (at most 2×), rounded up to a multiple of 8"
+    zoom = min(2., max(1.25, (1/min_scale)**0.5 if min_scale else 1.))
+    return int(8*math.ceil(size*zoom/8))
+
+# %% ../nbs/02_data.ipynb #18fb1189
+PHOTO_CACHE_VERSION = 1 # raised when what an entry holds changes
+
+def photo_cache_file(fn, # An image file
+                     side:int, # Shorter side of the cached photo (`cache_side`)
+                     mode:str='RGB', # 'RGB' or 'L'
+                    )->Path:
+    "Where `PhotoDL` keeps `fn` decoded and downsized to `side`"
+    return data_dir()/'photos'/f'{files_key([os.path.abspath(fn)], f"v{PHOTO_CACHE_VERSION}|{side}|{mode}")}.safetensors'
+
+def _downsize(img:Image.Image, side:int)->Image.Image:
+    "`img` with its shorter side brought down to `side` (never enlarged), of the same type"
+    w, h = img.size
+    if min(w, h) <= side: return img
+    return type(img)(img.resize((max(1, round(w*side/min(w, h))), max(1, round(h*side/min(w, h)))), Image.BICUBIC))
+
+def _read_photo(fn)->np.ndarray:
+    "The pixels `_write_photo` wrote, or an error for anything else"
+    a = load_file(fn)['pixels']
+    if a.dtype != np.uint8 or a.ndim not in (2, 3): raise ValueError(f'{a.dtype} array of shape {a.shape}')
+    return a
+
+def _write_photo(img:Image.Image, fn):
+    with atomic_write(fn) as tmp: save_np({'pixels': np.ascontiguousarray(np.asarray(img))}, tmp)
+
+# %% ../nbs/02_data.ipynb #3efded72
+class PhotoDL(TfmdDL):
+    "A `TfmdDL` whose photos are decoded once into a cache, downsized to `side`; its item transforms still run on them every epoch"
+    def __init__(self, dataset=None,
+                 side:int|None=None, # Shorter side of the cached photos (`cache_side`); `None` reads each photo as `TfmdDL` does
+                 photo:type|None=None, # The image type the items are (`photo_type`)
+                 **kwargs):
+        self.side, self.photo, self._told = side, photo, False # set first: batch transforms' setup may already ask for a batch
+        super().__init__(dataset, **kwargs)
+
+    def _cache_file(self, item):
+        if self.side is None or self.photo is None or not isinstance(item, (str, Path)): return None
+        return photo_cache_file(item, self.side, self.photo._open_args['mode'])
+
+    def create_item(self, s):
+        s = s or 0
+        tls = getattr(self.dataset, 'tls', None)
+        fn = self._cache_file(tls[0].items[s]) if tls else None
+        if fn is None: return super().create_item(s)
+        x = None
+        if fn.exists():
+            try: x = self.photo(Image.fromarray(_read_photo(fn)))
+            except Exception as e: warnings.warn(f"{show_path(fn)} is not a photo imgclf cached ({type(e).__name__}); decoding {show_path(tls[0].items[s])} again")
+        if x is None:
+            x = _downsize(tls[0][s], self.side)
+            _write_photo(x, fn)
+        return (x, *(t[s] for t in tls[1:]))
+
+    def before_iter(self):
+        super().before_iter()
+        if self._told or self.side is None: return
+        tls = getattr(self.dataset, 'tls', None)
+        todo = sum(1 for f in (tls[0].items if tls else []) if (c := self._cache_file(f)) is not None and not c.exists())
+        if todo >= 100: print(f'Decoding {todo} photos once, at {self.side} pixels on the shorter side; later epochs and runs read them from {show_path(data_dir()/"photos")}', flush=True)
+        self._told = True
+
+    def new(self, dataset=None, cls=None, **kwargs):
+        res = super().new(dataset, cls, **kwargs)
+        if isinstance(res, PhotoDL): res.side, res.photo = self.side, self.photo
         return res
 
 # %% ../nbs/02_data.ipynb #176a7c1a

@@ -35,7 +35,7 @@ class Recipe:
     pretrained:bool=True # Start from ImageNet weights (pretrained architectures only)
     size:int=28 # Side of the square images the model sees, in pixels
     grayscale:bool=True # Load images as single-channel
-    decoded:bool=True # Decode each image once and keep it in memory (small images, such as Fashion-MNIST)
+    decoded:bool=True # Decode each image once: small images into tensors in memory, photos into a cache of downsized copies (see `get_dls`)
     bs:int=64 # Batch size (in all: under `accelerate launch` each process takes its share)
     epochs:int=5 # Epochs (after the head is trained, when fine-tuning)
     lr:float|None=None # Maximum learning rate; 1e-2 from scratch and 2e-3 fine-tuning when not given
@@ -77,7 +77,7 @@ class Recipe:
                                    bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10, aug='flip')
         else:
             fast = kw.get('fast', False)
-            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=False, bs=32 if fast else 8, epochs=3,
+            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True, bs=32 if fast else 8, epochs=3,
                         aug='standard', min_scale=0.35, head='fast')
         return cls.from_dict(base | kw)
 

@@ -11,6 +11,14 @@ IMGCLF = Path(sys.executable).parent/'imgclf'
 def run(*args):
     return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600)
 
+@pytest.fixture(scope='module')
+def run_dir(tmp_path_factory):
+    "One trained run for the tests that only read it (none may change it)"
+    out = tmp_path_factory.mktemp('cli')/'run'
+    r = run('train', TINY, '--out', out, '--epochs', '2')
+    assert r.returncode == 0, r.stderr
+    return out
+
 def test_help_lists_train():
     r = run('--help')
     assert r.returncode == 0 and 'train' in r.stdout
@@ -81,10 +89,9 @@ def test_missing_pretrained_weights_offline_is_one_clear_line(tmp_path):
     assert r.returncode == 1 and 'Traceback' not in r.stderr
     assert 'No pretrained weights' in r.stderr and 'efficientnet_lite0' in r.stderr
 
-def test_predict_and_onnx_export(tmp_path):
+def test_predict_and_onnx_export(run_dir, tmp_path):
     "predict prints a line per image and survives bad files; the ONNX export agrees with it"
-    out = tmp_path/'run'
-    assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
+    out = run_dir
     imgs = tmp_path/'imgs'; shutil.copytree(TINY/'test'/'bag', imgs)
     (imgs/'broken.png').write_bytes(b'not a png')
     r = run('predict', out/'model', imgs, '--csv', tmp_path/'p.csv', '--topk', '2')
@@ -102,9 +109,8 @@ def test_predict_and_onnx_export(tmp_path):
     r = run('predict', out/'model', tmp_path/'nope.jpg')
     assert r.returncode == 1 and 'No such file' in r.stderr and 'Traceback' not in r.stderr
 
-def test_evaluate_writes_report_and_refuses_unknown_labels(tmp_path):
-    out = tmp_path/'run'
-    assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
+def test_evaluate_writes_report_and_refuses_unknown_labels(run_dir, tmp_path):
+    out = run_dir
     r = run('evaluate', out/'model', TINY, '--out', tmp_path/'ev')
     assert r.returncode == 0, r.stderr
     assert '\r' not in r.stdout + r.stderr # no progress bars redrawn into a log
@@ -115,13 +121,6 @@ def test_evaluate_writes_report_and_refuses_unknown_labels(tmp_path):
     shutil.copytree(TINY/'test'/'bag', tmp_path/'odd'/'handbag')
     r = run('evaluate', out/'model', tmp_path/'odd')
     assert r.returncode == 1 and 'handbag' in r.stderr and 'Traceback' not in r.stderr
-
-@pytest.fixture(scope='module')
-def run_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp('cli')/'run'
-    r = run('train', TINY, '--out', out, '--epochs', '2')
-    assert r.returncode == 0, r.stderr
-    return out
 
 def test_summary_of_dataset_run_and_model(run_dir, tmp_path):
     r = run('summary', TINY, '--plot', tmp_path/'s.png')
