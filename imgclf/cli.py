@@ -29,7 +29,9 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     "Train a classifier on a folder of images and write a run folder"
     from imgclf.pipeline import run, Recipe
     from fastai.torch_core import rank_distrib
-    if resume: r = run(out=resume, resume=True)
+    if resume:
+        if path or config: raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset or --config with it. Fix: imgclf train --resume {resume}")
+        r = run(out=resume, resume=True, **recipe) # a recipe option given here is refused there, with the way out
     else:
         base = None
         if config:

@@ -229,7 +229,7 @@ def _write_photo(img:Image.Image, fn):
 
 # %% ../nbs/02_data.ipynb #3efded72
 class PhotoDL(TfmdDL):
-    "A `TfmdDL` whose photos are decoded once into a cache, downsized to `side`; its item transforms still run on them every epoch"
+    "A `TfmdDL` whose training photos are decoded once into a cache, downsized to `side`; its item transforms still run on them every epoch"
     def __init__(self, dataset=None,
                  side:int|None=None, # Shorter side of the cached photos (`cache_side`); `None` reads each photo as `TfmdDL` does
                  photo:type|None=None, # The image type the items are (`photo_type`)
@@ -238,7 +238,9 @@ class PhotoDL(TfmdDL):
         super().__init__(dataset, **kwargs)
 
     def _cache_file(self, item):
+        "Where `item` is cached; `None` for what is not: anything but a file, and the validation and test images"
         if self.side is None or self.photo is None or not isinstance(item, (str, Path)): return None
+        if getattr(self.dataset, 'split_idx', None) != 0: return None # decoded as a saved model decodes, so that a run's scores are its model's
         return photo_cache_file(item, self.side, self.photo._open_args['mode'])
 
     def create_item(self, s):

@@ -254,6 +254,9 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
        )->Run:
     "Train a classifier on the folder dataset at `path` and write a run folder"
     first, processes = rank_distrib() == 0, max(1, num_distrib()) # under `accelerate launch` the first process writes the run folder
+    if resume and (given := [k for k, v in kwargs.items() if v is not None] + (['recipe'] if recipe is not None else [])):
+        raise ValueError(f"resuming goes on with the run as it was set up, so {', '.join(given)} cannot change. "
+                         f"Fix: leave {'it' if len(given) == 1 else 'them'} out, or train a new run with them: imgclf train --config {show_path(Path(out or '.')/'run.json')} --out NEW_FOLDER")
     if resume:
         r = Run.load(out)
         if r.finished:
