@@ -1,6 +1,6 @@
 """Photos at any size: seconds per fine-tuning epoch with each way of loading them, against tensors already in memory, in the same run.
 
-    python bench/photo_epoch.py [--images DIR] [--n 48] [--size 224] [--rounds 5]
+    python bench/photo_epoch.py [--images DIR] [--n 48] [--size 224] [--rounds 3] [--quick]
 
 The photos are DIR's images (a folder per label, or a dataset whose train/ split is used), or, without DIR, crops of
 scikit-image's sample photos enlarged to 1-12 megapixels and saved as JPEGs (what a phone or a web page gives), in two labels.
@@ -12,8 +12,9 @@ photo recipe) with the same loop; only the loader differs:
 - `imgclf, no cache`: the same DataBlock decoding every photo every epoch (at reduced scale), 0 and 2 workers;
 - `fastai`: `ImageDataLoaders.from_folder` with `RandomResizedCrop` and `aug_transforms`, 0, 1 and 2 workers (2 is its default here);
 - `tutorial`: torchvision's `ImageFolder` with the PyTorch transfer-learning tutorial's transforms and `DataLoader(num_workers=4)`.
-Each variant runs one untimed epoch; then all run one epoch in turn, for `--rounds` rounds (median and fastest reported: this
-machine's speed drifts by up to 1.5x). The loaders are also timed alone, without the model (milliseconds per photo). Prints a table, then one JSON line (the last line).
+Each training runs in a process of its own (one untimed epoch, then two timed), the variants in turn for `--rounds` rounds,
+median and fastest reported: this machine's speed drifts by up to 2x. The loaders are also timed alone, without the model
+(milliseconds per photo). Prints a table, then one JSON line (the last line).
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, warnings
 from pathlib import Path

@@ -261,9 +261,9 @@ class PhotoDL(TfmdDL):
         super().before_iter()
         if self._told or self.side is None: return
         tls = getattr(self.dataset, 'tls', None)
-        items = [f for f in (tls[0].items if tls else []) if self._cache_file(f) is not None]
-        todo = sum(1 for f in items if not self._cache_file(f).exists())
-        if todo >= 100: print(f'Decoding {f"{todo} of {len(items)}" if todo < len(items) else todo} photos once, at {self.side} pixels on the shorter side; '
+        entries = [c for f in (tls[0].items if tls else []) if (c := self._cache_file(f)) is not None]
+        todo = sum(1 for c in entries if not c.exists())
+        if todo >= 100: print(f'Decoding {f"{todo} of {len(entries)}" if todo < len(entries) else todo} photos once, at {self.side} pixels on the shorter side; '
                               f'later epochs and runs read them from {show_path(data_dir()/"photos")}', flush=True)
         self._told = True
 
