@@ -28,7 +28,7 @@ PRESETS = {
     'pad': "Resize the whole image to fit the square, with black bars",
     'crop': "Resize the short side and crop a square: at a random place when training, the centre otherwise (fastai's default)",
     'random_crop': "A random part of at least `min_scale` of each image, resized, each epoch",
-    'standard': "Random crop + fastai's `aug_transforms()`: the fine-tuning default",
+    'standard': "Random crop + fastai's `aug_transforms()`: flips, rotations, zoom, lighting and warps",
     'strong': "Random crop + `aug_transforms(mult=2)`: twice the rotation, zoom, warp and lighting",
 }
 

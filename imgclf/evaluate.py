@@ -230,7 +230,7 @@ def write_report(learn:Learner, # A trained `Learner`
     return summary
 
 # %% ../nbs/07_evaluate.ipynb #ec03aed3
-METRICS = dict(accuracy='validation accuracy', error_rate='1 - accuracy', valid_loss='validation loss',
+METRICS = dict(accuracy='validation accuracy', error_rate='1 - accuracy', valid_loss='validation loss (of the weights kept)', head_valid_loss='validation loss of the fast-mode head, before fine-tuning',
                tta_accuracy='validation accuracy with test-time augmentation (when the recipe asks for it)',
                test_accuracy='accuracy on the test split (or on the evaluated folder)', n_train='training images', n_valid='validation images',
                n_test='test images', epochs='epochs trained (0 in fast mode)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',

@@ -38,12 +38,14 @@ class Recipe:
     decoded:bool=True # Decode each image once: small images into tensors in memory, photos into a cache of downsized copies (see `get_dls`)
     bs:int=64 # Batch size (in all: under `accelerate launch` each process takes its share)
     epochs:int=5 # Epochs (after the head is trained, when fine-tuning)
-    lr:float|None=None # Maximum learning rate; 1e-2 from scratch and 2e-3 fine-tuning when not given
+    lr:float|None=None # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning, 5e-4 fine-tuning after a fast-mode head, when not given
+    lr_mult:float=100 # Fine-tuning after the head: the head's learning rate over the body's (fastai's `fine_tune` argument)
     lr_find:bool=False # Choose the learning rate with fastai's `lr_find` (its 'valley') when `lr` is not given
     aug:str='none' # Batch augmentation: 'none', 'flip', 'standard' (fastai's `aug_transforms`) or 'strong' (twice as much)
     min_scale:float|None=None # Train on random crops keeping at least this fraction of each image; else the whole image, resized
     freeze:str|int='head' # Pretrained models: 'head' (head first, then all), 'none' (all from the start), or N (head + last N layers)
     head:str='epoch' # With freeze 'head': train the head for one epoch ('epoch') or on features computed once ('fast')
+    bn_stats:str='fixed' # Pretrained models: 'fixed' keeps BatchNorm's running statistics while fine-tuning, 'update' lets each batch move them
     fast:bool=False # Fast mode: train only the head, on features computed once by the frozen pretrained body
     label_smoothing:float=0. # Label smoothing of the cross-entropy loss
     wd:float|None=None # Weight decay; fastai's default (0.01) when not given
@@ -77,8 +79,8 @@ class Recipe:
                                    bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10, aug='flip')
         else:
             fast = kw.get('fast', False)
-            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True, bs=32 if fast else 8, epochs=3,
-                        aug='standard', min_scale=0.35, head='fast')
+            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True, bs=32 if fast else 8, epochs=2,
+                        aug='flip', min_scale=0.35, head='fast')
         return cls.from_dict(base | kw)
 
 # %% ../nbs/09_pipeline.ipynb #c195cc7d
@@ -125,7 +127,7 @@ def fit(self:Recipe, learn, # From `Recipe.learner`
     if lr is None and self.lr_find and not resume:
         with learn.no_bar(), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)
         learn.lr_found = lr
-    return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, out=out, keep_best=keep_best,
+    return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, lr_mult=self.lr_mult, bn_stats=self.bn_stats, out=out, keep_best=keep_best,
                  patience=self.patience, resume=resume)
 
 # %% ../nbs/09_pipeline.ipynb #8d1743ae
@@ -238,7 +240,7 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
     m = metrics_record(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
                        tta_accuracy=score(learn, tta=True)['accuracy'] if recipe.tta else None,
                        test_accuracy=rep['accuracy'] if tdl is not None else None, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
-                       n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, lr_found=getattr(learn, 'lr_found', None),
+                       n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, head_valid_loss=getattr(learn, 'head_valid_loss', None), lr_found=getattr(learn, 'lr_found', None),
                        train_seconds=round(learn.train_seconds, 1), seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
                        processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path), fast=recipe.fast,
                        seed=recipe.seed, skipped_files=sorted(map(str, skip)), report={k:v for k,v in rep.items() if k != 'n'})

@@ -18,14 +18,14 @@ from fastcore.basics import noop
 from fastcore.meta import delegates
 from fastai.vision.all import (Learner, vision_learner, accuracy, Callback, ProgressCallback,
     set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, MixUp, CutMix, ParamScheduler, combined_cos,
-    EarlyStoppingCallback)
+    EarlyStoppingCallback, TrainEvalCallback)
 from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
 __all__ = ['n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks', 'StepTimer',
-           'freeze_policy', 'fast_train', 'Checkpoints', 'distributed', 'train', 'curves_figure', 'train_progressive',
-           'matmul_gflops']
+           'freeze_policy', 'BestEpoch', 'fast_train', 'Checkpoints', 'distributed', 'bn_layers', 'FixedBNStats',
+           'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
 
 # %% ../nbs/05_train.ipynb #c3eef367
 def n_channels(dls)->int:
@@ -130,10 +130,22 @@ def _features(learn, dl):
         for xb,yb in dl: xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
     return torch.cat(xs), torch.cat(ys)
 
+class BestEpoch(Callback):
+    "Keep the weights of the epoch with the lowest validation loss in memory, and restore them when training ends"
+    order = 60 # after `Recorder` has the epoch's losses
+    def before_fit(self): self.best, self.state, self.kept_epoch = float('inf'), None, None
+    def after_epoch(self):
+        if (loss := self.recorder.log[2]) < self.best:
+            self.best, self.kept_epoch = loss, self.epoch
+            self.state = {k: v.detach().clone() for k,v in self.model.state_dict().items()}
+    def after_fit(self):
+        if self.state is not None: self.model.load_state_dict(self.state)
+
 def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
                epochs:int=20, # Epochs over the cached features (each takes milliseconds)
                lr:float=3e-3, # Maximum learning rate of the head
                bs:int=64, # Batch size over features
+               keep_best:bool=True, # Keep the epoch with the lowest validation loss (early stopping without stopping: the epochs cost milliseconds)
               )->Learner:
     "Train only `learn`'s head on features computed once by its frozen body; sets `learn.train_seconds`"
     from fastai.vision.all import DataLoaders, DataLoader
@@ -145,17 +157,17 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
     fdls = DataLoaders(DataLoader(TensorDataset(*ftr), bs=bs, shuffle=True, drop_last=True),
                        DataLoader(TensorDataset(*fvl), bs=bs*2))
     head = Learner(fdls, learn.model[1][2:], loss_func=learn.loss_func, metrics=learn.metrics)
-    with head.no_bar(), head.no_logging(): head.fit_one_cycle(epochs, lr)
+    with head.no_bar(), head.no_logging(): head.fit_one_cycle(epochs, lr, cbs=[BestEpoch()] if keep_best else [])
     learn.model.eval(); learn.train_seconds = time.perf_counter() - start
     return learn
 
 # %% ../nbs/05_train.ipynb #78a6d346
-def _phases(learn, epochs, lr, freeze, head, freeze_epochs)->list:
+def _phases(learn, epochs, lr, freeze, head, freeze_epochs, lr_mult=100)->list:
     "The recipe as phases: (what trains, epochs, maximum lr, one-cycle arguments)"
     if not getattr(learn, 'pretrained', False): return [('all', epochs, lr or 1e-2, {})]
     if freeze != 'head': return [(freeze, epochs, lr or 1e-3, {})]
-    lr = lr or 2e-3
-    finish = ('all', epochs, slice(lr/200, lr/2), dict(pct_start=0.3, div=5.)) # `fine_tune`'s second phase
+    lr = lr or (5e-4 if head == 'fast' else 2e-3) # a head trained in fast mode is already good: the gentler rate keeps it
+    finish = ('all', epochs, slice(lr/2/lr_mult, lr/2), dict(pct_start=0.3, div=5.)) # `fine_tune`'s second phase
     return [('fast', 0, None, {}), finish] if head == 'fast' else [('head', freeze_epochs, slice(lr), dict(pct_start=0.99)), finish]
 
 def _set_trainable(learn, what):
@@ -209,6 +221,7 @@ class Checkpoints(Callback):
         self.dir = self.out/'checkpoints'
         self.phase, self.phase_epoch, self.history, self.best, self.seconds = 0, 0, [], float('inf'), 0.
         self.best_epoch = None # the epoch whose weights `best.pth` holds; 0 for the head trained in fast mode
+        self.head_loss = None # the validation loss of the head trained in fast mode
 
     def after_epoch(self):
         names, log = self.recorder.metric_names, self.recorder.log
@@ -227,7 +240,7 @@ class Checkpoints(Callback):
         if rank_distrib() != 0: return # in distributed training the first process writes for all
         t = self.seconds + time.perf_counter() - self.t0
         state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
-                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, seconds=t, rng=_rng_state(learn))
+                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, head_loss=self.head_loss, seconds=t, rng=_rng_state(learn))
         with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
         with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
 
@@ -239,6 +252,7 @@ class Checkpoints(Callback):
         learn.model.load_state_dict(st['model'])
         self.opt_state, self.rng = st['opt'], st.get('rng')
         self.history, self.best, self.best_epoch, self.seconds = st['history'], st['best'], st.get('best_epoch'), st['seconds']
+        self.head_loss = st.get('head_loss')
         return st['phase'], st['phase_epoch']
 
     def load_best(self, learn)->bool:
@@ -271,13 +285,28 @@ def distributed(learn:Learner):
     torch.distributed.barrier(); torch.distributed.destroy_process_group()
     os.environ['WORLD_SIZE'] = '1' # fastai's `num_distrib` reads it: no more gathering across processes
 
+# %% ../nbs/05_train.ipynb #0f59f99a
+def bn_layers(m:torch.nn.Module)->list:
+    "The BatchNorm layers of `m`"
+    return [o for o in m.modules() if isinstance(o, torch.nn.modules.batchnorm._BatchNorm)]
+
+class FixedBNStats(Callback):
+    "Keep the BatchNorm layers of the body (or of the whole model) in inference mode while training: their running statistics stay fixed"
+    order = TrainEvalCallback.order + 1 # after fastai switches the model to training mode
+    def __init__(self, body_only:bool=False): self.body_only = body_only
+    def before_train(self):
+        m = _bare(self.model)
+        for o in bn_layers(m[0] if self.body_only else m): o.eval()
+
 # %% ../nbs/05_train.ipynb #2fd8e7e7
 def train(learn:Learner, # From `make_learner`
           epochs:int=5, # Epochs (after the head is trained, for `freeze='head'`)
-          lr:float|None=None, # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning
+          lr:float|None=None, # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning (5e-4 after a fast-mode head)
           freeze='head', # Freezing policy for pretrained models (see `freeze_policy`)
           head:str='epoch', # With `freeze='head'`: train the head first for `freeze_epochs` ('epoch'), or with `fast_train` ('fast')
           freeze_epochs:int=1, # Epochs training only the head first, with `head='epoch'`
+          lr_mult:float=100, # Fine-tuning after the head: the head's learning rate over the body's first layers' (fastai's `fine_tune` argument)
+          bn_stats:str='fixed', # Pretrained models: 'fixed' keeps BatchNorm's running statistics (see `FixedBNStats`); 'update': every batch moves them
           out=None, # Folder for `history.csv` and the checkpoints
           keep_best:bool=True, # With `out`: restore the weights of the epoch with the lowest validation loss
           patience:int|None=None, # Stop when the validation loss has not improved for this many epochs
@@ -285,7 +314,9 @@ def train(learn:Learner, # From `make_learner`
           cbs=None, # More callbacks for every phase
          )->Learner:
     "Train `learn` with the recipe that suits it; sets `learn.train_seconds`, `step_seconds`, `epoch_seconds`"
-    phases = _phases(learn, epochs, lr, freeze, head, freeze_epochs)
+    if bn_stats not in ('fixed', 'update'): raise ValueError(f"bn_stats={bn_stats!r}. Fix: use 'fixed' or 'update'.")
+    phases = _phases(learn, epochs, lr, freeze, head, freeze_epochs, lr_mult)
+    fixed_bn = bn_stats == 'fixed' and getattr(learn, 'pretrained', False)
     cbs, ck, (phase0, epoch0) = [StepTimer(), *(cbs or [])], None, (0, 0)
     if out:
         cbs.append(ck := Checkpoints(Path(out), keep_best))
@@ -312,14 +343,15 @@ def train(learn:Learner, # From `make_learner`
                     if ck:
                         with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate()
                         _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}', *(f'{m.name} {_fmt(v)}' for m,v in zip(learn.metrics, ms))]))
-                        ck.save_best(learn, loss, 0)
+                        ck.save_best(learn, loss, 0); ck.head_loss = float(loss)
                         ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
-                elif done < n: _fit_one_cycle(learn, n, lr_max, start=done, cbs=cbs, **kw)
+                elif done < n: _fit_one_cycle(learn, n, lr_max, start=done, cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []), **kw)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
     if ck and ck.load_best(learn) and ck.best_epoch != len(ck.history):
         kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
         _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse")
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
+    learn.head_valid_loss = getattr(ck, 'head_loss', None) # the fast-mode head's, before fine-tuning
     return learn
 
 # %% ../nbs/05_train.ipynb #c015e31a
