@@ -154,6 +154,7 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
     dls = learn.dls
     trn = dls.test_dl(dls.train_ds.items, with_labels=True) # the training images without augmentation
     ftr, fvl = _features(learn, trn), _features(learn, dls.valid)
+    bs = min(bs, len(ftr[1])) # fewer images than a batch: one batch of them all (with `drop_last` a bigger batch would train nothing)
     fdls = DataLoaders(DataLoader(TensorDataset(*ftr), bs=bs, shuffle=True, drop_last=True),
                        DataLoader(TensorDataset(*fvl), bs=bs*2))
     head = Learner(fdls, learn.model[1][2:], loss_func=learn.loss_func, metrics=learn.metrics)
