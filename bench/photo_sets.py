@@ -17,27 +17,15 @@ Writes three folder datasets with train/, valid/ and test/, each a different kin
 """
 import sys
 from pathlib import Path
-import numpy as np
 from PIL import Image
 
 def skphotos(dest, n=70, size=224, seed=0):
     "Pieces of six scikit-image colour photos, one label per photo, each split from its own band of rows"
     from skimage import data as skdata
-    from imgclf.datasets import write_image_folder
+    from imgclf.datasets import write_image_folder, pieces_by_band
     src = dict(astronaut=skdata.astronaut, cat=skdata.chelsea, coffee=skdata.coffee, rocket=skdata.rocket,
                motorcycle=lambda: skdata.stereo_motorcycle()[0], hubble=skdata.hubble_deep_field)
-    rng, splits = np.random.default_rng(seed), {}
-    counts = dict(train=n - 2*(n//5), valid=n//5, test=n//5)
-    for y, (label, f) in enumerate(src.items()):
-        img = f(); h = img.shape[0]
-        bands = dict(train=(0, int(h*.6)), valid=(int(h*.6), int(h*.8)), test=(int(h*.8), h))
-        for split, (top, bottom) in bands.items():
-            xs, ys = splits.setdefault(split, ([], []))
-            for _ in range(counts[split]):
-                s = int(rng.integers(48, min(240, bottom-top) + 1))
-                r, c = int(rng.integers(top, bottom-s+1)), int(rng.integers(0, img.shape[1]-s+1))
-                xs.append(np.asarray(Image.fromarray(img[r:r+s, c:c+s]).convert('RGB').resize((size, size), Image.BICUBIC))); ys.append(y)
-    return write_image_folder(dest, splits, list(src))
+    return write_image_folder(dest, pieces_by_band({k: f() for k, f in src.items()}, n, size, seed, largest=240), list(src))
 
 def fashion224(dest, size=224):
     "fashion_tiny enlarged to `size` px, in RGB"

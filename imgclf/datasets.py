@@ -16,7 +16,7 @@ from .files import *
 # %% auto #0
 __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'TEXTURES', 'data_dir', 'shipped_data', 'read_idx', 'fashion_idx',
            'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits',
-           'textures']
+           'pieces_by_band', 'textures']
 
 # %% ../nbs/01_datasets.ipynb #74081c10
 def data_dir()->Path:
@@ -134,6 +134,27 @@ def digits(dest=None # Where to write the dataset; `data_dir()/'digits'` by defa
     return write_image_folder(dest, {'.': (xs, d.target)}, [str(i) for i in range(10)])
 
 # %% ../nbs/01_datasets.ipynb #9a5c2887
+def pieces_by_band(photos:dict, # Label -> photo (an array), one label per photo
+                   n:int=60, # Pieces per label: 60% train, 20% valid, 20% test
+                   size:int=128, # Side of each piece after resizing, in pixels
+                   seed:int=0, # Random seed for the pieces' sizes and places
+                   largest:int=200, # Widest piece, in pixels (the narrowest is 48)
+                  )->dict:
+    "Square pieces of each photo for `write_image_folder`: training pieces from the top 60% of its rows, validation from the next 20%, test from the rest"
+    rng, splits = np.random.default_rng(seed), {}
+    counts = dict(train=n - 2*(n//5), valid=n//5, test=n//5)
+    for y, img in enumerate(photos.values()):
+        h = img.shape[0]
+        bands = dict(train=(0, int(h*.6)), valid=(int(h*.6), int(h*.8)), test=(int(h*.8), h))
+        for split, (top, bottom) in bands.items():
+            xs, ys = splits.setdefault(split, ([], []))
+            for _ in range(counts[split]):
+                s = int(rng.integers(48, min(largest, bottom-top) + 1))
+                r, c = int(rng.integers(top, bottom-s+1)), int(rng.integers(0, img.shape[1]-s+1))
+                xs.append(np.asarray(Image.fromarray(img[r:r+s, c:c+s]).convert('RGB').resize((size, size), Image.BICUBIC)))
+                ys.append(y)
+    return splits
+
 TEXTURES = ('brick', 'grass', 'gravel')
 
 def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by default
@@ -146,17 +167,4 @@ def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by
     if dest.exists(): return dest
     try: from skimage import data as skdata
     except ImportError: raise ImportError("textures() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
-    rng, splits = np.random.default_rng(seed), {}
-    counts = dict(train=n - 2*(n//5), valid=n//5, test=n//5)
-    for y, label in enumerate(TEXTURES):
-        img = getattr(skdata, label)()
-        h = img.shape[0]
-        bands = dict(train=(0, int(h*.6)), valid=(int(h*.6), int(h*.8)), test=(int(h*.8), h))
-        for split, (top, bottom) in bands.items():
-            xs, ys = splits.setdefault(split, ([], []))
-            for _ in range(counts[split]):
-                s = int(rng.integers(48, min(200, bottom-top) + 1)) # a piece 48 to 200 pixels wide
-                r, c = int(rng.integers(top, bottom-s+1)), int(rng.integers(0, img.shape[1]-s+1))
-                xs.append(np.asarray(Image.fromarray(img[r:r+s, c:c+s]).convert('RGB').resize((size, size), Image.BICUBIC)))
-                ys.append(y)
-    return write_image_folder(dest, splits, list(TEXTURES))
+    return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in TEXTURES}, n, size, seed), list(TEXTURES))
