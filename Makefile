@@ -52,7 +52,7 @@ test: setup browser
 	  git status --short -- imgclf; \
 	  echo "imgclf/ differs from what the notebooks export: run nbdev-export and commit the result"; exit 1; fi
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/nbdev-test --n-workers 2 --timing
-	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/
+	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/ -n 2 --dist loadfile --durations=15   # two workers, one test file each: a file's shared fixtures are built once
 	$(PY) tools/build_docs.py --check --dest $(TEST_TMP)/_docs   # the docs render, links resolve, pictures show
 	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work
 
