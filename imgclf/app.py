@@ -6,20 +6,21 @@ Docs: https://imgclf.github.io/imgclf/app.html.md"""
 
 # %% ../nbs/13_app.ipynb #17f62210
 from __future__ import annotations
-import os, shutil, socket
+import os, re, shutil, socket, tempfile, warnings
 from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 import torch
 from PIL import Image
 import imgclf
-from .files import ImageError, image_files, atomic_dir
+from .files import ImageError, image_files, atomic_dir, open_image, show_path
+from fastai.data.transforms import image_extensions
 from .saved import SavedModel
 from .pipeline import Run
 from .explain import CamResult, cam_inputs, cam_batch, cam_layer, overlay
 
 # %% auto #0
-__all__ = ['APP_PY', 'APP_REQUIREMENTS', 'Classifier', 'offline_theme', 'default_examples', 'make_app', 'free_port', 'serve',
-           'imgclf_wheel', 'write_app', 'classifier_widget']
+__all__ = ['APP_PY', 'APP_REQUIREMENTS', 'Classifier', 'offline_theme', 'default_examples', 'copy_examples', 'make_app',
+           'free_port', 'serve', 'imgclf_wheel', 'write_app', 'classifier_widget']
 
 # %% ../nbs/13_app.ipynb #79f119e2
 class Classifier:
@@ -78,11 +79,34 @@ def offline_theme():
 def default_examples(model_dir, # A run's `model/` folder
                      n:int=8 # At most this many, one per label
                     )->list:
-    "Up to `n` validation images of the run that `model_dir` belongs to, one per label (none if that is unknown)"
-    df = Run(Path(model_dir).parent).split
-    if df is None: return []
-    df = df[(df.split == 'valid') & df.path.map(lambda p: Path(p).exists())]
+    "Up to `n` validation images of the run that `model_dir` belongs to, one per label, from the run's dataset folder only (none if that is unknown)"
+    r = Run(Path(model_dir).parent)
+    df = r.split
+    if df is None or not r.file('settings').is_file(): return []
+    root = r.dataset.resolve()
+    df = df[df.split == 'valid']
+    inside = df.path.map(lambda p: Path(p).resolve().is_relative_to(root) and Path(p).suffix.lower() in image_extensions)
+    if not inside.all():
+        warnings.warn(f"{show_path(r.file('split'))} names {(~inside).sum()} validation file(s) outside the dataset {show_path(root)} or not images "
+                      f"(e.g. {df.path[~inside].iloc[0]}): they are not shown. Fix: pass the examples to show, or train the run again")
+    df = df[inside & df.path.map(lambda p: Path(p).is_file())]
     return [Path(p) for p in df.groupby(df.path.map(lambda p: Path(p).parent.name)).path.first().head(n)]
+
+def copy_examples(examples, # Image files
+                  dest, # Folder to write the copies into
+                  largest:int=1024, # Longest side of a copy, in pixels
+                 )->list:
+    "Each of `examples` that opens as an image, re-encoded as a PNG in `dest` named after its label folder: the only files an app serves"
+    dest, out = Path(dest), []
+    dest.mkdir(parents=True, exist_ok=True)
+    for i, f in enumerate(examples):
+        try: im = open_image(f)
+        except ImageError as e: warnings.warn(f"left out of the examples: {e}"); continue
+        im.thumbnail((largest, largest))
+        label = re.sub(r'[^\w.-]+', '_', Path(f).parent.name)
+        im.save(o := dest/f'{i:02d}_{label}.png')
+        out.append(o)
+    return out
 
 # %% ../nbs/13_app.ipynb #71d36811
 def make_app(model, # A model folder, a `SavedModel` or a `Classifier`
@@ -96,6 +120,7 @@ def make_app(model, # A model folder, a `SavedModel` or a `Classifier`
     clf = model if isinstance(model, Classifier) else Classifier(model, topk, cam)
     if examples is None: examples = default_examples(model) if isinstance(model, (str, Path)) else []
     elif isinstance(examples, (str, Path)): examples = image_files(examples)
+    examples = copy_examples(examples, tempfile.mkdtemp(prefix='imgclf-examples-')) # re-encoded copies: nothing else is served
     title = title or f"{clf.meta['arch']} image classifier"
     labels = ', '.join(clf.vocab[:12]) + (f' and {len(clf.vocab)-12} more' if len(clf.vocab) > 12 else '')
     with gr.Blocks(title=title, analytics_enabled=False) as demo:
@@ -109,7 +134,7 @@ def make_app(model, # A model folder, a `SavedModel` or a `Classifier`
                 top = gr.Label(num_top_classes=clf.topk, label='Prediction', elem_id='prediction')
                 pic = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', interactive=False, height=300, visible=cam is not None)
         img.change(clf, img, [top, pic, msg], api_name='classify')
-    demo.examples_dirs = sorted({str(Path(f).resolve().parent) for f in examples})
+    demo.example_copies = examples
     return demo
 
 # %% ../nbs/13_app.ipynb #c9b0a1d1
@@ -128,7 +153,7 @@ def serve(model, # A model folder, a `SavedModel` or a `Classifier`
          ):
     "Serve `make_app(model)` on `host:port`; returns the Gradio app (with `.local_url`)"
     demo = make_app(model, examples, topk=topk, cam=cam, title=title)
-    demo.launch(server_name=host, server_port=port, max_file_size=f'{round(max_mb*1024)}kb', allowed_paths=demo.examples_dirs,
+    demo.launch(server_name=host, server_port=port, max_file_size=f'{round(max_mb*1024)}kb',
                 theme=offline_theme(), ssr_mode=False, show_error=True, quiet=quiet, prevent_thread_lock=not block)
     return demo
 
@@ -184,8 +209,7 @@ def write_app(model, # A model folder
     elif isinstance(examples, (str, Path)): examples = image_files(examples)
     with atomic_dir(dest) as tmp:
         shutil.copytree(model, tmp/'model')
-        (tmp/'examples').mkdir()
-        for i,f in enumerate(examples): shutil.copy2(f, tmp/'examples'/f'{i:02d}_{Path(f).parent.name}{Path(f).suffix.lower()}')
+        copy_examples(examples, tmp/'examples')
         (tmp/'app.py').write_text(APP_PY.format(max_mb=max_mb, topk=topk, title=title or f"{meta['arch']} image classifier"))
         whl = imgclf_wheel(tmp) # imgclf itself travels with the app: no package index needs to have it
         (tmp/'requirements.txt').write_text('\n'.join([f'./{whl.name}', *_pinned()]) + '\n')

@@ -131,7 +131,7 @@ def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) o
         n = sum(p.numel() for p in m.net.parameters())
         meta = m.meta
         print(f"model {_show(path)}: {meta['arch']}, {n/1e6:.2f}M parameters, input {meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
-              f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with " + ', '.join(f'{k} {v}' for k,v in meta['versions'].items()))
+              f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with " + (', '.join(f'{k} {v}' for k,v in meta.get('versions', {}).items()) or 'library versions not recorded'))
         return meta
     from imgclf.data import summarize, plot_summary, check_dataset_path
     from imgclf.files import atomic_write

@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, math, os, shutil, struct, sys, tempfile, warnings
+import gzip, hashlib, math, os, shutil, stat, struct, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -304,13 +304,15 @@ def _scan_file(fn, # An image file
     "`(width, height, mode, problem, detail)` of image file `fn`, from opening it once; `problem` is `None` for a good image"
     w = h = mode = None
     try:
-        if os.stat(fn).st_size == 0: return w, h, mode, 'empty', 'zero-byte file'
+        st = os.stat(fn)
+        if not stat.S_ISREG(st.st_mode): return w, h, mode, 'not_file', 'not a regular file (a pipe, socket or device): it is never opened'
+        if st.st_size == 0: return w, h, mode, 'empty', 'zero-byte file'
         with Image.open(fn) as im:
             mode, (w, h), info, frames = im.mode, im.size, im.info, getattr(im, 'n_frames', 1)
             if decode: im.load()
     except Image.DecompressionBombError as e: return w, h, mode, 'too_large', str(e)
     except UnidentifiedImageError: return w, h, mode, 'not_image', 'not an image file PIL can read'
-    except (OSError, SyntaxError, ValueError, EOFError) as e: return w, h, mode, 'unreadable', f'cannot be read ({e})'
+    except Exception as e: return w, h, mode, 'unreadable', f'cannot be read ({type(e).__name__}: {e})' # PIL's readers raise many kinds on broken files
     if mode in ('CMYK','I;16','I;16B','I','F') or (mode == 'P' and 'transparency' in info):
         return w, h, mode, 'mode', f'unusual mode {mode} (converted on loading)'
     if frames > 1: return w, h, mode, 'animated', f'{frames} frames (the first is used)'
@@ -322,7 +324,7 @@ def _image_problem(fn, min_size:int=8, decode:bool=True):
     *_, kind, detail = _scan_file(fn, min_size, decode)
     return (kind, detail) if kind else None
 
-BAD_KINDS = ('empty','not_image','unreadable','too_large')
+BAD_KINDS = ('not_file','empty','not_image','unreadable','too_large')
 
 # %% ../nbs/02_data.ipynb #1e4a1480
 SCAN_COLUMNS = ['path','split','label','width','height','mode','problem','detail']
@@ -367,7 +369,7 @@ def _duplicates(files, root):
     return rows
 
 # %% ../nbs/02_data.ipynb #256a3f1e
-FIXES = dict(empty='re-download or remove it', not_image='remove it or give it the right extension',
+FIXES = dict(not_file='remove it: a pipe or device is not an image file', empty='re-download or remove it', not_image='remove it or give it the right extension',
              unreadable='re-download it (it is probably truncated)', too_large='resize it (it is above PIL\'s decompression-bomb limit)',
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
              tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder')

@@ -18,7 +18,7 @@ from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, show_path
 from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, BAD_KINDS, fashion_mnist, fashion_tiny
-from .train import make_learner, train, fast_train, use_log_lines, curves_figure
+from .train import make_learner, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model
 from .evaluate import score, write_report, metrics_record
 
@@ -223,7 +223,7 @@ def _save_interrupted(learn, r:Run):
     "After Ctrl-C: save the best weights so far as the run's model, and say how to go on"
     best = r.file('checkpoints')/'best.pth'
     if not best.exists(): print(f"\nInterrupted before the first epoch ended: no model to save. Start again with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
-    learn.model.load_state_dict(torch.load(best, map_location='cpu', weights_only=True))
+    learn.model.load_state_dict(load_checkpoint(best))
     save_model(learn, r.file('model'))
     print(f"\nInterrupted: the best model so far is saved in {show_path(r.file('model'))}. Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr)
 

@@ -10,6 +10,7 @@ import imgclf # first: it quiets a warning that importing fastai prints
 import hashlib, json, os, stat, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file, load_file
 from fastai.vision.all import Learner, Normalize, Resize, RandomResizedCrop, create_timm_model, create_vision_model
 import fastai
@@ -20,7 +21,8 @@ from .models import *
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
-           'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model', 'resize_tfm']
+           'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model', 'check_weights_fit',
+           'resize_tfm']
 
 # %% ../nbs/06_saved.ipynb #f596532e
 def norm_stats(learn:Learner)->dict|None:
@@ -106,7 +108,10 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= 4096 for o in sz)): bad(f'size must be [height, width] in 8..4096, not {sz!r}')
     n = meta.get('normalize')
     if n is not None and not (isinstance(n, dict) and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
-                              and all(isinstance(o, (int,float)) and o > 0 for o in n['std'])): bad('normalize must give a mean and a positive std per channel')
+                              and all(isinstance(o, (int,float)) and not isinstance(o, bool) for o in n['mean'] + n['std']) and all(o > 0 for o in n['std'])):
+        bad('normalize must give a number for the mean and a positive std per channel')
+    vs = meta.get('versions', {})
+    if not (isinstance(vs, dict) and all(isinstance(k, str) and isinstance(v, str) for k,v in vs.items())): bad(f'versions must map library names to version strings, not {vs!r}'[:200])
     r = meta.get('resize')
     if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad') and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
                               and isinstance(r.get('val_xtra', 0.), (int,float)) and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
@@ -155,11 +160,24 @@ def load_model(path # A folder written by `save_model`
         raise ValueError(f"{path/'weights.safetensors'} does not match the checksum in imgclf.json: the file was changed or damaged. Export the model again.")
     diff = version_differences(meta)
     if diff: warnings.warn(f"{path} was saved with {', '.join(diff)}; it usually loads fine, but if not, export it again with these versions")
+    check_weights_fit(meta, path/'weights.safetensors', diff) # before a byte of the network is allocated
     model = build_model(meta)
-    try: model.load_state_dict(load_file(path/'weights.safetensors'))
-    except RuntimeError as e:
-        raise ValueError(f"The weights in {path} do not fit a {meta['arch']} network" + (f" (saved with {', '.join(diff)})" if diff else '') + f": {' '.join(str(e).split())[:300]}") from None
+    model.load_state_dict(load_file(path/'weights.safetensors'))
     return SavedModel(model.eval(), meta)
+
+def check_weights_fit(meta:dict, # A checked description (`check_meta`)
+                      fn, # Its safetensors weights file
+                      diff=(), # `version_differences(meta)`, for the message
+                     ):
+    "Raise a `ValueError` unless the tensors in `fn` have exactly the names and shapes of `meta`'s network, built on PyTorch's meta device (no memory)"
+    try:
+        with safe_open(fn, 'pt') as f: got = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
+    except SafetensorError as e: raise ValueError(f"{fn} is not a safetensors file imgclf can read ({e}). Fix: export the model again.") from None
+    with torch.device('meta'): want = {k: tuple(v.shape) for k,v in build_model(meta).state_dict().items()}
+    if got != want:
+        odd = [f"{k}: {got.get(k, 'missing')} in the file, {want.get(k, 'none')} in the network" for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)]
+        raise ValueError(f"The weights in {Path(fn).parent} do not fit a {meta['arch']} network" + (f" (saved with {', '.join(diff)})" if diff else '')
+                         + f" with {len(meta['vocab'])} labels: {len(odd)} tensors differ, e.g. {'; '.join(odd[:2])}")
 
 # %% ../nbs/06_saved.ipynb #b3698299
 def resize_tfm(meta:dict):

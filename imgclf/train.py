@@ -6,13 +6,13 @@ Docs: https://imgclf.github.io/imgclf/train.html.md"""
 
 # %% ../nbs/05_train.ipynb #45e72bac
 from __future__ import annotations
-import os, random, sys, time
+import os, pickle, random, sys, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from .data import *
 from .models import *
-from .files import atomic_write
+from .files import atomic_write, show_path
 from fastcore.foundation import L
 from fastcore.basics import noop
 from fastcore.meta import delegates
@@ -24,8 +24,8 @@ from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
 __all__ = ['n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks', 'StepTimer',
-           'freeze_policy', 'BestEpoch', 'fast_train', 'Checkpoints', 'distributed', 'bn_layers', 'FixedBNStats',
-           'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
+           'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint', 'Checkpoints', 'distributed', 'bn_layers',
+           'FixedBNStats', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
 
 # %% ../nbs/05_train.ipynb #c3eef367
 def n_channels(dls)->int:
@@ -210,6 +210,16 @@ def _bare(model):
     "`model` itself, out of the `DistributedDataParallel` wrapper it wears during distributed training"
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
+def load_checkpoint(fn, # `best.pth` or `last.pth` of a run's `checkpoints/`
+                    device=None, # Where to put the tensors; the CPU when `None`
+                   ):
+    "`torch.load(fn, weights_only=True)`: tensors and plain values only, and anything else refused in one line"
+    try: return torch.load(fn, map_location=device or 'cpu', weights_only=True)
+    except pickle.UnpicklingError: why = 'it holds Python objects, not only tensors and plain values'
+    except (RuntimeError, EOFError, ValueError, AttributeError, TypeError) as e: why = ' '.join(str(e).split())[:120]
+    raise ValueError(f"{show_path(fn)} is not a checkpoint imgclf wrote ({why}): refused, and nothing in it was run. "
+                     f"Fix: train a new run (--out NEW_FOLDER), or delete {show_path(Path(fn).parent)} to start this one again")
+
 def _set_rng_state(learn, st):
     random.setstate(st['python']); torch.set_rng_state(st['torch']); _train_dl(learn).rng.setstate(st['dl'])
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
@@ -249,7 +259,7 @@ class Checkpoints(Callback):
         "Load `last.pth` into `learn` and return `(phase, epoch)` to go on from; `(0, 0)` if there is none"
         fn = self.dir/'last.pth'
         if not fn.exists(): return 0, 0
-        st = torch.load(fn, map_location=getattr(learn.dls, 'device', None) or 'cpu', weights_only=True)
+        st = load_checkpoint(fn, getattr(learn.dls, 'device', None))
         learn.model.load_state_dict(st['model'])
         self.opt_state, self.rng = st['opt'], st.get('rng')
         self.history, self.best, self.best_epoch, self.seconds = st['history'], st['best'], st.get('best_epoch'), st['seconds']
@@ -259,7 +269,7 @@ class Checkpoints(Callback):
     def load_best(self, learn)->bool:
         "Load `best.pth` into `learn` when keeping the best; whether it did"
         if not (self.keep_best and (self.dir/'best.pth').exists()): return False
-        learn.model.load_state_dict(torch.load(self.dir/'best.pth', map_location=getattr(learn.dls, 'device', None) or 'cpu', weights_only=True))
+        learn.model.load_state_dict(load_checkpoint(self.dir/'best.pth', getattr(learn.dls, 'device', None)))
         return True
 
 def _say(learn, msg:str):
