@@ -28,9 +28,9 @@ _all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx'
 __all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders',
            'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'cache_side',
            'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'check_images', 'append_csv',
-           'quarantine_files', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS',
-           'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny',
-           'fashion_tiny', 'digits', 'TEXTURES', 'textures']
+           'quarantine_files', 'unusable_images', 'image_table', 'summarize', 'plot_summary', 'data_dir',
+           'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist',
+           'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -288,6 +288,7 @@ def get_test_dl(dls, # `DataLoaders` from `get_dls`
     return dls.test_dl(files, with_labels=True)
 
 # %% ../nbs/02_data.ipynb #933c3e95
+@plain_text
 def batch_figure(dls, # `DataLoaders` to show
                  max_n:int=9, # How many images
                  **kwargs # Passed to `show_batch`
@@ -430,6 +431,19 @@ def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
         append_csv(qdir/'quarantine.csv', moved[['path','problem','detail','moved_to']])
     return df
 
+# %% ../nbs/02_data.ipynb #ccb114c9
+def unusable_images(path # Dataset root
+                   )->set:
+    "Image files under `path` that cannot be used, from `scan_images` (cached until a file changes), with a warning naming them"
+    t = scan_images(path)
+    bad = [(str(p), k) for p,k in zip(t.path, t.problem) if k in BAD_KINDS]
+    if bad:
+        names = '; '.join(f'{p} ({k})' for p,k in bad[:5]) + (' ...' if len(bad) > 5 else '')
+        warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
+                      f"Fix: `imgclf check {path}` lists them all; `--quarantine` moves them aside.")
+    return {Path(p) for p,_ in bad}
+
+
 # %% ../nbs/02_data.ipynb #0a016331
 def image_table(path # Dataset root
                )->pd.DataFrame:
@@ -445,6 +459,7 @@ def summarize(path # Dataset root
     return counts.join(t.groupby('label')[['width','height']].median().add_prefix('median_'))
 
 # %% ../nbs/02_data.ipynb #b3db67e4
+@plain_text
 def plot_summary(path, # Dataset root
                  figsize=(11,3.5)
                 )->plt.Figure:

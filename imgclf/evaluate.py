@@ -16,7 +16,7 @@ from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
 from .data import *
-from .files import atomic_write, write_text
+from .files import atomic_write, write_text, plain_text
 from .saved import SavedModel
 
 # %% auto #0
@@ -54,6 +54,7 @@ def interpretation(learn:Learner, # A trained `Learner`
 
 # %% ../nbs/07_evaluate.ipynb #7b598a97
 @delegates(ClassificationInterpretation.plot_confusion_matrix)
+@plain_text
 def confusion_figure(learn:Learner, # A trained `Learner`
                      dl=None, # A labelled `DataLoader`; the validation set by default
                      normalize:bool=False, # Show the fraction of each true class instead of counts
@@ -74,6 +75,7 @@ def confusions(learn:Learner, # A trained `Learner`
     return pd.DataFrame(interpretation(learn, dl).most_confused(min_val), columns=['true','predicted','count'])
 
 # %% ../nbs/07_evaluate.ipynb #a5b91228
+@plain_text
 def prediction_grid(learn:Learner, # A trained `Learner`
                     dl=None, # A labelled `DataLoader`; the validation set by default
                     n:int=6, # How many images, taken evenly through `dl`
@@ -132,6 +134,7 @@ def roc_auc(probs, # Class probabilities (N, C)
     res = {i: float(roc_auc_score(onehot[:,i], probs[:,i])) for i in range(probs.shape[1]) if 0 < onehot[:,i].sum() < len(onehot)}
     return res | dict(macro=float(np.mean(list(res.values()))) if res else None, micro=float(roc_auc_score(onehot.ravel(), probs.ravel()))) # no macro AUC when only one class is present
 
+@plain_text
 def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class names
                figsize=(6,6))->plt.Figure:
     "One-vs-rest ROC curves of every class on one plot, with per-class, macro and micro AUC"
@@ -180,6 +183,7 @@ def bootstrap_accuracy(preds, targs, # Predicted and true class indices
 
 # %% ../nbs/07_evaluate.ipynb #8b6ecf47
 @delegates(ClassificationInterpretation.plot_top_losses)
+@plain_text
 def top_losses_figure(learn:Learner, # A trained `Learner`
                       dl=None, # A labelled `DataLoader`; the validation set by default
                       k:int=9, # How many images
@@ -201,6 +205,7 @@ def _per_class_html(pcm):
         if c in t: t[c] = t[c].map(lambda v: '' if pd.isna(v) else f'{v:.0f}')
     return t.to_html(na_rep='', float_format='{:.3f}'.format)
 
+@plain_text
 def write_report(learn:Learner, # A trained `Learner`
                  out, # Folder to write into
                  dl=None, # A labelled `DataLoader`; the validation set by default
@@ -253,6 +258,6 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
     dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
     rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}')
     m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch,
-                       n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path), report={k:v for k,v in rep.items() if k != 'n'})
+                       n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path), skipped_files=getattr(learn, 'skipped_files', []), report={k:v for k,v in rep.items() if k != 'n'})
     if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2))
     return m

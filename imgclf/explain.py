@@ -18,7 +18,7 @@ from fastai.callback.hook import hook_outputs
 from torchcam.methods import GradCAM, GradCAMpp, SmoothGradCAMpp
 from torchcam.methods._utils import locate_candidate_layer
 from torchcam.utils import overlay_mask
-from .files import open_image, as_mode, atomic_dir
+from .files import open_image, as_mode, atomic_dir, plain_text
 from .data import data_dir, progress
 from .saved import SavedModel, norm_stats
 
@@ -118,6 +118,7 @@ def overlay(r:CamResult, alpha:float=0.5)->Image.Image:
     "The heatmap of `r` blended over its image (TorchCAM's `overlay_mask`)"
     return overlay_mask(_pil(r.image).convert('RGB'), Image.fromarray(r.cam.astype(np.float32), mode='F'), alpha=alpha)
 
+@plain_text
 def cam_figure(r:CamResult, size:float=3.)->plt.Figure:
     "Heatmap, overlay and original image side by side, as in seed 000"
     fig, axs = plt.subplots(1, 3, figsize=(3*size, size))

@@ -16,8 +16,8 @@ import imgclf # first: its __init__ quiets a warning that importing fastai print
 from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
-__all__ = ['image_files', 'show_path', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type',
-           'files_key', 'atomic_write', 'write_text', 'atomic_dir']
+__all__ = ['image_files', 'show_path', 'plain_text', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW',
+           'photo_type', 'files_key', 'atomic_write', 'write_text', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def image_files(path, # A folder (searched recursively) or a single file
@@ -48,6 +48,15 @@ def show_path(p # A path, absolute or relative
     if near: return str(rel)
     if a.is_relative_to(Path.home()): return str('~'/a.relative_to(Path.home()))
     return str(p)
+
+# %% ../nbs/00_files.ipynb #d36e65a0
+def plain_text(f):
+    "Decorate a function that draws a figure: matplotlib's mathtext is off while it runs, so labels are drawn as they are written"
+    @functools.wraps(f)
+    def _f(*args, **kwargs):
+        import matplotlib as mpl
+        with mpl.rc_context({'text.parse_math': False}): return f(*args, **kwargs)
+    return _f
 
 # %% ../nbs/00_files.ipynb #987e7795
 def work_dir(name:str, # The folder's name under `_work/`: the notebook's or lesson's name

@@ -17,13 +17,13 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, show_path
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, BAD_KINDS, fashion_mnist, fashion_tiny
+from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, BAD_KINDS, fashion_mnist, fashion_tiny
 from .train import make_learner, train, fast_train, use_log_lines, curves_figure, load_checkpoint
-from .saved import SavedModel, save_model, load_model
+from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record
 
 # %% auto #0
-__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'unusable_images', 'run']
+__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'run']
 
 # %% ../nbs/09_pipeline.ipynb #6fd1d73b
 AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True, strong=dict(mult=2))
@@ -196,21 +196,19 @@ class Run:
         return f"**{head}**\n\n" + '\n'.join(f'- {o.strip()}' for o in rest)
 
 # %% ../nbs/09_pipeline.ipynb #d68fa631
-def unusable_images(path # Dataset root
-                   )->set:
-    "Image files under `path` that cannot be used, from `scan_images` (cached until a file changes), with a warning naming them"
-    t = scan_images(path)
-    bad = [(str(p), k) for p,k in zip(t.path, t.problem) if k in BAD_KINDS]
-    if bad:
-        names = '; '.join(f'{p} ({k})' for p,k in bad[:5]) + (' ...' if len(bad) > 5 else '')
-        warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
-                      f"Fix: `imgclf check {path}` lists them all; `--quarantine` moves them aside.")
-    return {Path(p) for p,_ in bad}
+def _check_labels(vocab, path):
+    "Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain folder names"
+    if len(vocab) < 2:
+        raise ValueError(f"{show_path(path)} has usable images for {len(vocab)} label(s) ({', '.join(map(str, vocab)) or 'none'}), and a classifier needs at least two. "
+                         f"Fix: one folder of images per label; `imgclf check {show_path(path)}` lists the files that cannot be used")
+    if odd := [str(v) for v in vocab if _bad_name(str(v))]:
+        raise ValueError(f"label folder names {odd[:3]} cannot be kept with a model (no backslashes or other path characters). Fix: rename those folders")
 
 def _dls_for(recipe, path, skip, processes):
     "The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images for it"
     bs = max(1, recipe.bs // processes)
     dls = recipe.dls(path, exclude=skip, bs=bs)
+    _check_labels(dls.vocab, path)
     if len(dls.train_ds) < 2*bs: # a batch size near the number of images leaves too few (or no) steps per epoch
         bs = max(2, len(dls.train_ds)//4)
         warnings.warn(f"only {len(dls.train_ds)} training images: using batch size {bs}")
@@ -279,9 +277,10 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epochs"
     if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
                     f"{len(dls.vocab)} labels, {recipe.size} px), {mode}", flush=True)
-    try: recipe.fit(learn, out=r.folder, resume=resume)
-    except KeyboardInterrupt:
+    try:
+        recipe.fit(learn, out=r.folder, resume=resume)
+        if first: _finish(r, learn, dls, recipe, path, skip, processes) # the first process evaluates and writes the results
+    except KeyboardInterrupt: # during training or the evaluation after it
         _save_interrupted(learn, r)
         raise
-    if first: _finish(r, learn, dls, recipe, path, skip, processes) # the first process evaluates and writes the results
     return r

@@ -16,7 +16,7 @@ from fastai.vision.all import Learner, Normalize, Resize, RandomResizedCrop, cre
 import fastai
 from fastcore.basics import patch
 from .files import *
-from .data import find_splits
+from .data import find_splits, unusable_images
 from .models import *
 
 # %% auto #0
@@ -251,8 +251,9 @@ def learner(self:SavedModel, path # Labelled folder: a dataset with a `test/` sp
     from fastai.vision.all import DataBlock, ImageBlock, CategoryBlock, CrossEntropyLossFlat, accuracy
     net, meta = self.net, self.meta
     path = Path(path); root = find_splits(path).get('test', path)
-    files = image_files(root)
-    if not files: raise ValueError(f"No images found under {root}")
+    skip = unusable_images(root) # one warning names them
+    files = [f for f in image_files(root) if f not in skip]
+    if not files: raise ValueError(f"No usable images found under {root}")
     unknown = sorted({f.parent.name for f in files} - set(meta['vocab']))
     if unknown: raise ValueError(f"{root} has labels the model was not trained on: {', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
     norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'], cuda=False)] if meta.get('normalize') else []
@@ -260,5 +261,5 @@ def learner(self:SavedModel, path # Labelled folder: a dataset with a `test/` sp
                        get_items=lambda _: files, get_y=lambda f: f.parent.name, splitter=lambda o: ([0], list(range(len(o)))),
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
     learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
-    learn.arch = meta['arch']
+    learn.arch, learn.skipped_files = meta['arch'], sorted(map(str, skip))
     return learn

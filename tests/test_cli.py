@@ -122,6 +122,18 @@ def test_evaluate_writes_report_and_refuses_unknown_labels(run_dir, tmp_path):
     r = run('evaluate', out/'model', tmp_path/'odd')
     assert r.returncode == 1 and 'handbag' in r.stderr and 'Traceback' not in r.stderr
 
+def test_evaluate_leaves_out_unusable_files_and_lists_them(run_dir, tmp_path):
+    "`imgclf evaluate` on a folder with broken files evaluates the rest, names the files it left out, and changes none of them"
+    for label in ('bag', 'coat'): shutil.copytree(TINY/'test'/label, tmp_path/'mixed'/label)
+    (tmp_path/'mixed'/'bag'/'notes.jpg').write_text('not an image')
+    cut = tmp_path/'mixed'/'coat'/'cut.png'; cut.write_bytes((TINY/'test'/'coat'/sorted(os.listdir(TINY/'test'/'coat'))[0]).read_bytes()[:60])
+    r = run('evaluate', run_dir/'model', tmp_path/'mixed', '--out', tmp_path/'ev')
+    assert r.returncode == 0, r.stderr
+    assert 'notes.jpg' in r.stderr and 'cut.png' in r.stderr and 'Traceback' not in r.stderr
+    m = json.loads((tmp_path/'ev'/'metrics.json').read_text())
+    assert sorted(Path(p).name for p in m['skipped_files']) == ['cut.png', 'notes.jpg']
+    assert m['n_test'] == 40 and (tmp_path/'mixed'/'bag'/'notes.jpg').read_text() == 'not an image'
+
 def test_summary_of_dataset_run_and_model(run_dir, tmp_path):
     r = run('summary', TINY, '--plot', tmp_path/'s.png')
     assert r.returncode == 0, r.stderr
