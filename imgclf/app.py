@@ -81,8 +81,7 @@ def default_examples(model_dir, # A run's `model/` folder
                     )->list:
     "Up to `n` validation images of the run that `model_dir` belongs to, one per label, from the run's dataset folder only (none if that is unknown)"
     r = Run(Path(model_dir).parent)
-    df = r.split
-    if df is None or not r.file('settings').is_file(): return []
+    if not r.file('settings').is_file() or (df := r.split) is None: return []
     root = r.dataset.resolve()
     df = df[df.split == 'valid']
     inside = df.path.map(lambda p: Path(p).resolve().is_relative_to(root) and Path(p).suffix.lower() in image_extensions)

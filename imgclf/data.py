@@ -370,7 +370,8 @@ def _duplicates(files, root):
     return rows
 
 # %% ../nbs/02_data.ipynb #256a3f1e
-FIXES = dict(not_file='remove it: a pipe or device is not an image file', empty='re-download or remove it', not_image='remove it or give it the right extension',
+FIXES = dict(not_file='remove it: a pipe or device is not an image file', empty='re-download or remove it',
+             not_image='remove it or give it the right extension',
              unreadable='re-download it (it is probably truncated)', too_large='resize it (it is above PIL\'s decompression-bomb limit)',
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
              tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder')
@@ -442,7 +443,6 @@ def unusable_images(path # Dataset root
         warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
                       f"Fix: `imgclf check {path}` lists them all; `--quarantine` moves them aside.")
     return {Path(p) for p,_ in bad}
-
 
 # %% ../nbs/02_data.ipynb #0a016331
 def image_table(path # Dataset root

@@ -205,7 +205,6 @@ def _per_class_html(pcm):
         if c in t: t[c] = t[c].map(lambda v: '' if pd.isna(v) else f'{v:.0f}')
     return t.to_html(na_rep='', float_format='{:.3f}'.format)
 
-@plain_text
 def write_report(learn:Learner, # A trained `Learner`
                  out, # Folder to write into
                  dl=None, # A labelled `DataLoader`; the validation set by default
