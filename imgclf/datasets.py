@@ -58,8 +58,12 @@ def _find_idx(d):
 def fashion_idx(download:bool=True # Try a torchvision download when no local copy is found
                )->dict:
     "Paths of the Fashion-MNIST IDX files: `{'train':(images,labels), 'test':(images,labels)}`"
-    dirs = [os.environ.get('IMGCLF_FASHION_IDX'), *FASHION_IDX_DIRS, data_dir()/'torchvision'/'FashionMNIST'/'raw']
-    for d in filter(None, dirs):
+    if (named := os.environ.get('IMGCLF_FASHION_IDX')): # a copy the user named is the only place looked at
+        if (fs := _find_idx(named)): return fs
+        raise FileNotFoundError(f"IMGCLF_FASHION_IDX names {named}, which does not hold the four Fashion-MNIST IDX files "
+            f"({', '.join(n for v in _FASHION_FILES.values() for n in v)}, each optionally .gz). Fix: point it at a folder that does, or unset it.")
+    dirs = [*FASHION_IDX_DIRS, data_dir()/'torchvision'/'FashionMNIST'/'raw']
+    for d in dirs:
         if (fs := _find_idx(d)): return fs
     if download:
         try:
@@ -67,7 +71,7 @@ def fashion_idx(download:bool=True # Try a torchvision download when no local co
             for train in (True, False): FashionMNIST(data_dir()/'torchvision', train=train, download=True)
             if (fs := _find_idx(dirs[-1])): return fs
         except Exception as e: err = e
-    raise FileNotFoundError("Fashion-MNIST was not found in " + ', '.join(map(str, filter(None, dirs))) +
+    raise FileNotFoundError("Fashion-MNIST was not found in " + ', '.join(map(str, dirs)) +
         (f" and could not be downloaded ({err})" if download else '') +
         ". Fix: `sudo apt-get install dataset-fashion-mnist`, or set IMGCLF_FASHION_IDX to a folder with the IDX files.")
 
