@@ -96,19 +96,25 @@ def predict_cmd(model:str, # Model folder (a run folder's model/)
 # %% ../nbs/14_cli.ipynb #aa650460
 def check_cmd(path:str, # Dataset folder
               *, quarantine:bool=False, # Move the unusable files to PATH_quarantine/ (listed in its quarantine.csv)
+              fix_names:bool=False, # Give images whose names are not image names (`a.jpg?width=300`, saved from the web) their image names, logged in PATH_renamed.csv
               csv:str=None, # Also write the list to this CSV file
              ):
     "Find images that cannot be used, and other surprises, in a dataset folder"
-    from imgclf.data import check_images, BAD_KINDS
+    from imgclf.data import check_images, fix_names as _fix_names, BAD_KINDS
     from imgclf.files import atomic_write, image_files
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
+    if fix_names and len(renamed := _fix_names(path)):
+        for r in renamed.itertuples(): print(f"{r.path}\trenamed to {r.renamed_to.name}")
+        print(f"Renamed {len(renamed)} image file(s) to image names; log: {path.parent/(path.name+'_renamed.csv')}")
     n = len(image_files(path)) # before any are moved
     df = check_images(path, quarantine=quarantine)
     for r in df.itertuples(): print(f"{r.path}\t{r.problem}\t{r.detail}\tfix: {r.fix}")
-    n_bad = int(df.problem.isin(BAD_KINDS).sum())
+    n_bad, n_other = int(df.problem.isin(BAD_KINDS).sum()), int(df.problem.isin(['misnamed','ignored']).sum())
     moved = f"; moved to {path.parent/(path.name+'_quarantine')}" if quarantine and n_bad else ''
-    print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad} worth a look")
+    n_mis = int((df.problem == 'misnamed').sum())
+    others = (f"; {n_other} other file(s) never used for their names" + (f", {n_mis} of them images (--fix-names renames them)" if n_mis else '')) if n_other else ''
+    print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad-n_other} worth a look{others}")
     if csv:
         with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
     return df
@@ -222,8 +228,8 @@ ABOUT = dict(
     export=("uint8 images (N, C, H, W) of any size in, class probabilities out. Needs the onnx extra: pip install \"imgclf[onnx]\".",
             'imgclf export runs/demo/model --onnx demo.onnx'),
     check=("Lists the files that cannot be used (empty, not an image, truncated, too large) and the ones worth a look (unusual modes, "
-           "animations, tiny images, the same file in two splits, label folders without images). Nothing is changed unless --quarantine is given, "
-           "and nothing is ever deleted.", 'imgclf check photos/ --quarantine'),
+           "animations, tiny images, the same file in two splits, label folders without images), and files never used because of their names "
+           "(an image saved from the web as a.jpg?width=300). Nothing is changed unless --quarantine or --fix-names is given, and nothing is ever deleted.", 'imgclf check photos/ --quarantine'),
     summary=("For a dataset folder: images per label and split, and median image sizes. For a run folder: its settings and results. "
              "For a model folder: architecture, labels, input, parameters and versions.", 'imgclf summary photos/ --plot photos.png'),
     weights=("Lists each pretrained architecture and where its ImageNet weights are on this machine. --fetch downloads the missing ones once "

@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, math, os, shutil, stat, struct, sys, tempfile, warnings
+import gzip, hashlib, math, os, re, shutil, stat, struct, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -27,10 +27,11 @@ _all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx'
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders',
            'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'cache_side',
-           'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'check_images', 'append_csv',
-           'quarantine_files', 'unusable_images', 'image_table', 'summarize', 'plot_summary', 'data_dir',
-           'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist',
-           'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures']
+           'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format', 'image_name',
+           'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names', 'unusable_images',
+           'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx',
+           'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
+           'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -369,12 +370,45 @@ def _duplicates(files, root):
             rows += [(f, 'duplicate', 'same bytes as ' + ', '.join(str(Path(g).relative_to(root)) for g in fs if g != f)) for f in fs]
     return rows
 
+# %% ../nbs/02_data.ipynb #3b1bc2ed
+_PREFERRED_EXT = dict(JPEG='.jpg', MPO='.jpg', TIFF='.tif')
+
+def image_format(fn # Any file
+                )->str|None:
+    "The image format PIL finds in `fn`'s bytes (`'JPEG'`, `'PNG'`, ...) whatever its name; `None` for anything else (pipes and devices are never opened)"
+    try:
+        if not stat.S_ISREG(os.stat(fn).st_mode): return None
+        with Image.open(fn) as im: return im.format
+    except Exception: return None
+
+def image_name(fn, # A file's path or name
+               fmt:str # Its image format, from `image_format`
+              )->str:
+    "The name `fn` should have as a `fmt` image: any URL query (`?...`) cut off, and the format's extension when its own is not one"
+    name = re.split(r'[?#&]', Path(fn).name)[0].strip() or 'image'
+    stem, ext = os.path.splitext(name)
+    exts = sorted(e for e,f in Image.registered_extensions().items() if f == fmt and e in image_extensions)
+    if ext.lower() in exts: return name
+    return (stem or name) + (_PREFERRED_EXT.get(fmt) or ('.'+fmt.lower() if '.'+fmt.lower() in exts else exts[0] if exts else '.'+fmt.lower()))
+
+def misnamed_files(path # Dataset root
+                  )->pd.DataFrame:
+    "Files under `path` that training never sees for their names: `path`, `problem` (`misnamed`: an image; `ignored`: not one), `detail`, `new_name`"
+    rows = []
+    for f in other_files(path):
+        if (fmt := image_format(f)):
+            new = image_name(f, fmt)
+            rows.append((f, 'misnamed', f'a {fmt} image whose name is not an image name, so it is never used; as an image: {new}', new))
+        else: rows.append((f, 'ignored', 'not an image name (nor an image): never used', None))
+    return pd.DataFrame(rows, columns=['path','problem','detail','new_name'])
+
 # %% ../nbs/02_data.ipynb #256a3f1e
 FIXES = dict(not_file='remove it: a pipe or device is not an image file', empty='re-download or remove it',
              not_image='remove it or give it the right extension',
              unreadable='re-download it (it is probably truncated)', too_large='resize it (it is above PIL\'s decompression-bomb limit)',
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
-             tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder')
+             tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder',
+             misnamed='rename it: `imgclf check --fix-names` gives it its image name (logged)', ignored='none needed if it is not an image')
 
 def _empty_label_folders(path):
     "Label folders with no images in them"
@@ -386,8 +420,9 @@ def check_images(path, # Dataset root
                  quarantine:bool=False, # Move the files whose problem is in `BAD_KINDS` to `<path>_quarantine/`
                  decode:bool=True, # Decode every image (finds truncated files); `False` reads only headers, ~6x faster
                  duplicates:bool=True, # Look for the same file in more than one split
+                 others:bool=True, # List the files never used for their names (`misnamed_files`)
                 )->pd.DataFrame:
-    "Find unreadable, unusual, tiny and cross-split duplicate images under `path`; never deletes anything"
+    "Find unreadable, unusual, tiny and cross-split duplicate images, and files never used, under `path`; never deletes anything"
     path = Path(path)
     files = image_files(path)
     t = scan_images(path, min_size, decode)
@@ -395,6 +430,7 @@ def check_images(path, # Dataset root
     rows = list(zip(t.path, t.problem, t.detail))
     if duplicates and find_splits(path): rows += _duplicates([f for f in files if f not in {r[0] for r in rows}], path)
     rows += _empty_label_folders(path)
+    if others: rows += list(misnamed_files(path)[['path','problem','detail']].itertuples(index=False, name=None))
     df = pd.DataFrame(rows, columns=['path','problem','detail'])
     df['fix'] = df.problem.map(FIXES)
     if quarantine: df = quarantine_files(df, path)
@@ -432,6 +468,20 @@ def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
         append_csv(qdir/'quarantine.csv', moved[['path','problem','detail','moved_to']])
     return df
 
+# %% ../nbs/02_data.ipynb #3693ad2d
+def fix_names(path # Dataset root
+             )->pd.DataFrame:
+    "Give the images under `path` that are never used for their names (`misnamed_files`) their image names, with a log; returns the renames"
+    path = Path(path)
+    m = misnamed_files(path).query("problem == 'misnamed'")
+    done = []
+    for p, new in zip(m.path, m.new_name):
+        dest = _free_name(Path(p).with_name(new)) # a name already taken gets a number: nothing is overwritten
+        os.rename(p, dest); done.append((p, dest))
+    log = pd.DataFrame(done, columns=['path','renamed_to'])
+    if done: append_csv(path.parent/f'{path.name}_renamed.csv', log)
+    return log
+
 # %% ../nbs/02_data.ipynb #ccb114c9
 def unusable_images(path # Dataset root
                    )->set:
@@ -442,7 +492,16 @@ def unusable_images(path # Dataset root
         names = '; '.join(f'{p} ({k})' for p,k in bad[:5]) + (' ...' if len(bad) > 5 else '')
         warnings.warn(f"leaving out {len(bad)} image file(s) that cannot be used: {names}. "
                       f"Fix: `imgclf check {path}` lists them all; `--quarantine` moves them aside.")
+    _warn_misnamed(path)
     return {Path(p) for p,_ in bad}
+
+def _warn_misnamed(path):
+    "One warning naming the images under `path` that are never used for their names"
+    m = misnamed_files(path).query("problem == 'misnamed'")
+    if len(m):
+        names = '; '.join(show_path(p) for p in m.path[:3]) + (' ...' if len(m) > 3 else '')
+        warnings.warn(f"{len(m)} image file(s) are never used: their names do not end in an image extension ({names}). "
+                      f"Fix: `imgclf check {path} --fix-names` gives them image names (and logs each rename).")
 
 # %% ../nbs/02_data.ipynb #0a016331
 def image_table(path # Dataset root
@@ -454,6 +513,7 @@ def summarize(path # Dataset root
              )->pd.DataFrame:
     "Images per label and split, with the median image size per label"
     t = image_table(path)
+    _warn_misnamed(path)
     counts = t.pivot_table(index='label', columns='split', values='path', aggfunc='count', fill_value=0)
     counts.columns.name = None
     return counts.join(t.groupby('label')[['width','height']].median().add_prefix('median_'))

@@ -16,10 +16,21 @@ import imgclf # first: its __init__ quiets a warning that importing fastai print
 from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
-__all__ = ['image_files', 'show_path', 'plain_text', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo', 'PhotoBW',
-           'photo_type', 'files_key', 'atomic_write', 'write_text', 'atomic_dir']
+__all__ = ['image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo',
+           'PhotoBW', 'photo_type', 'files_key', 'atomic_write', 'write_text', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
+def _walk(path, keep)->L:
+    "Files under folder `path` whose name `keep` accepts, sorted, following links to folders but entering each real folder once; hidden ones skipped"
+    seen, res = set(), L()
+    for dp, dns, fns in os.walk(path, followlinks=True):
+        real = os.path.realpath(dp)
+        if real in seen: dns[:] = []; continue
+        seen.add(real)
+        dns[:] = sorted(d for d in dns if not d.startswith('.'))
+        res += [Path(dp)/f for f in sorted(fns) if not f.startswith('.') and keep(f)]
+    return res
+
 def image_files(path, # A folder (searched recursively) or a single file
                 extensions=None, # File extensions to keep (with the dot); fastai's `image_extensions` by default
                )->L:
@@ -27,14 +38,13 @@ def image_files(path, # A folder (searched recursively) or a single file
     path = Path(path)
     if not path.is_dir(): return L([path])
     exts = {e.lower() for e in (extensions or image_extensions)}
-    seen, res = set(), L()
-    for dp, dns, fns in os.walk(path, followlinks=True):
-        real = os.path.realpath(dp)
-        if real in seen: dns[:] = []; continue
-        seen.add(real)
-        dns[:] = sorted(d for d in dns if not d.startswith('.'))
-        res += [Path(dp)/f for f in sorted(fns) if not f.startswith('.') and Path(f).suffix.lower() in exts]
-    return res
+    return _walk(path, lambda f: Path(f).suffix.lower() in exts)
+
+def other_files(path # A folder, searched recursively
+               )->L:
+    "Files under `path` that `image_files` leaves out for their names (hidden ones aside): files training never sees"
+    exts = {e.lower() for e in image_extensions}
+    return _walk(path, lambda f: Path(f).suffix.lower() not in exts)
 
 # %% ../nbs/00_files.ipynb #64587ac9
 def show_path(p # A path, absolute or relative

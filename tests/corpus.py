@@ -92,3 +92,29 @@ def photo_folder(dest, n_train=16, n_valid=20, n_test=20, seed=0, scale=1):
                 if scale != 1: im = im.resize((im.width*scale, im.height*scale), Image.BICUBIC)
                 im.save(dest/split/label/f'{i:03d}.jpg', quality=90)
     return dest
+
+# The names a folder of photos saved from the web has (the fastbook chapter-2 kind: 427 files, 50 of them named after their URL)
+WEB_NAMES = ['{i:08d}.jpg?width=3200&height=1680&fit=crop', '{i:08d}.jpg?v=1584804420', '{i:08d}.php?itemNumber={i}',
+             '{i:08d}.jpeg?quality=80&strip=all', '{i:08d}.png?resize=1024%2C768&ssl=1']
+
+def web_photo_folder(dest, n=427, n_url=50, seed=0):
+    "`n` small photos in three label folders, named as a web download names them: `n_url` after their URL (see `WEB_NAMES`), some `.JPG`/`.jpeg`, a WebP, an AVIF; returns the paths of the URL-named ones"
+    from skimage import data as sk
+    from PIL import features
+    rng, dest = np.random.default_rng(seed), Path(dest)
+    photos, labels = [sk.chelsea(), sk.coffee(), sk.astronaut()], ['grizzly', 'black', 'teddy']
+    url = set(rng.choice(n, n_url, replace=False).tolist())
+    res = []
+    for i in range(n):
+        k = i % 3; a = photos[k]
+        h, w = rng.integers(a.shape[0]//3, a.shape[0]), rng.integers(a.shape[1]//3, a.shape[1])
+        y, x = rng.integers(0, a.shape[0]-h+1), rng.integers(0, a.shape[1]-w+1)
+        im = Image.fromarray(a[y:y+h, x:x+w]); im = im.resize((64, max(8, round(64*h/w))))
+        d = dest/labels[k]; d.mkdir(parents=True, exist_ok=True)
+        if i in url: name, fmt = WEB_NAMES[i % len(WEB_NAMES)].format(i=i), 'JPEG'
+        elif i % 50 == 7: name, fmt = f'{i:08d}.webp', 'WEBP'
+        elif i % 50 == 17 and features.check('avif'): name, fmt = f'{i:08d}.avif', 'AVIF'
+        else: name, fmt = f'{i:08d}' + ('.JPG', '.jpeg', '.jpg', '.jpg')[i % 4], 'JPEG'
+        im.save(d/name, fmt)
+        if i in url: res.append(d/name)
+    return res

@@ -3,7 +3,7 @@ import io, json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
 from PIL import Image
-from corpus import write_bad_files, snapshot, UNREADABLE, _photo
+from corpus import write_bad_files, snapshot, web_photo_folder, UNREADABLE, _photo
 from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -283,3 +283,22 @@ def test_check_command_quarantines_only_unusable_files(tmp_path):
     assert all(before[k] == snapshot(q)[k] for k in moved) # nothing lost: the moved files are intact
     assert len(pd.read_csv(q/'quarantine.csv')) == len(moved)
     assert run('check', tmp_path/'nope').returncode == 1
+
+def test_photos_saved_from_the_web_are_reported_then_renamed_on_request(tmp_path):
+    "427 files named as a web download names them, 50 after their URL (`a.jpg?width=3200&fit=crop`): none is silently ignored"
+    d = tmp_path/'bears'; url = web_photo_folder(d)
+    before = snapshot(d)
+    r = run('check', d)
+    assert r.returncode == 0 and snapshot(d) == before # looking changes nothing
+    assert sum('\tmisnamed\t' in l for l in r.stdout.splitlines()) == 50 and all(p.name in r.stdout for p in url)
+    assert '377 images checked' in r.stdout and '50 of them images (--fix-names renames them)' in r.stdout, r.stdout[-500:]
+    r = run('summary', d)
+    assert r.returncode == 0 and '50 image file(s) are never used' in r.stderr and '--fix-names' in r.stderr, r.stderr
+    r = run('check', d, '--fix-names')
+    assert r.returncode == 0 and 'Renamed 50 image file(s)' in r.stdout and '427 images checked' in r.stdout, r.stdout[-800:]
+    after = snapshot(d)
+    assert sorted(after.values()) == sorted(before.values()) # the same bytes: renamed, nothing changed or lost
+    assert set(before) - set(after) == {str(p.relative_to(d)) for p in url}
+    log = pd.read_csv(tmp_path/'bears_renamed.csv')
+    assert len(log) == 50 and all(Path(p).exists() for p in log.renamed_to) and not any(Path(p).exists() for p in log.path)
+    assert 'never used' not in run('summary', d).stderr
