@@ -7,7 +7,7 @@ Docs: https://imgclf.github.io/imgclf/export.html.md"""
 # %% ../nbs/11_export.ipynb #29da4d64
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import hashlib, json, math, sys
+import hashlib, json, math, sys, warnings
 from pathlib import Path
 import numpy as np, torch
 from .files import atomic_write, show_path
@@ -72,7 +72,9 @@ def fast_model(model, # A `SavedModel` or a model folder
     m = SavedModel.load(model); meta = m.meta
     key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode() + b'prepared').hexdigest()[:24]
     fn = data_dir()/'onnx'/f'{key}.onnx'
-    if not fn.exists():
-        print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
-        export_onnx(m, fn, resize=False) # `predict` gives it images already resized as in validation
+    if fn.exists():
+        try: return SavedModel(OnnxModel(fn), meta)
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not an export imgclf wrote ({type(e).__name__}); exporting the model again")
+    print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
+    export_onnx(m, fn, resize=False) # `predict` gives it images already resized as in validation
     return SavedModel(OnnxModel(fn), meta)

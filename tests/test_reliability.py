@@ -3,7 +3,7 @@ import io, json, os, shutil, signal, subprocess, sys, time
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, torch
 from PIL import Image
-from corpus import write_bad_files, snapshot, web_photo_folder, UNREADABLE, _photo
+from corpus import write_bad_files, snapshot, web_photo_folder, photo_folder, UNREADABLE, _photo
 from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -252,6 +252,37 @@ def test_tampered_model_folders_are_refused(trained, tmp_path):
             d = tmp_path/name; shutil.copytree(good, d); change(d)
             with pytest.raises(ValueError) as e: load_model(d)
             assert '\n' not in str(e.value), name
+
+class _Planted:
+    "Unpickled, it would create the file `mark`: the proof that code ran"
+    def __init__(self, mark): self.mark = mark
+    def __reduce__(self): return (os.system, (f'touch {self.mark}',))
+
+def test_planted_pickles_in_caches_and_checkpoints_never_run(tmp_path):
+    "Every file imgclf reads back (its caches and a run's checkpoints) replaced by a pickle that would run code: nothing runs, and each is rebuilt or refused in one line"
+    import pickle
+    mark, env = tmp_path/'pwned', os.environ | dict(IMGCLF_DATA=str(tmp_path/'cache'))
+    photos, img = photo_folder(tmp_path/'photos', 4, 4, 4), TINY/'test'/'bag'/sorted(os.listdir(TINY/'test'/'bag'))[0]
+    def ok(*args):
+        r = run(*args, env=env); assert r.returncode == 0, (args, r.stderr); return r
+    ok('train', TINY, '--out', tmp_path/'tiny', '--epochs', '2') # decoded images, scans, checkpoints
+    ok('train', photos, '--out', tmp_path/'ph', '--fast') # decoded photos, converted weights
+    ok('predict', tmp_path/'tiny'/'model', img) # the ONNX export
+    planted = [f for f in (tmp_path/'cache').rglob('*') if f.is_file()] + list((tmp_path/'tiny'/'checkpoints').glob('*.pth'))
+    for f in planted:
+        if f.suffix == '.pth': torch.save({'model': _Planted(mark)}, f) # the zip format torch.load reads
+        else: f.write_bytes(pickle.dumps(_Planted(mark)))
+    assert {f.parent.name for f in planted} == {'decoded', 'photos', 'scans', 'weights', 'onnx', 'checkpoints'}
+    assert 'exporting the model again' in ok('predict', tmp_path/'tiny'/'model', img).stderr
+    (tmp_path/'tiny'/'metrics.json').unlink(); shutil.rmtree(tmp_path/'tiny'/'model') # as if interrupted, so --resume reads last.pth
+    r = run('train', '--resume', tmp_path/'tiny', env=env)
+    err = r.stderr.strip().splitlines() # the scan cache's warning, then the refusal
+    assert r.returncode == 1 and 'Traceback' not in r.stderr and 'last.pth' in err[-1] and 'Python objects' in err[-1], r.stderr
+    assert 'is not a scan imgclf wrote' in err[0] # scanned again
+    r = ok('train', TINY, '--out', tmp_path/'tiny2', '--epochs', '1')
+    assert 'is not a cache imgclf wrote' in r.stderr, r.stderr # decoded again
+    assert 'converting the package' in ok('train', photos, '--out', tmp_path/'ph2', '--fast').stderr
+    assert not mark.exists()
 
 # --- determinism ---
 def test_same_seed_same_split_and_metrics(tmp_path):
