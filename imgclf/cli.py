@@ -293,6 +293,10 @@ def _overview()->str:
     "What `imgclf --help` prints: the subcommands and what each does"
     lines = ['usage: imgclf COMMAND [options]', '', 'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '', 'commands:']
     lines += [f'  {n:<10}{f.__doc__[0].lower()}{f.__doc__[1:]}' for n,f in COMMANDS.items()]
+    lines += ['', 'environment:', '  IMGCLF_DATA        where datasets and caches are written (default: ~/.cache/imgclf)',
+              '  IMGCLF_WEIGHTS     a folder of pretrained weights, ARCH.safetensors or ARCH.pth, for machines offline',
+              '  IMGCLF_FASHION_IDX a folder with the four Fashion-MNIST IDX files',
+              "  IMGCLF_ANY_ARCH=1  load model folders of any timm architecture, not only imgclf's registry: only those you trust"]
     return '\n'.join(lines + ['', "'imgclf COMMAND --help' tells more about each; for example: imgclf train --help"])
 
 def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`

@@ -20,7 +20,7 @@ from .data import find_splits, unusable_images
 from .models import *
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
+__all__ = ['FORMAT_VERSION', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
            'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model', 'check_weights_fit',
            'resize_tfm']
 
@@ -88,8 +88,13 @@ def build_model(meta:dict)->torch.nn.Module:
 
 def _bad_name(o): return not isinstance(o, str) or not o or o in ('.','..') or any(c in o for c in '/\\\0')
 
+MAX_SIZE = 1024 # pixels a side: far above the sizes imgclf trains at (28 to 288); [4096, 4096] would take 4 GB to predict one image
+
+def _known_arch(arch): return is_scratch(arch) or arch in ARCHS.index
+
 def check_meta(meta, # The content of a model folder's `imgclf.json`
-               fn='imgclf.json' # Its file, for the messages
+               fn='imgclf.json', # Its file, for the messages
+               any_arch=False # Accept any timm network, not only imgclf's registry: only for a folder you trust
               )->dict:
     "Return `meta` if it describes a model imgclf can build; else raise a `ValueError` saying what is wrong"
     def bad(msg): raise ValueError(f"{fn} is not a valid imgclf model description: {msg}. Fix: export the model again with save_model.")
@@ -100,12 +105,15 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     if _bad_name(meta.get('arch')): bad(f"the architecture name {meta.get('arch')!r} is not a plain name")
     try: check_arch(meta['arch'])
     except ValueError as e: bad(str(e))
+    if not (any_arch or _known_arch(meta['arch'])):
+        raise ValueError(f"{fn} names the architecture {meta['arch']!r}, which is not in imgclf's registry ({', '.join([*SCRATCH_ARCHS, *ARCHS.index])}); "
+                         "a model folder can name any of timm's networks, so others load only on purpose. Fix: if you trust this folder, set IMGCLF_ANY_ARCH=1 (or pass any_arch=True)")
     v = meta.get('vocab')
     if not isinstance(v, list) or len(v) < 2 or len(set(map(str, v))) != len(v): bad('vocab must be a list of at least two different labels')
     if (odd := [o for o in v if _bad_name(o)]): bad(f"labels must be plain names, without path separators: {odd[:3]}")
     if meta.get('n_in') not in (1, 3): bad(f"n_in must be 1 or 3, not {meta.get('n_in')!r}")
     sz = meta.get('size')
-    if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= 4096 for o in sz)): bad(f'size must be [height, width] in 8..4096, not {sz!r}')
+    if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= MAX_SIZE for o in sz)): bad(f'size must be [height, width] in 8..{MAX_SIZE}, not {sz!r}')
     n = meta.get('normalize')
     if n is not None and not (isinstance(n, dict) and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
                               and all(isinstance(o, (int,float)) and not isinstance(o, bool) for o in n['mean'] + n['std']) and all(o > 0 for o in n['std'])):
@@ -145,17 +153,18 @@ class SavedModel:
         "`load_model(path)`, for a path; the model itself for a `SavedModel`"
         return path if isinstance(path, SavedModel) else load_model(path)
 
-def load_model(path # A folder written by `save_model`
+def load_model(path, # A folder written by `save_model`
+               any_arch:bool|None=None # Accept an architecture outside imgclf's registry; `None`: only when `$IMGCLF_ANY_ARCH` is 1
               )->SavedModel:
     "Load the model saved in `path` as a `SavedModel`, its network in eval mode on the CPU"
-    path = Path(path)
+    path, any_arch = Path(path), os.environ.get('IMGCLF_ANY_ARCH') == '1' if any_arch is None else any_arch
     if not path.is_dir(): raise FileNotFoundError(f"No such model folder: {path}. Give the model/ folder of a run written by imgclf train.")
     for f in ('imgclf.json','weights.safetensors'):
         if not (path/f).exists(): raise FileNotFoundError(f"{path} is not an imgclf model folder: {f} is missing")
     for f in MODEL_FILE_LIMITS: _check_model_file(path/f, path) # a pipe would hang the read, /dev/zero would fill the memory
     try: meta = json.loads((path/'imgclf.json').read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path/'imgclf.json'} is not valid JSON ({e}). Fix: export the model again.") from None
-    check_meta(meta, path/'imgclf.json')
+    check_meta(meta, path/'imgclf.json', any_arch)
     if _sha256(path/'weights.safetensors') != meta.get('sha256'):
         raise ValueError(f"{path/'weights.safetensors'} does not match the checksum in imgclf.json: the file was changed or damaged. Export the model again.")
     diff = version_differences(meta)
