@@ -11,6 +11,7 @@ from importlib.metadata import version, PackageNotFoundError
 from pathlib import Path
 import torch
 from PIL import Image
+from starlette.middleware import Middleware
 import imgclf
 from .files import ImageError, image_files, atomic_dir, open_image, show_path
 from fastai.data.transforms import image_extensions
@@ -19,8 +20,9 @@ from .pipeline import Run
 from .explain import CamResult, cam_inputs, cam_batch, cam_layer, overlay
 
 # %% auto #0
-__all__ = ['APP_PY', 'APP_REQUIREMENTS', 'Classifier', 'offline_theme', 'default_examples', 'copy_examples', 'make_app',
-           'free_port', 'serve', 'imgclf_wheel', 'write_app', 'classifier_widget']
+__all__ = ['PAGE_CSP', 'FILE_CSP', 'APP_PY', 'APP_REQUIREMENTS', 'Classifier', 'offline_theme', 'default_examples',
+           'copy_examples', 'make_app', 'free_port', 'serve', 'script_hashes', 'SecurityHeaders', 'imgclf_wheel',
+           'write_app', 'classifier_widget']
 
 # %% ../nbs/13_app.ipynb #79f119e2
 class Classifier:
@@ -153,8 +155,43 @@ def serve(model, # A model folder, a `SavedModel` or a `Classifier`
     "Serve `make_app(model)` on `host:port`; returns the Gradio app (with `.local_url`)"
     demo = make_app(model, examples, topk=topk, cam=cam, title=title)
     demo.launch(server_name=host, server_port=port, max_file_size=f'{round(max_mb*1024)}kb',
-                theme=offline_theme(), ssr_mode=False, show_error=True, quiet=quiet, prevent_thread_lock=not block)
+                theme=offline_theme(), ssr_mode=False, show_error=True, quiet=quiet, prevent_thread_lock=not block,
+                app_kwargs=dict(middleware=[Middleware(SecurityHeaders)]))
     return demo
+
+# %% ../nbs/13_app.ipynb #b50f3d5d
+PAGE_CSP = ("default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+            "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+FILE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox" # a served file runs nothing
+
+def script_hashes(html:str)->list:
+    "The CSP hashes (`'sha256-…'`) of the inline scripts of the page `html`"
+    import base64, hashlib
+    return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+            for s in re.findall(r'<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>', html, re.S | re.I)]
+
+class SecurityHeaders:
+    "ASGI middleware: a content-security policy (`PAGE_CSP` with the page's own script hashes, or `FILE_CSP` for served files) and related headers on every response"
+    def __init__(self, app): self.app = app
+    async def __call__(self, scope, receive, send):
+        if scope['type'] != 'http': return await self.app(scope, receive, send)
+        is_file, start, body = '/file=' in scope['path'], None, []
+        def headers(csp): return [(b'content-security-policy', csp.encode()), (b'x-content-type-options', b'nosniff'),
+                                  (b'referrer-policy', b'no-referrer'), (b'x-frame-options', b'DENY')]
+        async def send_with_headers(msg):
+            nonlocal start
+            if msg['type'] == 'http.response.start':
+                html = any(k.lower() == b'content-type' and v.startswith(b'text/html') for k,v in msg.get('headers', []))
+                if html and not is_file: start = msg; return # the page: held until its scripts are known
+                msg['headers'] = [*msg.get('headers', []), *headers(FILE_CSP if is_file else PAGE_CSP.format(scripts=''))]
+            elif msg['type'] == 'http.response.body' and start is not None:
+                body.append(msg.get('body', b''))
+                if msg.get('more_body'): return
+                page = b''.join(body)
+                start['headers'] = [*start.get('headers', []), *headers(PAGE_CSP.format(scripts=''.join(' ' + h for h in script_hashes(page.decode('utf-8', 'replace')))))]
+                await send(start); msg = dict(type='http.response.body', body=page)
+            await send(msg)
+        await self.app(scope, receive, send_with_headers)
 
 # %% ../nbs/13_app.ipynb #ed368a63
 APP_PY = '''"""A web app for an image classifier trained with imgclf. Run: python app.py

@@ -47,6 +47,7 @@ def browser():
     for a in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
               '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1280,1000'):
         opts.add_argument(a)
+    opts.set_capability('goog:loggingPrefs', {'browser': 'ALL'}) # the console, where a blocked script or style is reported
     d = webdriver.Chrome(service=Service(DRIVER), options=opts) # a given driver: Selenium Manager downloads nothing
     d.set_page_load_timeout(60)
     yield d
@@ -88,3 +89,36 @@ def test_upload_shows_prediction_and_survives_bad_files(app, model, browser, tmp
     other = sorted((TINY/'test'/'trouser').iterdir())[0]
     upload(browser, other)
     wait_until(browser, lambda: load_model(model).predict(other)[0] in text_of(browser, '#message'))
+
+def _serve_in_thread(app):
+    "Serve the ASGI `app` on a free localhost port in a thread; returns its URL and the uvicorn server (`should_exit = True` stops it)"
+    import threading, uvicorn
+    port = free_port(); server = uvicorn.Server(uvicorn.Config(app, host='127.0.0.1', port=port, log_level='error'))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started: time.sleep(0.05)
+    return f'http://127.0.0.1:{port}/', server
+
+def test_the_page_works_under_its_policy_and_a_served_file_runs_no_script(app, browser):
+    "The app's page runs under its content-security policy (no violation in Chromium's console); a file route's sandbox stops the script of an HTML page that would run without it"
+    import httpx
+    from selenium.webdriver.common.by import By
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+    from imgclf.app import SecurityHeaders
+    browser.get(app)
+    wait_until(browser, lambda: browser.find_elements(By.CSS_SELECTOR, '#image input[type=file]'))
+    blocked = [o['message'] for o in browser.get_log('browser') if 'Content Security Policy' in o['message'] or 'Refused to' in o['message']]
+    assert not blocked, blocked
+    csp = httpx.get(app).headers['content-security-policy']
+    assert "'unsafe-inline'" not in csp.split('script-src')[1].split(';')[0] and "frame-ancestors 'none'" in csp, csp
+    r = httpx.post(f'{app}gradio_api/upload', files={'files': ('page.html', b'<p>hi</p>', 'text/html')})
+    assert 'sandbox' in httpx.get(f'{app}gradio_api/file={r.json()[0]}').headers['content-security-policy'] # the app's own file route
+    # Gradio sends uploads as attachments today; were a page served inline from a file route, the sandbox would stop its script:
+    page = Starlette(routes=[Route('/gradio_api/file=x.html', lambda req: HTMLResponse("<script>document.title = 'script ran'</script>"))])
+    titles = []
+    for asgi in (page, SecurityHeaders(page)):
+        url, server = _serve_in_thread(asgi)
+        try: browser.get(f'{url}gradio_api/file=x.html'); titles.append(browser.title)
+        finally: server.should_exit = True
+    assert titles == ['script ran', ''], titles
