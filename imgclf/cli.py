@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/cli.html.md"""
 
 # %% ../nbs/14_cli.ipynb #550d43d3
 from __future__ import annotations
-import argparse, inspect, json, sys, typing, warnings
+import argparse, inspect, json, os, sys, typing, warnings
 from pathlib import Path
 
 # %% auto #0
@@ -18,6 +18,10 @@ def _show(p):
     "`imgclf.files.show_path`, imported when needed so that `imgclf --help` stays instant"
     from imgclf.files import show_path
     return show_path(p)
+
+def _field(o)->str:
+    "`o` as one field of a tab-separated line: a tab or line break inside (a file name can hold them) written as \\t, \\n, \\r"
+    return str(o).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 # %% ../nbs/14_cli.ipynb #ca9c5b2d
 def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optionally inside train/, valid/ and test/; default: Fashion-MNIST
@@ -80,7 +84,7 @@ def predict_cmd(model:str, # Model folder (a run folder's model/)
     from imgclf.export import fast_model, has_onnx
     files = []
     for o in map(Path, images):
-        if not o.exists(): raise FileNotFoundError(f"No such file or folder: {o}")
+        if not os.path.lexists(o): raise FileNotFoundError(f"No such file or folder: {o}") # a link to nothing is named by predict_folder
         files += image_files(o)
     if not files: raise ValueError(f"No image files found in {', '.join(map(str, images))}")
     m = load_model(Path(model).expanduser())
@@ -90,7 +94,7 @@ def predict_cmd(model:str, # Model folder (a run folder's model/)
     df = m.predict_folder(files, topk=topk, threshold=threshold, csv=csv)
     for r in df.itertuples():
         conf = '' if r.label == 'error' else f'{r.confidence:.4f}'
-        print(f"{_show(r.path)}\t{r.label}\t{conf}\t{r.top}")
+        print(f"{_field(_show(r.path))}\t{_field(r.label)}\t{conf}\t{_field(r.top)}")
     return df
 
 # %% ../nbs/14_cli.ipynb #aa650460
@@ -109,7 +113,7 @@ def check_cmd(path:str, # Dataset folder
         print(f"Renamed {len(renamed)} image file(s) to image names; log: {path.parent/(path.name+'_renamed.csv')}")
     n = len(image_files(path)) # before any are moved
     df = check_images(path, quarantine=quarantine)
-    for r in df.itertuples(): print(f"{r.path}\t{r.problem}\t{r.detail}\tfix: {r.fix}")
+    for r in df.itertuples(): print(f"{_field(r.path)}\t{r.problem}\t{_field(r.detail)}\tfix: {r.fix}")
     n_bad, n_other = int(df.problem.isin(BAD_KINDS).sum()), int(df.problem.isin(['misnamed','ignored']).sum())
     moved = f"; moved to {path.parent/(path.name+'_quarantine')}" if quarantine and n_bad else ''
     n_mis = int((df.problem == 'misnamed').sum())

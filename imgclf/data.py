@@ -305,16 +305,15 @@ def _scan_file(fn, # An image file
               )->tuple:
     "`(width, height, mode, problem, detail)` of image file `fn`, from opening it once; `problem` is `None` for a good image"
     w = h = mode = None
+    def problem(kind, detail=None): return w, h, mode, kind, FILE_PROBLEMS[kind][0] + (f' ({detail})' if detail else '')
     try:
-        st = os.stat(fn)
-        if not stat.S_ISREG(st.st_mode): return w, h, mode, 'not_file', 'not a regular file (a pipe, socket or device): it is never opened'
-        if st.st_size == 0: return w, h, mode, 'empty', 'zero-byte file'
+        if (kind := file_problem(fn)): return problem(kind) # never opened: a pipe would hang the read
         with Image.open(fn) as im:
             mode, (w, h), info, frames = im.mode, im.size, im.info, getattr(im, 'n_frames', 1)
             if decode: im.load()
-    except Image.DecompressionBombError as e: return w, h, mode, 'too_large', str(e)
-    except UnidentifiedImageError: return w, h, mode, 'not_image', 'not an image file PIL can read'
-    except Exception as e: return w, h, mode, 'unreadable', f'cannot be read ({type(e).__name__}: {e})' # PIL's readers raise many kinds on broken files
+    except Image.DecompressionBombError as e: return problem('too_large', e)
+    except UnidentifiedImageError: return problem('not_image')
+    except Exception as e: return problem('unreadable', f'{type(e).__name__}: {e}') # PIL's readers raise many kinds on broken files
     if mode in ('CMYK','I;16','I;16B','I','F') or (mode == 'P' and 'transparency' in info):
         return w, h, mode, 'mode', f'unusual mode {mode} (converted on loading)'
     if frames > 1: return w, h, mode, 'animated', f'{frames} frames (the first is used)'
@@ -326,7 +325,7 @@ def _image_problem(fn, min_size:int=8, decode:bool=True):
     *_, kind, detail = _scan_file(fn, min_size, decode)
     return (kind, detail) if kind else None
 
-BAD_KINDS = ('not_file','empty','not_image','unreadable','too_large')
+BAD_KINDS = tuple(FILE_PROBLEMS) # the files that cannot be used: 'not_file', 'broken_link', 'empty', 'not_image', 'unreadable', 'too_large'
 
 # %% ../nbs/02_data.ipynb #1e4a1480
 SCAN_COLUMNS = ['path','split','label','width','height','mode','problem','detail']
@@ -338,7 +337,7 @@ def scan_images(path, # Dataset root
                )->pd.DataFrame:
     "One row per image file under `path`: path, split, label, width, height, mode, and its problem (`None` when good), each file opened once"
     path = Path(path); files, splits = image_files(path), find_splits(path)
-    fn = data_dir()/'scans'/f"{files_key(files, f'scan v1 {min_size} {decode}')}.csv"
+    fn = data_dir()/'scans'/f"{files_key(files, f'scan v2 {min_size} {decode}')}.csv"
     if cache and fn.exists():
         try:
             t = pd.read_csv(fn, dtype=str, keep_default_na=False)
@@ -403,9 +402,7 @@ def misnamed_files(path # Dataset root
     return pd.DataFrame(rows, columns=['path','problem','detail','new_name'])
 
 # %% ../nbs/02_data.ipynb #256a3f1e
-FIXES = dict(not_file='remove it: a pipe or device is not an image file', empty='re-download or remove it',
-             not_image='remove it or give it the right extension',
-             unreadable='re-download it (it is probably truncated)', too_large='resize it (it is above PIL\'s decompression-bomb limit)',
+FIXES = {k: fix for k, (_, fix) in FILE_PROBLEMS.items()} | dict(
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
              tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder',
              misnamed='rename it: `imgclf check --fix-names` gives it its image name (logged)', ignored='none needed if it is not an image')

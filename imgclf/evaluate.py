@@ -252,10 +252,15 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
              out=None, # Folder for the report and `metrics.json`
             )->dict:
     "Accuracy and the evaluation report of `model` on the labelled images of `path`"
-    import tempfile
-    learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path)
-    dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
-    rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}')
+    import shutil, tempfile
+    made = out is not None and not Path(out).exists() # a folder this call creates, removed again if it fails
+    try:
+        learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path)
+        dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
+        rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}')
+    except BaseException: # Ctrl-C too
+        if made: shutil.rmtree(out, ignore_errors=True)
+        raise
     m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch,
                        n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path), skipped_files=getattr(learn, 'skipped_files', []), report={k:v for k,v in rep.items() if k != 'n'})
     if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2))

@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/files.html.md"""
 
 # %% ../nbs/00_files.ipynb #79746eb7
 from __future__ import annotations
-import functools, hashlib, io, os, re, shutil, tempfile
+import functools, hashlib, io, os, re, shutil, stat, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -16,8 +16,9 @@ import imgclf # first: its __init__ quiets a warning that importing fastai print
 from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
-__all__ = ['image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError', 'as_mode', 'open_image', 'Photo',
-           'PhotoBW', 'photo_type', 'files_key', 'atomic_write', 'write_text', 'atomic_dir']
+__all__ = ['FILE_PROBLEMS', 'image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError', 'file_problem',
+           'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type', 'files_key', 'atomic_write', 'write_text',
+           'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def _walk(path, keep)->L:
@@ -79,11 +80,33 @@ def work_dir(name:str, # The folder's name under `_work/`: the notebook's or les
     return d
 
 # %% ../nbs/00_files.ipynb #b10057e2
+FILE_PROBLEMS = dict( # kind: (what is wrong, the fix); `imgclf check`, `predict` and the app all say these words
+    not_file=("it is not a regular file (a pipe, socket or device), so it is never opened", "remove it: a pipe or device is not an image file"),
+    broken_link=("it is a link that leads to no file (its target is missing, or the link points to itself)", "point the link at an image, or remove it"),
+    empty=("it is a zero-byte file", "re-download or remove it"),
+    not_image=("it is not an image file that PIL can read", "remove it, or check it is really an image"),
+    unreadable=("it cannot be decoded", "re-download or remove it (it is probably truncated)"),
+    too_large=("it is too large to open safely", "resize it, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"))
+
 class ImageError(ValueError):
     "An image file that cannot be used, with the reason and the fix in the message"
-    def __init__(self, fn, problem, fix):
-        self.fn, self.problem, self.fix = fn, problem, fix
-        super().__init__(f"Cannot use {fn}: {problem}. Fix: {fix}")
+    def __init__(self, fn, # The file, as the user named it
+                 kind:str, # A key of `FILE_PROBLEMS`
+                 detail:str|None=None # What the reader said, when it helps
+                ):
+        problem, fix = FILE_PROBLEMS[kind]
+        self.fn, self.kind, self.problem, self.fix = fn, kind, problem + (f" ({detail})" if detail else ""), fix + "; `imgclf check` lists all such files"
+        super().__init__(f"Cannot use {fn}: {self.problem}. Fix: {self.fix}")
+
+def file_problem(fn # A file name
+                )->str|None:
+    "The kind of problem (a key of `FILE_PROBLEMS`) that `fn` has before any byte is read: a broken link, not a regular file, zero bytes; `None` if none"
+    try: st = os.stat(fn)
+    except OSError:
+        if os.path.islink(fn): return "broken_link"
+        raise
+    if not stat.S_ISREG(st.st_mode): return "not_file"
+    return "empty" if st.st_size == 0 else None
 
 # %% ../nbs/00_files.ipynb #ce39dd14
 def _eight_bit(im):
@@ -98,7 +121,7 @@ def as_mode(im:Image.Image, # An opened PIL image
     "`im` upright (EXIF orientation), first frame only, 16-bit scaled, transparency over white, in `mode`"
     im = ImageOps.exif_transpose(im) # also a copy of the first frame of an animation
     if im.mode in ('I;16','I;16B','I;16L','I;16N','I','F'): im = _eight_bit(im)
-    if im.mode in ('RGBA','LA','PA','La','RGBa') or (im.mode == 'P' and 'transparency' in im.info):
+    if im.mode in ('RGBA','LA','PA','La','RGBa') or 'transparency' in im.info: # an alpha channel, a palette's or a PNG's tRNS colour key
         im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im.convert('RGBA'))
     return im.convert(mode)
 
@@ -115,17 +138,16 @@ def open_image(fn, # A file name, the file's bytes, or a file object
     "Open an image file for a model (see `as_mode`), or raise an `ImageError` that names the file and the fix"
     name = fn if isinstance(fn, (str, Path)) else 'the uploaded image'
     src = io.BytesIO(fn) if isinstance(fn, bytes) else fn
+    if isinstance(fn, (str, Path)) and (kind := file_problem(fn)): raise ImageError(name, kind) # a pipe would hang the read
     try:
         with Image.open(src) as im:
             if min_side: _draft(im, min_side)
             im.load()
             return as_mode(im, mode)
-    except Image.DecompressionBombError as e:
-        raise ImageError(name, f"it is too large to open safely ({e})", "resize it, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file") from None
-    except UnidentifiedImageError:
-        raise ImageError(name, "it is not an image file that PIL can read", "remove it, or check it is really an image; `imgclf check` lists all such files") from None
-    except (OSError, SyntaxError, ValueError, EOFError) as e:
-        raise ImageError(name, f"it cannot be decoded ({e})", "re-download or remove it; `imgclf check --quarantine` moves all such files aside") from None
+    except Image.DecompressionBombError as e: raise ImageError(name, 'too_large', str(e)) from None
+    except UnidentifiedImageError: raise ImageError(name, 'not_image') from None
+    except Exception as e: raise ImageError(name, 'unreadable', str(e) or type(e).__name__) from None # PIL's readers raise many kinds on broken files
+
 
 # %% ../nbs/00_files.ipynb #39f858b2
 class Photo(PILImage):

@@ -233,6 +233,7 @@ class Checkpoints(Callback):
         self.phase, self.phase_epoch, self.history, self.best, self.seconds = 0, 0, [], float('inf'), 0.
         self.best_epoch = None # the epoch whose weights `best.pth` holds; 0 for the head trained in fast mode
         self.head_loss = None # the validation loss of the head trained in fast mode
+        self.smooth = None # the loss average a resumed run restores (`_smooth_state`)
 
     def after_epoch(self):
         names, log = self.recorder.metric_names, self.recorder.log
@@ -251,7 +252,8 @@ class Checkpoints(Callback):
         if rank_distrib() != 0: return # in distributed training the first process writes for all
         t = self.seconds + time.perf_counter() - self.t0
         state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
-                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, head_loss=self.head_loss, seconds=t, rng=_rng_state(learn))
+                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
+                     smooth_loss=self._smooth_state(learn))
         with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
         with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
 
@@ -263,8 +265,19 @@ class Checkpoints(Callback):
         learn.model.load_state_dict(st['model'])
         self.opt_state, self.rng = st['opt'], st.get('rng')
         self.history, self.best, self.best_epoch, self.seconds = st['history'], st['best'], st.get('best_epoch'), st['seconds']
-        self.head_loss = st.get('head_loss')
+        self.head_loss, self.smooth = st.get('head_loss'), st.get('smooth_loss')
         return st['phase'], st['phase_epoch']
+
+    def _smooth_state(self, learn):
+        "The running average behind the `train_loss` column: a resumed epoch goes on averaging with it, as the uninterrupted run does"
+        sl = getattr(getattr(learn, 'recorder', None), 'smooth_loss', None)
+        return None if sl is None else dict(count=int(sl.count), val=float(sl.val))
+
+    def before_fit(self):
+        "Resuming in the middle of a phase: restore the `Recorder`'s loss average, which `Recorder.before_fit` has just reset"
+        if self.smooth and self.start and hasattr(self.learn, 'recorder'):
+            sl = self.recorder.smooth_loss; sl.count, sl.val = self.smooth['count'], torch.tensor(self.smooth['val'])
+        self.smooth = None
 
     def load_best(self, learn)->bool:
         "Load `best.pth` into `learn` when keeping the best; whether it did"

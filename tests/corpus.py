@@ -55,9 +55,14 @@ def bad_files():
         'decompression_bomb': ('bomb.png', _png_bomb),
         'odd_name':        ('a photo – ünïcødé 写真.png', save(_photo())),
         'symlink_loop':    ('loop.jpg', lambda fn: (os.symlink(fn.name + '.2.jpg', fn), os.symlink(fn.name, str(fn) + '.2.jpg'))),
+        'self_link':       ('self.png', lambda fn: os.symlink(fn.name, fn)),
+        'dangling_link':   ('moved.png', lambda fn: os.symlink('no_such_photo.png', fn)),
+        'trns_colour_key': ('keyed.png', save(_photo(), transparency=tuple(_photo().getpixel((0, 0))))), # a PNG tRNS chunk: one colour is transparent
+        'tab_in_name':     ('tab\tin name.png', save(_photo())),
+        'newline_in_name': ('line\nbreak.png', save(_photo())),
     }
 
-UNREADABLE = {'zero_byte', 'truncated_jpeg', 'text_as_jpg', 'decompression_bomb', 'symlink_loop'}
+UNREADABLE = {'zero_byte', 'truncated_jpeg', 'text_as_jpg', 'decompression_bomb', 'symlink_loop', 'self_link', 'dangling_link'}
 
 def write_bad_files(dest, kinds=None):
     "Write the bad files (all kinds, or `kinds`) into folder `dest`; returns kind -> path"

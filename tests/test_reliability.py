@@ -20,7 +20,8 @@ def one_clear_line(r):
 # What `check_images` must report for each kind of file (None: nothing to report)
 EXPECTED = dict(zero_byte='empty', truncated_jpeg='unreadable', text_as_jpg='not_image', cmyk_jpeg='mode', png_16bit='mode',
                 palette_alpha='mode', rgba=None, grayscale=None, exif_rotated=None, webp=None, animated_gif='animated',
-                one_pixel='tiny', decompression_bomb='too_large', odd_name=None, symlink_loop='unreadable')
+                one_pixel='tiny', decompression_bomb='too_large', odd_name=None, symlink_loop='broken_link', self_link='broken_link',
+                dangling_link='broken_link', trns_colour_key=None, tab_in_name=None, newline_in_name=None)
 
 @pytest.fixture(scope='module')
 def messy(tmp_path_factory):
@@ -62,6 +63,8 @@ def test_open_image_handles_or_names_the_file(tmp_path):
     assert up[5, -1, 0] > up[5, 0, 0] + 100 # red still grows from left to right
     assert np.asarray(open_image(files['png_16bit'])).std() > 40 # a ramp, not a white square
     assert open_image(files['rgba']).getpixel((0, 0)) == _photo().getpixel((0, 0))
+    assert open_image(files['trns_colour_key']).getpixel((0, 0)) == (255, 255, 255) # the key colour is transparent: white, as for alpha
+    assert open_image(files['trns_colour_key']).getpixel((5, 5)) == _photo().getpixel((5, 5))
 
 def test_train_leaves_out_unusable_files_and_loses_nothing(messy, tmp_path):
     d, files = messy
@@ -86,14 +89,20 @@ def trained(tmp_path_factory):
 def test_predict_gives_a_row_per_file(messy, trained, tmp_path):
     d, files = messy
     before = snapshot(d)
+    from imgclf.data import check_images
     r = run('predict', trained, d/'train'/'bag', '--csv', tmp_path/'p.csv')
     assert r.returncode == 0, r.stderr
     df = pd.read_csv(tmp_path/'p.csv')
     by_name = {Path(p).name: row for p,row in zip(df.path, df.itertuples())}
+    checked = {Path(p).name: detail for p, detail in zip(*check_images(d/'train'/'bag', duplicates=False)[['path','detail']].values.T)}
     for kind, fn in files.items():
         row = by_name[fn.name]
         assert (row.label == 'error') == (kind in UNREADABLE), kind
-        if kind in UNREADABLE: assert 'fix:' in row.top
+        if kind in UNREADABLE: # the words of imgclf check, and its fix
+            assert 'fix:' in row.top and row.top.split(';')[0].split(' (')[0] == checked[fn.name].split(' (')[0], (kind, row.top, checked[fn.name])
+    lines = r.stdout.strip().split('\n') # one line per file, names with a tab or a line break included
+    assert len(lines) == len(df) and all(len(o.split('\t')) == 4 for o in lines)
+    assert any('tab\\tin name.png\t' in o for o in lines) and any('line\\nbreak.png\t' in o for o in lines)
     assert len(df) == len(set(df.path)) # the loop does not repeat files
     assert snapshot(d) == before
 
