@@ -170,25 +170,27 @@ def script_hashes(html:str)->list:
     return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
             for s in re.findall(r'<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>', html, re.S | re.I)]
 
+def _security_headers(csp:str)->list:
+    "The headers `SecurityHeaders` adds to a response, with its policy `csp`"
+    return [(b'content-security-policy', csp.encode()), (b'x-content-type-options', b'nosniff'), (b'referrer-policy', b'no-referrer'), (b'x-frame-options', b'DENY')]
+
 class SecurityHeaders:
     "ASGI middleware: a content-security policy (`PAGE_CSP` with the page's own script hashes, or `FILE_CSP` for served files) and related headers on every response"
     def __init__(self, app): self.app = app
     async def __call__(self, scope, receive, send):
         if scope['type'] != 'http': return await self.app(scope, receive, send)
         is_file, start, body = '/file=' in scope['path'], None, []
-        def headers(csp): return [(b'content-security-policy', csp.encode()), (b'x-content-type-options', b'nosniff'),
-                                  (b'referrer-policy', b'no-referrer'), (b'x-frame-options', b'DENY')]
         async def send_with_headers(msg):
             nonlocal start
             if msg['type'] == 'http.response.start':
                 html = any(k.lower() == b'content-type' and v.startswith(b'text/html') for k,v in msg.get('headers', []))
                 if html and not is_file: start = msg; return # the page: held until its scripts are known
-                msg['headers'] = [*msg.get('headers', []), *headers(FILE_CSP if is_file else PAGE_CSP.format(scripts=''))]
+                msg['headers'] = [*msg.get('headers', []), *_security_headers(FILE_CSP if is_file else PAGE_CSP.format(scripts=''))]
             elif msg['type'] == 'http.response.body' and start is not None:
                 body.append(msg.get('body', b''))
                 if msg.get('more_body'): return
                 page = b''.join(body)
-                start['headers'] = [*start.get('headers', []), *headers(PAGE_CSP.format(scripts=''.join(' ' + h for h in script_hashes(page.decode('utf-8', 'replace')))))]
+                start['headers'] = [*start.get('headers', []), *_security_headers(PAGE_CSP.format(scripts=''.join(' ' + h for h in script_hashes(page.decode('utf-8', 'replace')))))]
                 await send(start); msg = dict(type='http.response.body', body=page)
             await send(msg)
         await self.app(scope, receive, send_with_headers)

@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, math, os, re, shutil, stat, struct, sys, tempfile, warnings
+import gzip, hashlib, math, os, re, shutil, struct, sys, tempfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -376,7 +376,7 @@ def image_format(fn # Any file
                 )->str|None:
     "The image format PIL finds in `fn`'s bytes (`'JPEG'`, `'PNG'`, ...) whatever its name; `None` for anything else (pipes and devices are never opened)"
     try:
-        if not stat.S_ISREG(os.stat(fn).st_mode): return None
+        if file_problem(fn): return None
         with Image.open(fn) as im: return im.format
     except Exception: return None
 

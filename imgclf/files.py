@@ -148,7 +148,6 @@ def open_image(fn, # A file name, the file's bytes, or a file object
     except UnidentifiedImageError: raise ImageError(name, 'not_image') from None
     except Exception as e: raise ImageError(name, 'unreadable', str(e) or type(e).__name__) from None # PIL's readers raise many kinds on broken files
 
-
 # %% ../nbs/00_files.ipynb #39f858b2
 class Photo(PILImage):
     "fastai's `PILImage`, opened with `open_image`"

@@ -16,9 +16,10 @@ from .files import atomic_write, show_path
 
 # %% auto #0
 __all__ = ['SCRATCH_ARCHS', 'ARCHS', 'LITE0_SHA256', 'small_resnet', 'mnist_cnn', 'alexnet_small', 'vgg_cifar', 'model_summary',
-           'is_scratch', 'create_scratch', 'timm_name', 'check_arch', 'create_arch', 'WeightsNotFound',
-           'packaged_lite0', 'convert_lite0', 'weights_dir', 'weights_url', 'weights_problem', 'find_weights', 'online',
-           'timm_kwargs', 'imagenet_model', 'weights_table', 'verify_weights', 'fetch_weights']
+           'is_scratch', 'create_scratch', 'timm_name', 'ArchNotTrusted', 'check_arch', 'create_arch',
+           'WeightsNotFound', 'packaged_lite0', 'convert_lite0', 'weights_dir', 'weights_url', 'weights_problem',
+           'find_weights', 'online', 'timm_kwargs', 'imagenet_model', 'weights_table', 'verify_weights',
+           'fetch_weights']
 
 # %% ../nbs/04_models.ipynb #534950bc
 def small_resnet(n_in:int=1, # Input channels (1 for grayscale)
@@ -115,11 +116,20 @@ def timm_name(arch:str)->str:
     n = ARCHS.timm_name.get(arch)
     return n if isinstance(n, str) else arch # squeezenet1_1 has none (NaN): it comes from torchvision
 
-def check_arch(arch:str)->str:
+class ArchNotTrusted(ValueError):
+    "A timm architecture outside imgclf's registry, named where only the registry's are accepted"
+
+def check_arch(arch:str, # Registry or timm name
+               any_timm:bool=True # Accept any timm model; `False`: only the registry's (for a model folder not trusted)
+              )->str:
     "Return `arch` if imgclf, timm or torchvision knows it; else raise a clear error"
     import timm
-    if is_scratch(arch) or arch in ARCHS.index or timm.is_model(timm_name(arch).split('.')[0]): return arch
-    raise ValueError(f"Unknown architecture {arch!r}. Use one of {', '.join([*SCRATCH_ARCHS, *ARCHS.index])}, or any timm model name.")
+    names = ', '.join([*SCRATCH_ARCHS, *ARCHS.index])
+    if is_scratch(arch) or arch in ARCHS.index: return arch
+    if not timm.is_model(timm_name(arch).split('.')[0]): raise ValueError(f"Unknown architecture {arch!r}. Use one of {names}, or any timm model name.")
+    if any_timm: return arch
+    raise ArchNotTrusted(f"{arch!r} is not in imgclf's registry ({names}); a model folder can name any of timm's networks, so others load only on purpose. "
+                     "Fix: if you trust this folder, set IMGCLF_ANY_ARCH=1 (or pass any_arch=True)")
 
 def create_arch(arch:str, # Registry or timm name
                 n_out:int=1000 # Classes

@@ -90,8 +90,6 @@ def _bad_name(o): return not isinstance(o, str) or not o or o in ('.','..') or a
 
 MAX_SIZE = 1024 # pixels a side: far above the sizes imgclf trains at (28 to 288); [4096, 4096] would take 4 GB to predict one image
 
-def _known_arch(arch): return is_scratch(arch) or arch in ARCHS.index
-
 def check_meta(meta, # The content of a model folder's `imgclf.json`
                fn='imgclf.json', # Its file, for the messages
                any_arch=False # Accept any timm network, not only imgclf's registry: only for a folder you trust
@@ -103,11 +101,9 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     if meta['format_version'] > FORMAT_VERSION:
         raise ValueError(f"{fn} was saved by a newer imgclf (format {meta['format_version']}); upgrade: pip install -U imgclf")
     if _bad_name(meta.get('arch')): bad(f"the architecture name {meta.get('arch')!r} is not a plain name")
-    try: check_arch(meta['arch'])
+    try: check_arch(meta['arch'], any_timm=any_arch)
+    except ArchNotTrusted as e: raise ValueError(f"{fn}: {e}") from None # known to timm, but not trusted: its own fix
     except ValueError as e: bad(str(e))
-    if not (any_arch or _known_arch(meta['arch'])):
-        raise ValueError(f"{fn} names the architecture {meta['arch']!r}, which is not in imgclf's registry ({', '.join([*SCRATCH_ARCHS, *ARCHS.index])}); "
-                         "a model folder can name any of timm's networks, so others load only on purpose. Fix: if you trust this folder, set IMGCLF_ANY_ARCH=1 (or pass any_arch=True)")
     v = meta.get('vocab')
     if not isinstance(v, list) or len(v) < 2 or len(set(map(str, v))) != len(v): bad('vocab must be a list of at least two different labels')
     if (odd := [o for o in v if _bad_name(o)]): bad(f"labels must be plain names, without path separators: {odd[:3]}")
