@@ -22,7 +22,7 @@ from safetensors.torch import save_file
 from safetensors.numpy import load_file, save_file as save_np
 from .files import *
 from .datasets import *
-_all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
+_all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
 
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders',
@@ -30,8 +30,8 @@ __all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'F
            'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format', 'image_name',
            'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names', 'unusable_images',
            'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx',
-           'fashion_idx', 'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
-           'digits', 'TEXTURES', 'textures']
+           'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS',
+           'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))

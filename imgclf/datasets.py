@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/datasets.html.md"""
 
 # %% ../nbs/01_datasets.ipynb #a50cb441
 from __future__ import annotations
-import gzip, os, shutil, struct, tempfile
+import gzip, os, pickle, shutil, struct, tempfile
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -14,8 +14,10 @@ import imgclf # first: its __init__ quiets a warning that importing fastai print
 from .files import *
 
 # %% auto #0
-__all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'TEXTURES', 'data_dir', 'shipped_data', 'read_idx', 'fashion_idx',
-           'write_image_folder', 'fashion_mnist', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits',
+__all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'IDX_FILES', 'IDX_SOURCES', 'MNIST_LABELS', 'CIFAR10_LABELS', 'CIFAR10_FILES',
+           'TEXTURES', 'data_dir', 'shipped_data', 'read_idx', 'write_idx', 'idx_files', 'fashion_idx',
+           'write_image_folder', 'idx_folder', 'fashion_mnist', 'mnist', 'read_cifar_batch', 'write_cifar_batch',
+           'cifar10_batches', 'cifar10', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits',
            'pieces_by_band', 'textures']
 
 # %% ../nbs/01_datasets.ipynb #74081c10
@@ -39,41 +41,63 @@ FASHION_LABELS = ['tshirt_top','trouser','pullover','dress','coat','sandal','shi
 def read_idx(fn # An IDX file, gzipped or not
             )->np.ndarray:
     "Read an IDX file (the MNIST format) into a numpy array"
-    with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'rb') as f: data = f.read()
-    zero, dtype, ndim = struct.unpack('>HBB', data[:4])
-    if zero != 0 or dtype != 0x08: raise ValueError(f"{fn} is not an unsigned-byte IDX file")
+    try:
+        with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'rb') as f: data = f.read()
+    except (OSError, EOFError) as e: raise ValueError(f"{fn} cannot be read ({e}). Fix: download it again") from None
+    zero, dtype, ndim = struct.unpack('>HBB', data[:4]) if len(data) >= 4 else (1, 0, 0)
+    if zero != 0 or dtype != 0x08: raise ValueError(f"{fn} is not an unsigned-byte IDX file. Fix: use the file as distributed")
     shape = struct.unpack(f'>{ndim}I', data[4:4+4*ndim])
+    if len(data) != 4 + 4*ndim + int(np.prod(shape)): raise ValueError(f"{fn} holds {len(data)} bytes, not the {4 + 4*ndim + int(np.prod(shape))} its header promises. Fix: download it again (it is probably truncated)")
     return np.frombuffer(data, dtype=np.uint8, offset=4+4*ndim).reshape(shape)
+
+def write_idx(fn, # The file to write; gzipped when its name ends in .gz
+              a # An array of bytes
+             ):
+    "Write `a` as an unsigned-byte IDX file, the format `read_idx` reads (for a small copy of a dataset in its official format)"
+    a = np.asarray(a, np.uint8)
+    with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'wb') as f: f.write(struct.pack('>HBB', 0, 8, a.ndim) + struct.pack(f'>{a.ndim}I', *a.shape) + a.tobytes())
 
 # %% ../nbs/01_datasets.ipynb #2de15ef1
 FASHION_IDX_DIRS = ['/usr/share/datasets/fashion-mnist']
-_FASHION_FILES = dict(train=('train-images-idx3-ubyte','train-labels-idx1-ubyte'), test=('t10k-images-idx3-ubyte','t10k-labels-idx1-ubyte'))
+IDX_FILES = dict(train=('train-images-idx3-ubyte','train-labels-idx1-ubyte'), test=('t10k-images-idx3-ubyte','t10k-labels-idx1-ubyte'))
+# name -> (its title, the environment variable naming a copy, other folders looked in, torchvision's class, how else to get it)
+IDX_SOURCES = dict(
+    fashion_mnist=('Fashion-MNIST', 'IMGCLF_FASHION_IDX', FASHION_IDX_DIRS, 'FashionMNIST', '`sudo apt-get install dataset-fashion-mnist`'),
+    mnist=('MNIST', 'IMGCLF_MNIST_IDX', [], 'MNIST', 'download the four .gz files of https://yann.lecun.com/exdb/mnist/ (or a mirror)'))
 
 def _find_idx(d):
     d = Path(d)
     def _f(n): return next((d/(n+s) for s in ('.gz','') if (d/(n+s)).exists()), None)
-    fs = {k:[_f(n) for n in v] for k,v in _FASHION_FILES.items()}
+    fs = {k:[_f(n) for n in v] for k,v in IDX_FILES.items()}
     return fs if all(all(v) for v in fs.values()) else None
 
-def fashion_idx(download:bool=True # Try a torchvision download when no local copy is found
-               )->dict:
-    "Paths of the Fashion-MNIST IDX files: `{'train':(images,labels), 'test':(images,labels)}`"
-    if (named := os.environ.get('IMGCLF_FASHION_IDX')): # a copy the user named is the only place looked at
+def idx_files(name:str, # A key of `IDX_SOURCES`: 'fashion_mnist' or 'mnist'
+              src=None, # A folder holding the four IDX files: the only place looked at when given
+              download:bool=True # Try a torchvision download when no local copy is found
+             )->dict:
+    "Paths of the IDX files of dataset `name`: `{'train':(images,labels), 'test':(images,labels)}`"
+    title, env, dirs, tv, how = IDX_SOURCES[name]
+    if (named := src or os.environ.get(env)): # a copy the user named is the only place looked at
         if (fs := _find_idx(named)): return fs
-        raise FileNotFoundError(f"IMGCLF_FASHION_IDX names {named}, which does not hold the four Fashion-MNIST IDX files "
-            f"({', '.join(n for v in _FASHION_FILES.values() for n in v)}, each optionally .gz). Fix: point it at a folder that does, or unset it.")
-    dirs = [*FASHION_IDX_DIRS, data_dir()/'torchvision'/'FashionMNIST'/'raw']
+        raise FileNotFoundError(f"{'src' if src else env} names {named}, which does not hold the four {title} IDX files "
+            f"({', '.join(n for v in IDX_FILES.values() for n in v)}, each optionally .gz). Fix: point it at a folder that does" + ('' if src else ', or unset it.'))
+    dirs = [*dirs, data_dir()/'torchvision'/tv/'raw'] # where torchvision's download puts them
     for d in dirs:
         if (fs := _find_idx(d)): return fs
     if download:
         try:
-            from torchvision.datasets import FashionMNIST
-            for train in (True, False): FashionMNIST(data_dir()/'torchvision', train=train, download=True)
+            import torchvision.datasets
+            for train in (True, False): getattr(torchvision.datasets, tv)(data_dir()/'torchvision', train=train, download=True)
             if (fs := _find_idx(dirs[-1])): return fs
         except Exception as e: err = e
-    raise FileNotFoundError("Fashion-MNIST was not found in " + ', '.join(map(str, dirs)) +
-        (f" and could not be downloaded ({err})" if download else '') +
-        ". Fix: `sudo apt-get install dataset-fashion-mnist`, or set IMGCLF_FASHION_IDX to a folder with the IDX files.")
+    raise FileNotFoundError(f"{title} was not found in " + ', '.join(map(show_path, dirs)) +
+        (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})" if download else '') +
+        f". Fix: {how}, or set {env} to a folder with the IDX files.")
+
+def fashion_idx(download:bool=True # Try a torchvision download when no local copy is found
+               )->dict:
+    "Paths of the Fashion-MNIST IDX files: `{'train':(images,labels), 'test':(images,labels)}`"
+    return idx_files('fashion_mnist', download=download)
 
 # %% ../nbs/01_datasets.ipynb #9927d191
 def write_image_folder(dest, # Dataset root to create
@@ -93,16 +117,118 @@ def write_image_folder(dest, # Dataset root to create
     return dest
 
 # %% ../nbs/01_datasets.ipynb #7968e43e
+def _check_labelled(xs, ys, n_labels, fns):
+    "Refuse images and labels that do not pair up, naming the files"
+    if len(xs) != len(ys): raise ValueError(f"{fns[0]} holds {len(xs)} images but {fns[1]} {len(ys)} labels. Fix: use files of the same release")
+    if len(ys) and int(ys.max()) >= n_labels: raise ValueError(f"{fns[1]} has label {int(ys.max())}; there are {n_labels} classes. Fix: use the labels file of this dataset")
+
+def idx_folder(name:str, # A key of `IDX_SOURCES`
+               labels:list, # Label names, indexed by the labels in the files
+               dest=None, # Where to write the dataset; `data_dir()/name` by default
+               src=None, # A folder holding the four IDX files (see `idx_files`)
+               download:bool=True # Try a torchvision download when no local copy is found
+              )->Path:
+    "The IDX dataset `name` written once as a folder dataset with `train/` and `test/`"
+    dest = Path(dest or data_dir()/name)
+    if dest.exists(): return dest
+    arrays = {}
+    for k,(x,y) in idx_files(name, src, download).items():
+        arrays[k] = read_idx(x), read_idx(y)
+        _check_labelled(*arrays[k], len(labels), (x, y))
+    n = sum(len(v[1]) for v in arrays.values())
+    print(f"Writing {IDX_SOURCES[name][0]}'s {n:,} images as PNG files into {show_path(dest)}, once (under a minute): every imgclf dataset is a folder")
+    return write_image_folder(dest, arrays, labels)
+
 def fashion_mnist(dest=None, # Where to write the dataset; `data_dir()/'fashion_mnist'` by default
-                  download:bool=True # Try a torchvision download when no local copy is found
+                  download:bool=True, # Try a torchvision download when no local copy is found
+                  src=None, # A folder holding the four IDX files: the only place looked at when given
                  )->Path:
     "Full Fashion-MNIST as a folder dataset: `train/` (60,000 images) and `test/` (10,000)"
-    dest = Path(dest or data_dir()/'fashion_mnist')
+    return idx_folder('fashion_mnist', FASHION_LABELS, dest, src, download)
+
+# %% ../nbs/01_datasets.ipynb #835c939c
+MNIST_LABELS = [str(i) for i in range(10)]
+
+def mnist(dest=None, # Where to write the dataset; `data_dir()/'mnist'` by default
+          src=None, # A folder holding the four IDX files: the only place looked at when given
+          download:bool=True # Try a torchvision download when no local copy is found
+         )->Path:
+    "Full MNIST as a folder dataset: `train/` (60,000 images) and `test/` (10,000), one folder per digit"
+    return idx_folder('mnist', MNIST_LABELS, dest, src, download)
+
+# %% ../nbs/01_datasets.ipynb #6772d9d7
+CIFAR10_LABELS = ['airplane','automobile','bird','cat','deer','dog','frog','horse','ship','truck']
+CIFAR10_FILES = dict(train=[f'data_batch_{i}' for i in range(1, 6)], test=['test_batch'])
+
+class _BatchUnpickler(pickle.Unpickler):
+    "Builds containers, strings, numbers and numpy arrays only: anything else in the file (a call to code) is refused"
+    ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'), ('numpy', 'ndarray'), ('numpy', 'dtype'),
+               ('_codecs', 'encode')} # how a bytes object is written by pickle protocol 2
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED: return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"it asks for {module}.{name}, which a CIFAR batch does not hold")
+
+def read_cifar_batch(fn # A batch file of `cifar-10-batches-py` (`data_batch_1`, ..., `test_batch`)
+                    )->tuple:
+    "Images (n, 32, 32, 3) uint8 and labels (n,) of one CIFAR-10 batch file, unpickled safely"
+    try:
+        with open(fn, 'rb') as f: d = _BatchUnpickler(f, encoding='latin1').load()
+        d = {(k.decode() if isinstance(k, bytes) else k): v for k, v in d.items()}
+        xs, ys = np.asarray(d['data'], np.uint8), np.asarray(d['labels'], np.int64)
+        xs = xs.reshape(len(xs), 3, 32, 32).transpose(0, 2, 3, 1) # each row is the R, G and B planes in turn
+    except Exception as e:
+        raise ValueError(f"{fn} is not a CIFAR-10 batch ({type(e).__name__}: {e}). Fix: extract cifar-10-python.tar.gz again") from None
+    _check_labelled(xs, ys, len(CIFAR10_LABELS), (fn, fn))
+    return np.ascontiguousarray(xs), ys
+
+def write_cifar_batch(fn, # The file to write
+                      xs, # Images, (n, 32, 32, 3) uint8
+                      ys # Class numbers, (n,)
+                     ):
+    "Write images as one CIFAR-10 Python batch, pickled as the official files are (for a small copy in the official format)"
+    xs = np.asarray(xs, np.uint8).transpose(0, 3, 1, 2).reshape(len(xs), 3072)
+    with open(fn, 'wb') as f:
+        pickle.dump({'batch_label': Path(fn).name, 'labels': [int(o) for o in ys], 'data': xs, 'filenames': [f'{i}.png' for i in range(len(xs))]}, f, protocol=2)
+
+def _find_cifar(d):
+    d = Path(d)
+    for o in (d, d/'cifar-10-batches-py'): # the folder itself, or the one it was extracted into
+        if all((o/n).is_file() for v in CIFAR10_FILES.values() for n in v): return o
+
+def cifar10_batches(src=None, # The `cifar-10-batches-py` folder (or the one holding it): the only place looked at when given
+                    download:bool=True # Try a torchvision download when no local copy is found
+                   )->Path:
+    "The `cifar-10-batches-py` folder: from `src`, `$IMGCLF_CIFAR10`, torchvision's download folder in the cache, or a torchvision download"
+    if (named := src or os.environ.get('IMGCLF_CIFAR10')):
+        if (d := _find_cifar(named)): return d
+        raise FileNotFoundError(f"{'src' if src else 'IMGCLF_CIFAR10'} names {named}, which does not hold CIFAR-10's Python batches "
+                                f"({', '.join(n for v in CIFAR10_FILES.values() for n in v)}). Fix: point it at the extracted cifar-10-batches-py folder")
+    where = data_dir()/'torchvision'
+    if (d := _find_cifar(where)): return d
+    if download:
+        try:
+            from torchvision.datasets import CIFAR10
+            CIFAR10(where, train=True, download=True)
+            if (d := _find_cifar(where)): return d
+        except Exception as e: err = e
+    raise FileNotFoundError(f"CIFAR-10 was not found in {show_path(where/'cifar-10-batches-py')}" +
+        (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})" if download else '') +
+        ". Fix: download cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and set IMGCLF_CIFAR10 to the cifar-10-batches-py folder.")
+
+def cifar10(dest=None, # Where to write the dataset; `data_dir()/'cifar10'` by default
+            src=None, # The `cifar-10-batches-py` folder: the only place looked at when given
+            download:bool=True # Try a torchvision download when no local copy is found
+           )->Path:
+    "Full CIFAR-10 as a folder dataset: `train/` (50,000 images) and `test/` (10,000), one folder per class"
+    dest = Path(dest or data_dir()/'cifar10')
     if dest.exists(): return dest
-    fs = fashion_idx(download)
-    arrays = {k:(read_idx(x), read_idx(y)) for k,(x,y) in fs.items()}
-    print(f"Writing Fashion-MNIST's 70,000 images as PNG files into {show_path(dest)}, once (under a minute): every imgclf dataset is a folder")
-    return write_image_folder(dest, arrays, FASHION_LABELS)
+    d = cifar10_batches(src, download)
+    arrays = {}
+    for split, names in CIFAR10_FILES.items():
+        parts = [read_cifar_batch(d/n) for n in names]
+        arrays[split] = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    print(f"Writing CIFAR-10's {sum(len(v[1]) for v in arrays.values()):,} images as PNG files into {show_path(dest)}, once (about a minute): every imgclf dataset is a folder")
+    return write_image_folder(dest, arrays, CIFAR10_LABELS)
 
 # %% ../nbs/01_datasets.ipynb #7f789f4b
 def first_per_class(ys:np.ndarray, # Integer labels

@@ -246,3 +246,30 @@ def test_large_photos_are_decoded_at_reduced_scale_with_the_same_answers(tmp_pat
     m_acc = json.loads((tmp_path/'run'/'metrics.json').read_text())['test_accuracy']
     full_acc = sum(b[0] == f.parent.name for b, f in zip(theirs, files)) / len(files)
     assert abs(m_acc - full_acc) <= 1/len(files) + 1e-9, (m_acc, full_acc)
+
+def test_mnist_and_cifar10_from_official_files_train_like_any_folder(tmp_path):
+    "MNIST's IDX files and CIFAR-10's pickled batches, written small in their official formats, named by the environment variables: each becomes a folder that `imgclf train` trains on"
+    import numpy as np
+    from imgclf.datasets import write_idx, write_cifar_batch, IDX_FILES, CIFAR10_FILES
+    rng = np.random.default_rng(0); (tmp_path/'mnist_raw').mkdir()
+    for split, n in (('train', 200), ('test', 40)):
+        im, lb = IDX_FILES[split]
+        ys = np.arange(n) % 10; xs = (rng.random((n, 28, 28)) * 60).astype(np.uint8)
+        xs[np.arange(n), 2 + 2*ys, :] = 255 # a bright row whose height says the digit: learnable in an epoch
+        write_idx(tmp_path/'mnist_raw'/f'{im}.gz', xs); write_idx(tmp_path/'mnist_raw'/f'{lb}.gz', ys)
+    c = tmp_path/'cifar-10-batches-py'; c.mkdir()
+    for split, names in CIFAR10_FILES.items():
+        for name in names: write_cifar_batch(c/name, rng.integers(0, 256, (20, 32, 32, 3)), rng.integers(0, 10, 20))
+    env = os.environ | dict(IMGCLF_DATA=str(tmp_path/'cache'), IMGCLF_MNIST_IDX=str(tmp_path/'mnist_raw'), IMGCLF_CIFAR10=str(c))
+    code = "from imgclf.datasets import mnist, cifar10; m, c = mnist(), cifar10(); print(m); print(c)"
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    mn, c10 = map(Path, r.stdout.strip().splitlines()[-2:])
+    assert mn == tmp_path/'cache'/'mnist' and c10 == tmp_path/'cache'/'cifar10'
+    for d, n, epochs in ((mn, 40, 6), (c10, 20, 1)):
+        out = tmp_path/('run_' + d.name)
+        r = subprocess.run([str(IMGCLF), 'train', str(d), '--out', str(out), '--epochs', str(epochs)], capture_output=True, text=True, env=env, timeout=600)
+        assert r.returncode == 0, r.stderr
+        m = json.loads((out/'metrics.json').read_text())
+        assert m['n_test'] == n and len(m['vocab']) == 10
+    assert m['vocab'][0] == 'airplane' and json.loads((tmp_path/'run_mnist'/'metrics.json').read_text())['test_accuracy'] > 0.3 # learnt: three times chance after six epochs on 160 images
