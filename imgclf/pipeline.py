@@ -40,6 +40,8 @@ class Recipe:
     epochs:int=5 # Epochs (after the head is trained, when fine-tuning)
     lr:float|None=None # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning, 5e-4 fine-tuning after a fast-mode head, when not given
     lr_mult:float=100 # Fine-tuning after the head: the head's learning rate over the body's (fastai's `fine_tune` argument)
+    schedule:str='one_cycle' # Learning rate over training: 'one_cycle' (warm up, then anneal), 'constant' (seed 002's Adam) or 'step' (divided by 10 every `step_epochs`)
+    step_epochs:int|None=None # With schedule 'step': epochs per step; a quarter of the epochs when not given
     lr_find:bool=False # Choose the learning rate with fastai's `lr_find` (its 'valley') when `lr` is not given
     aug:str='none' # Batch augmentation: 'none', 'flip', 'standard' (fastai's `aug_transforms`) or 'strong' (twice as much)
     min_scale:float|None=None # Train on random crops keeping at least this fraction of each image; else the whole image, resized
@@ -127,7 +129,7 @@ def fit(self:Recipe, learn, # From `Recipe.learner`
     if lr is None and self.lr_find and not resume:
         with learn.no_bar(), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)
         learn.lr_found = lr
-    return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, lr_mult=self.lr_mult, bn_stats=self.bn_stats, out=out, keep_best=keep_best,
+    return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, lr_mult=self.lr_mult, schedule=self.schedule, step_epochs=self.step_epochs, bn_stats=self.bn_stats, out=out, keep_best=keep_best,
                  patience=self.patience, resume=resume)
 
 # %% ../nbs/09_pipeline.ipynb #8d1743ae

@@ -23,7 +23,7 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
-__all__ = ['n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks', 'StepTimer',
+__all__ = ['SCHEDULES', 'n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks', 'StepTimer',
            'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint', 'Checkpoints', 'distributed', 'bn_layers',
            'FixedBNStats', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
 
@@ -177,13 +177,20 @@ def _set_trainable(learn, what):
     else: freeze_policy(learn, what)
 
 # %% ../nbs/05_train.ipynb #57908342
-def _fit_one_cycle(learn, n_epoch, lr_max, start=0, pct_start=0.25, div=25., div_final=1e5, cbs=None):
-    "fastai's `fit_one_cycle` for `n_epoch` epochs, beginning after `start` of them are done"
+SCHEDULES = ('one_cycle', 'constant', 'step')
+
+def _fit_phase(learn, n_epoch, lr_max, start=0, pct_start=0.25, div=25., div_final=1e5, cbs=None, schedule='one_cycle', step_epochs=None):
+    "fastai's `fit_one_cycle` for `n_epoch` epochs, beginning after `start` of them are done; or the same with a `constant` rate or a `step` decay"
     if learn.opt is None: learn.create_opt()
     learn.opt.set_hyper('lr', learn.lr if lr_max is None else lr_max)
     lr_max, s = np.array([h['lr'] for h in learn.opt.hypers]), start/n_epoch
     def later(f): return lambda p: f(s + p*(1-s))
-    scheds = {'lr': later(combined_cos(pct_start, lr_max/div, lr_max, lr_max/div_final)), 'mom': later(combined_cos(pct_start, *learn.moms))}
+    if schedule == 'one_cycle':
+        scheds = {'lr': later(combined_cos(pct_start, lr_max/div, lr_max, lr_max/div_final)), 'mom': later(combined_cos(pct_start, *learn.moms))}
+    elif schedule == 'constant': scheds = {'lr': lambda p: lr_max}
+    else: # divided by 10 every `step_epochs` epochs (`p` is the fraction of the phase done)
+        step = step_epochs or max(1, n_epoch // 4)
+        scheds = {'lr': later(lambda p: lr_max * 0.1 ** (int(p*n_epoch + 1e-6) // step))}
     learn.fit(n_epoch - start, cbs=[ParamScheduler(scheds), *(cbs or [])])
 
 # %% ../nbs/05_train.ipynb #dae9f980
@@ -330,6 +337,8 @@ def train(learn:Learner, # From `make_learner`
           head:str='epoch', # With `freeze='head'`: train the head first for `freeze_epochs` ('epoch'), or with `fast_train` ('fast')
           freeze_epochs:int=1, # Epochs training only the head first, with `head='epoch'`
           lr_mult:float=100, # Fine-tuning after the head: the head's learning rate over the body's first layers' (fastai's `fine_tune` argument)
+          schedule:str='one_cycle', # Learning rate over each phase: 'one_cycle' (warm up, then anneal), 'constant', or 'step' (divided by 10 every `step_epochs`)
+          step_epochs:int|None=None, # With `schedule='step'`: epochs per step; a quarter of the phase's epochs when not given
           bn_stats:str='fixed', # Pretrained models: 'fixed' keeps BatchNorm's running statistics (see `FixedBNStats`); 'update': every batch moves them
           out=None, # Folder for `history.csv` and the checkpoints
           keep_best:bool=True, # With `out`: restore the weights of the epoch with the lowest validation loss
@@ -339,6 +348,7 @@ def train(learn:Learner, # From `make_learner`
          )->Learner:
     "Train `learn` with the recipe that suits it; sets `learn.train_seconds`, `step_seconds`, `epoch_seconds`"
     if bn_stats not in ('fixed', 'update'): raise ValueError(f"bn_stats={bn_stats!r}. Fix: use 'fixed' or 'update'.")
+    if schedule not in SCHEDULES: raise ValueError(f"schedule={schedule!r}. Fix: use one of {', '.join(SCHEDULES)}.")
     phases = _phases(learn, epochs, lr, freeze, head, freeze_epochs, lr_mult)
     fixed_bn = bn_stats == 'fixed' and getattr(learn, 'pretrained', False)
     cbs, ck, (phase0, epoch0) = [StepTimer(), *(cbs or [])], None, (0, 0)
@@ -369,7 +379,7 @@ def train(learn:Learner, # From `make_learner`
                         _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}', *(f'{m.name} {_fmt(v)}' for m,v in zip(learn.metrics, ms))]))
                         ck.save_best(learn, loss, 0); ck.head_loss = float(loss)
                         ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
-                elif done < n: _fit_one_cycle(learn, n, lr_max, start=done, cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []), **kw)
+                elif done < n: _fit_phase(learn, n, lr_max, start=done, cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []), schedule=schedule, step_epochs=step_epochs, **kw)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
     if ck and ck.load_best(learn) and ck.best_epoch != len(ck.history):
         kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
