@@ -20,9 +20,10 @@ from .files import atomic_write, write_text, plain_text
 from .saved import SavedModel
 
 # %% auto #0
-__all__ = ['METRICS', 'score', 'OnePassInterpretation', 'interpretation', 'confusion_figure', 'confusions', 'prediction_grid',
-           'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration', 'calibration_figure',
-           'bootstrap_accuracy', 'top_losses_figure', 'write_report', 'metrics_record', 'evaluate']
+__all__ = ['METRICS', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation', 'confusion_figure', 'confusions',
+           'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration',
+           'calibration_figure', 'bootstrap_accuracy', 'top_losses_figure', 'write_report', 'metrics_record',
+           'evaluate']
 
 # %% ../nbs/07_evaluate.ipynb #3150dc35
 def score(learn:Learner, # A trained `Learner`
@@ -41,6 +42,14 @@ def score(learn:Learner, # A trained `Learner`
 class OnePassInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation`, keeping the probabilities and targets of its single prediction pass"
     def confusion_matrix(self): return confusion_matrix(self.targs.numpy(), self.probs.argmax(1).numpy(), labels=range(len(self.vocab)))
+
+def split_dl(learn:Learner, # A trained `Learner`
+             split:str='valid', # 'valid', or 'train': the training images, in order, without augmentation
+            ):
+    "A labelled `DataLoader` of one split of `learn.dls`, as the model sees it at validation (no random crops or flips)"
+    if split == 'valid': return learn.dls.valid
+    if split != 'train': raise ValueError(f"split={split!r}. Fix: use 'train' or 'valid' (pass any other labelled DataLoader as dl=)")
+    return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)
 
 def interpretation(learn:Learner, # A trained `Learner`
                    dl=None, # A labelled `DataLoader`; the validation set by default
@@ -81,7 +90,7 @@ def prediction_grid(learn:Learner, # A trained `Learner`
                     n:int=6, # How many images, taken evenly through `dl`
                     ncols:int=2, # Image-and-bars pairs per row
                    )->plt.Figure:
-    "Images with true and predicted labels (red when wrong) beside bar charts of the class probabilities"
+    "Images with predicted and true labels (red when wrong) beside bar charts of the class probabilities, the true class's bar green and its name bold"
     dl = dl or learn.dls.valid
     with learn.no_bar(), learn.no_logging(): probs, targs = learn.get_preds(dl=dl)
     vocab, idxs = list(map(str, learn.dls.vocab)), np.linspace(0, len(targs)-1, n).astype(int)
@@ -92,9 +101,10 @@ def prediction_grid(learn:Learner, # A trained `Learner`
         dl.dataset[i][0].show(ctx=ax_img)
         pred, true = int(probs[i].argmax()), int(targs[i])
         ax_img.set_title(f'{vocab[pred]} ({vocab[true]})', color='black' if pred == true else 'red', fontsize=9)
-        colors = ['tab:blue']*len(vocab); colors[pred] = 'tab:green' if pred == true else 'tab:red'
+        colors = ['tab:blue']*len(vocab); colors[pred] = 'tab:red'; colors[true] = 'tab:green' # a wrong answer is red beside the green truth
         ax_bar.barh(range(len(vocab)), probs[i].numpy(), color=colors)
         ax_bar.set(xlim=(0,1), yticks=range(len(vocab))); ax_bar.set_yticklabels(vocab, fontsize=7); ax_bar.invert_yaxis()
+        ax_bar.get_yticklabels()[true].set_fontweight('bold')
     for ax in axs.flat[2*len(idxs):]: ax.axis('off')
     fig.tight_layout()
     return fig
@@ -136,10 +146,24 @@ def roc_auc(probs, # Class probabilities (N, C)
 
 @plain_text
 def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class names
-               figsize=(6,6))->plt.Figure:
-    "One-vs-rest ROC curves of every class on one plot, with per-class, macro and micro AUC"
+               figsize=None, # Default: 6×6 inches, or 2.4 inches a panel with `per_class`
+               per_class:bool=False, # One panel per class (seed 002's form), instead of every curve on one plot
+               ncols:int=5, # Panels per row, with `per_class`
+              )->plt.Figure:
+    "One-vs-rest ROC curves of every class on one plot (or one panel each), with per-class, macro and micro AUC"
     auc, onehot = roc_auc(probs, targs), np.eye(probs.shape[1])[np.asarray(targs)]
-    fig, ax = plt.subplots(figsize=figsize)
+    if per_class:
+        nrows = int(np.ceil(len(vocab)/ncols)); ncols = min(ncols, len(vocab))
+        fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (2.4*ncols, 2.4*nrows), sharex=True, sharey=True, squeeze=False)
+        for i, (ax, name) in enumerate(zip(axs.flat, vocab)):
+            ax.plot([0,1], [0,1], ':', color='grey')
+            if i in auc: ax.plot(*roc_curve(onehot[:,i], probs[:,i])[:2], lw=1.5)
+            ax.set_title(f'{name}: AUC {auc[i]:.3f}' if i in auc else f'{name}: no AUC (absent)', fontsize=9)
+        for ax in axs.flat[len(vocab):]: ax.axis('off')
+        fig.supxlabel('false positive rate', fontsize=9); fig.supylabel('true positive rate', fontsize=9)
+        fig.tight_layout()
+        return fig
+    fig, ax = plt.subplots(figsize=figsize or (6,6))
     for i,name in enumerate(vocab):
         if i in auc: ax.plot(*roc_curve(onehot[:,i], probs[:,i])[:2], lw=1, label=f'{name} ({auc[i]:.3f})')
     ax.plot(*roc_curve(onehot.ravel(), probs.ravel())[:2], 'k--', lw=2, label=f"micro ({auc['micro']:.3f})")
