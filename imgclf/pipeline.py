@@ -153,10 +153,15 @@ class Run:
         "The run in `folder`, with a clear error when it is not one"
         r = cls(folder)
         if not r.file('settings').is_file(): raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json)")
+        if not isinstance(r.settings.get('dataset'), str): raise ValueError(f"{show_path(r.file('settings'))} names no dataset. Fix: restore it, or train the run again")
         return r
     def _json(self, name):
         f = self.file(name)
-        return json.loads(f.read_text()) if f.is_file() else None
+        if not f.is_file(): return None
+        try: d = json.loads(f.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{show_path(f)} is not valid JSON ({e}). Fix: restore it, or train the run again") from None
+        if not isinstance(d, dict): raise ValueError(f"{show_path(f)} holds no JSON object. Fix: restore it, or train the run again")
+        return d
     settings = property(lambda self: self._json('settings'), doc="The content of `run.json`: the dataset and the recipe")
     metrics = property(lambda self: self._json('metrics'), doc="The content of `metrics.json`; `None` until the run has finished")
     finished = property(lambda self: self.file('metrics').is_file(), doc="Whether the run has finished")
@@ -222,6 +227,9 @@ def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 def _save_interrupted(learn, r:Run):
     "After Ctrl-C: save the best weights so far as the run's model, and say how to go on"
     best = r.file('checkpoints')/'best.pth'
+    if not best.exists() and getattr(getattr(learn, 'recorder', None), 'values', None): # an epoch had just ended, before its checkpoint was written
+        save_model(learn, r.file('model'))
+        print(f"\nInterrupted: the model of the epoch that had just ended is saved in {show_path(r.file('model'))}. Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
     if not best.exists(): print(f"\nInterrupted before the first epoch ended: no model to save. Start again with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
     learn.model.load_state_dict(load_checkpoint(best))
     save_model(learn, r.file('model'))
