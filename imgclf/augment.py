@@ -18,9 +18,25 @@ from fastai.vision.all import (Resize, RandomResizedCrop, ResizeMethod, PadMode,
 from .files import open_image, Photo
 
 # %% auto #0
-__all__ = ['PRESETS', 'SHARPEN', 'KERNEL_OPS', 'DEGRADATIONS', 'augment_tfms', 'augmented', 'augment_figure', 'as_batch',
-           'sharpen', 'blur', 'edges', 'blur_sharpen', 'kernel_figure', 'RandomSharpen', 'RandomBlur', 'degrade',
-           'Degrade', 'degrade_figure']
+__all__ = ['PRESETS', 'SHARPEN', 'KERNEL_OPS', 'DEGRADATIONS', 'channel_figure', 'augment_tfms', 'augmented', 'augment_figure',
+           'as_batch', 'sharpen', 'blur', 'edges', 'blur_sharpen', 'kernel_figure', 'RandomSharpen', 'RandomBlur',
+           'degrade', 'Degrade', 'degrade_figure']
+
+# %% ../nbs/03_augment.ipynb #ab50f46b
+def channel_figure(img, # A PIL image (converted to RGB), or an (H, W, 3) array of bytes
+                   size:float=3., # Inches per panel
+                  )->plt.Figure:
+    "The red, green and blue channels of `img`, each in its own colour above a histogram of its values"
+    from matplotlib.colors import LinearSegmentedColormap
+    a = np.asarray(img.convert('RGB') if isinstance(img, Image.Image) else img)
+    fig, axs = plt.subplots(2, 3, figsize=(3*size, 1.6*size), gridspec_kw=dict(height_ratios=[a.shape[0]/a.shape[1]*1.6, 1]))
+    for i, (name, c) in enumerate(zip(('red', 'green', 'blue'), np.eye(3))):
+        axs[0, i].imshow(a[..., i], cmap=LinearSegmentedColormap.from_list(name, [(0, 0, 0), tuple(c)]), vmin=0, vmax=255)
+        axs[0, i].set_title(f'{name}: mean {a[..., i].mean():.0f}', fontsize=10); axs[0, i].axis('off')
+        axs[1, i].hist(a[..., i].ravel(), bins=32, range=(0, 255), color=name)
+        axs[1, i].set(xlim=(0, 255), yticks=[], xlabel='value')
+    fig.tight_layout()
+    return fig
 
 # %% ../nbs/03_augment.ipynb #848ee44f
 PRESETS = {
