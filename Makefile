@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io bench-photo-epoch fashion-data browser readme clean
+.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -78,6 +78,10 @@ bench-photo-io: setup
 # Fine-tuning epochs on generated 1-12 MP photos with each loader (imgclf's cache, fastai's, the PyTorch tutorial's)
 bench-photo-epoch: setup
 	$(PY) bench/photo_epoch.py
+
+# Every kind of bad input, tampered model and run folder, interruption and app request, through the commands (about 30 minutes)
+bench-reliability: setup
+	$(PY) bench/reliability_sweep.py --out bench/results/reliability_sweep.csv
 
 clean:
 	rm -rf _docs _proc runs

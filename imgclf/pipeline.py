@@ -152,7 +152,7 @@ class Run:
             )->Run:
         "The run in `folder`, with a clear error when it is not one"
         r = cls(folder)
-        if not r.file('settings').is_file(): raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json)")
+        if not r.file('settings').is_file(): raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json). Fix: give the folder that imgclf train wrote")
         if not isinstance(r.settings.get('dataset'), str): raise ValueError(f"{show_path(r.file('settings'))} names no dataset. Fix: restore it, or train the run again")
         return r
     def _json(self, name):

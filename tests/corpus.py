@@ -1,5 +1,5 @@
 "Generate bad and unusual image files on the fly, for the reliability tests"
-import io, os, struct, zlib
+import io, os, stat, struct, zlib
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -78,7 +78,9 @@ def snapshot(root):
     for dp, dns, fns in os.walk(root):
         for n in fns + [d for d in dns if os.path.islink(os.path.join(dp, d))]:
             p = os.path.join(dp, n)
-            res[os.path.relpath(p, root)] = ('link', os.readlink(p)) if os.path.islink(p) else ('file', Path(p).read_bytes())
+            st = os.lstat(p)
+            res[os.path.relpath(p, root)] = (('link', os.readlink(p)) if os.path.islink(p) else ('file', Path(p).read_bytes()) if stat.S_ISREG(st.st_mode)
+                                             else ('special', stat.S_IFMT(st.st_mode))) # a pipe or a device: never opened
     return res
 
 def photo_folder(dest, n_train=16, n_valid=20, n_test=20, seed=0, scale=1):
