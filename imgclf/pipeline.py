@@ -47,6 +47,8 @@ class Recipe:
     min_scale:float|None=None # Train on random crops keeping at least this fraction of each image; else the whole image, resized
     freeze:str|int='head' # Pretrained models: 'head' (head first, then all), 'none' (all from the start), or N (head + last N layers)
     head:str='epoch' # With freeze 'head': train the head for one epoch ('epoch') or on features computed once ('fast')
+    head_sizes:list|None=None # Pretrained models: the new head's hidden layer sizes (fastai's one of 512 when not given; seed 002: 1024 1024)
+    head_dropout:float|None=None # Pretrained models: dropout before the head's last layer (fastai's 0.5 when not given; seed 002: 0.05)
     bn_stats:str='fixed' # Pretrained models: 'fixed' keeps BatchNorm's running statistics while fine-tuning, 'update' lets each batch move them
     fast:bool=False # Fast mode: train only the head, on features computed once by the frozen pretrained body
     label_smoothing:float=0. # Label smoothing of the cross-entropy loss
@@ -115,7 +117,8 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
 def learner(self:Recipe, dls # From `Recipe.dls`
            ):
     "A `Learner` for `dls` with the recipe's architecture, weights, loss and blending"
-    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix, wd=self.wd)
+    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix, wd=self.wd,
+                        head_sizes=self.head_sizes, head_dropout=self.head_dropout)
 
 @patch
 def fit(self:Recipe, learn, # From `Recipe.learner`

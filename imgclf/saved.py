@@ -18,6 +18,7 @@ from fastcore.basics import patch
 from .files import *
 from .data import find_splits, unusable_images
 from .models import *
+from .train import head_spec
 
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
@@ -52,7 +53,7 @@ def model_meta(learn:Learner)->dict:
     xb = learn.dls.one_batch()[0]
     return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch, vocab=list(map(str, learn.dls.vocab)),
                 n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), min_side=_min_side(learn), normalize=norm_stats(learn),
-                versions=model_versions())
+                versions=model_versions(), **({'head': h} if (h := getattr(learn, 'head_spec', None)) else {})) # a head other than fastai's default
 
 def model_versions()->dict:
     "Versions of the libraries a saved model depends on"
@@ -78,13 +79,13 @@ def version_differences(meta:dict)->list:
     return [f'{k} {v} (installed: {now[k]})' for k,v in meta.get('versions', {}).items() if k in now and now[k] != v]
 
 def build_model(meta:dict)->torch.nn.Module:
-    "An untrained network with the architecture described by `meta`"
+    "An untrained network with the architecture described by `meta` (its head too, when `meta` gives one)"
     n_out, arch = len(meta['vocab']), meta['arch']
     if is_scratch(arch): return create_scratch(arch, meta['n_in'], n_out, size=meta['size'][0])
     if arch == 'squeezenet1_1':
         import torchvision
-        return create_vision_model(torchvision.models.squeezenet1_1, n_out, pretrained=False, n_in=meta['n_in'])
-    return create_timm_model(timm_name(arch), n_out, pretrained=False, n_in=meta['n_in'])[0]
+        return create_vision_model(torchvision.models.squeezenet1_1, n_out, pretrained=False, n_in=meta['n_in'], **meta.get('head', {}))
+    return create_timm_model(timm_name(arch), n_out, pretrained=False, n_in=meta['n_in'], **meta.get('head', {}))[0]
 
 def _bad_name(o): return not isinstance(o, str) or not o or o in ('.','..') or any(c in o for c in '/\\\0')
 
@@ -121,6 +122,11 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
                               and isinstance(r.get('val_xtra', 0.), (int,float)) and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
     ms = meta.get('min_side')
     if ms is not None and not (isinstance(ms, int) and 8 <= ms <= 8192 and ms % 2 == 0): bad(f'min_side must be an even number of pixels in 8..8192, not {ms!r}')
+    h = meta.get('head')
+    if h is not None:
+        if not (isinstance(h, dict) and set(h) == {'lin_ftrs', 'ps'} and not is_scratch(meta['arch'])): bad(f'head must give lin_ftrs and ps, for a pretrained architecture: {h!r}'[:200])
+        try: meta['head'] = head_spec(h['lin_ftrs'], h['ps'])
+        except ValueError as e: bad(f'head: {e}')
     if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
     return meta
 
@@ -266,5 +272,5 @@ def learner(self:SavedModel, path # Labelled folder: a dataset with a `test/` sp
                        get_items=lambda _: files, get_y=lambda f: f.parent.name, splitter=lambda o: ([0], list(range(len(o)))),
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
     learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
-    learn.arch, learn.skipped_files = meta['arch'], sorted(map(str, skip))
+    learn.arch, learn.skipped_files, learn.head_spec = meta['arch'], sorted(map(str, skip)), meta.get('head')
     return learn

@@ -14,7 +14,7 @@ from .data import *
 from .models import *
 from .files import atomic_write, show_path
 from fastcore.foundation import L
-from fastcore.basics import noop
+from fastcore.basics import noop, listify
 from fastcore.meta import delegates
 from fastai.vision.all import (Learner, vision_learner, accuracy, Callback, ProgressCallback,
     set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, MixUp, CutMix, ParamScheduler, combined_cos,
@@ -23,14 +23,28 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'n_channels', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks', 'StepTimer',
-           'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint', 'Checkpoints', 'distributed', 'bn_layers',
-           'FixedBNStats', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
+__all__ = ['SCHEDULES', 'n_channels', 'head_spec', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks',
+           'StepTimer', 'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint', 'Checkpoints', 'distributed',
+           'bn_layers', 'FixedBNStats', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
 
 # %% ../nbs/05_train.ipynb #c3eef367
 def n_channels(dls)->int:
     "Number of channels of the images `dls` produces"
     return dls.one_batch()[0].shape[1]
+
+def head_spec(head_sizes=None, # Hidden layer sizes of the head, or `None`
+              head_dropout=None, # Dropout before its last layer, or `None`
+             )->dict|None:
+    "fastai's `lin_ftrs` and `ps` for a head of these sizes and dropout, as `imgclf.json` records them; `None` for fastai's default head"
+    if head_sizes is None and head_dropout is None: return None
+    try: sizes = None if head_sizes is None else [int(o) for o in listify(head_sizes)]
+    except (TypeError, ValueError): sizes = []
+    if sizes is not None and not (1 <= len(sizes) <= 4 and all(1 <= o <= 8192 for o in sizes)):
+        raise ValueError(f"head_sizes={head_sizes!r}. Fix: give 1 to 4 layer sizes between 1 and 8192, e.g. 1024 1024")
+    try: ps = 0.5 if head_dropout is None else float(head_dropout)
+    except (TypeError, ValueError): ps = -1.
+    if not 0 <= ps < 1: raise ValueError(f"head_dropout={head_dropout!r}. Fix: give a probability from 0 to below 1")
+    return dict(lin_ftrs=sizes, ps=ps)
 
 @delegates(Learner)
 def make_learner(dls, # `DataLoaders` from `get_dls`
@@ -40,10 +54,14 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
                  label_smoothing:float=0., # Label smoothing of the cross-entropy loss
                  mix:str|None=None, # 'mixup' or 'cutmix' to blend training images
                  metrics=accuracy, # fastai metrics to report each epoch
+                 head_sizes:list|None=None, # Pretrained models: the head's hidden layer sizes (fastai's `lin_ftrs`: one of 512 when `None`); seed 002's is [1024, 1024]
+                 head_dropout:float|None=None, # Pretrained models: dropout before the head's last layer, half that before the others (fastai's `ps`: 0.5 when `None`)
                  **kwargs # Passed to `Learner` or `vision_learner`
                 )->Learner:
     "A fastai `Learner` for `arch` on `dls`, on the GPU with mixed precision when there is one"
     check_arch(arch)
+    head = head_spec(head_sizes, head_dropout)
+    if head and is_scratch(arch): raise ValueError(f"head_sizes and head_dropout shape a pretrained network's new head; {arch} is a CNN from scratch. Fix: leave them out, or use a pretrained architecture")
     n_in = n_channels(dls)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     cbs = {None:[], 'mixup':[MixUp()], 'cutmix':[CutMix()]}[mix]
@@ -53,10 +71,10 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
         import torchvision
         tk = timm_kwargs(arch, pretrained, weights) # raises `WeightsNotFound` at once when offline with no local copy
         model = torchvision.models.squeezenet1_1 if arch == 'squeezenet1_1' else timm_name(arch)
-        try: learn = vision_learner(dls, model, pretrained=pretrained, n_in=n_in, **kw, **tk)
+        try: learn = vision_learner(dls, model, pretrained=pretrained, n_in=n_in, **kw, **tk, **(head or {}))
         except OSError as e: raise WeightsNotFound(f"Could not download pretrained weights for {arch!r} ({e}). "
             "Fix: check the internet connection, or see `find_weights` for the places imgclf looks.") from e
-    learn.arch, learn.pretrained = arch, pretrained and not is_scratch(arch)
+    learn.arch, learn.pretrained, learn.head_spec = arch, pretrained and not is_scratch(arch), head
     if dls.device is not None and dls.device.type == 'cuda': learn.to_fp16()
     else: learn.add_cb(ChannelsLast())
     return learn
