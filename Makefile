@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability fashion-data browser readme clean
+.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -82,6 +82,10 @@ bench-photo-epoch: setup
 # Every kind of bad input, tampered model and run folder, interruption and app request, through the commands (about 30 minutes)
 bench-reliability: setup
 	$(PY) bench/reliability_sweep.py --out bench/results/reliability_sweep.csv
+
+# Every seed experiment this machine has the data and weights for, beside the seed's number (about 20 minutes here)
+seeds: setup fashion-data
+	$(PY) bench/seeds.py --out bench/results
 
 clean:
 	rm -rf _docs _proc runs

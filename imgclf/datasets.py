@@ -291,10 +291,11 @@ def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by
              n:int=60, # Pieces per label: 60% train, 20% valid, 20% test
              size:int=128, # Side of each piece after resizing, in pixels
              seed:int=0, # Random seed for the pieces' sizes and places
+             labels=TEXTURES, # Which of the textures, one label each
             )->Path:
-    "Square pieces of scikit-image's brick, grass and gravel photos as a folder dataset with `train/`, `valid/` and `test/`"
+    "Square pieces of scikit-image's brick, grass and gravel photos (or those of `labels`) as a folder dataset with `train/`, `valid/` and `test/`"
     dest = Path(dest or data_dir()/'textures')
     if dest.exists(): return dest
     try: from skimage import data as skdata
     except ImportError: raise ImportError("textures() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
-    return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in TEXTURES}, n, size, seed), list(TEXTURES))
+    return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in labels}, n, size, seed), list(labels))

@@ -127,7 +127,7 @@ def fit(self:Recipe, learn, # From `Recipe.learner`
         keep_best:bool=True, # With `out`: keep the epoch with the lowest validation loss
        ):
     "Train `learn` as the recipe says"
-    if self.fast: return fast_train(learn)
+    if self.fast: return fast_train(learn, **({} if self.lr is None else dict(lr=self.lr))) # the head's rate: a sweep of fast recipes sweeps it
     lr = self.lr
     if lr is None and self.lr_find and not resume:
         with learn.no_bar(), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)

@@ -125,3 +125,16 @@ def web_photo_folder(dest, n=427, n_url=50, seed=0):
         im.save(d/name, fmt)
         if i in url: res.append(d/name)
     return res
+
+def official_copies(dest, n_mnist=(200, 40), n_cifar=20, seed=0)->dict:
+    "Small MNIST IDX files and CIFAR-10 Python batches in exactly the official formats under `dest`; the environment variables naming them"
+    from imgclf.datasets import write_idx, write_cifar_batch, IDX_FILES, CIFAR10_FILES
+    rng, dest = np.random.default_rng(seed), Path(dest)
+    (dest/'mnist_raw').mkdir(parents=True)
+    for split, n in zip(('train', 'test'), n_mnist):
+        im, lb = IDX_FILES[split]
+        write_idx(dest/'mnist_raw'/f'{im}.gz', rng.integers(0, 256, (n, 28, 28))); write_idx(dest/'mnist_raw'/f'{lb}.gz', np.arange(n) % 10)
+    c = dest/'cifar-10-batches-py'; c.mkdir()
+    for names in CIFAR10_FILES.values():
+        for name in names: write_cifar_batch(c/name, rng.integers(0, 256, (n_cifar, 32, 32, 3)), rng.integers(0, 10, n_cifar))
+    return dict(IMGCLF_MNIST_IDX=str(dest/'mnist_raw'), IMGCLF_CIFAR10=str(c))

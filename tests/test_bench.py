@@ -44,3 +44,21 @@ def test_photo_epoch_bench():
                                    capture_output=True, text=True, timeout=900))
     assert res['n_photos'] == 8 and res['first_epoch_decode_s'] > 0 and 'epoch_s' not in res
     assert all(v > 0 for v in res['loading_ms_per_photo'].values()) and {'fastai, 2 workers', 'tutorial, 4 workers'} <= set(res['loading_ratio_peers_to_imgclf'])
+
+def test_seeds_bench_fills_its_rows_where_the_data_is(tmp_path):
+    "bench/seeds.py on small MNIST and CIFAR-10 files in the official formats: the rows that say 'needs data' without them are measured with them"
+    import os, pandas as pd
+    from corpus import official_copies
+    ids = ['003-mnist', '004-cifar', '004-sharpened']
+    def seeds(out, **env):
+        cmd = [sys.executable, ROOT/'bench'/'seeds.py', '--quick', '--only', *ids, '--out', tmp_path/out, '--work', tmp_path/'work']
+        env = {k: v for k, v in os.environ.items() if k not in ('IMGCLF_MNIST_IDX', 'IMGCLF_CIFAR10')} | dict(IMGCLF_DATA=str(tmp_path/out/'cache'), **env)
+        res = last_json(subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900))
+        return res, pd.read_csv(tmp_path/out/'seeds.csv')
+    res, df = seeds('without')
+    assert res['needs'] == 3 and res['measured'] == 0 and set(df.status) == {'needs data'}
+    assert df.note.str.contains('IMGCLF_MNIST_IDX').iloc[0] and df.note.str.contains('IMGCLF_CIFAR10').iloc[1]
+    res, df = seeds('with', **official_copies(tmp_path/'files'))
+    assert res['measured'] == 3 and res['failed'] == 0 and list(df.id) == ids and set(df.status) == {'measured'}
+    assert df.ours.between(0, 1).all() and df.seed_value.tolist() == [.9873, .8023, .8131]
+    assert '| 003-mnist | 003 | mnist_cnn, 10 epochs | MNIST | 98.7% |' in (tmp_path/'with'/'seeds.md').read_text()

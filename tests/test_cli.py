@@ -249,17 +249,8 @@ def test_large_photos_are_decoded_at_reduced_scale_with_the_same_answers(tmp_pat
 
 def test_mnist_and_cifar10_from_official_files_train_like_any_folder(tmp_path):
     "MNIST's IDX files and CIFAR-10's pickled batches, written small in their official formats, named by the environment variables: each becomes a folder dataset, and `imgclf train` trains on CIFAR-10's"
-    import numpy as np
-    from imgclf.datasets import write_idx, write_cifar_batch, IDX_FILES, CIFAR10_FILES
-    rng = np.random.default_rng(0); (tmp_path/'mnist_raw').mkdir()
-    for split, n in (('train', 200), ('test', 40)):
-        im, lb = IDX_FILES[split]
-        ys = np.arange(n) % 10; xs = rng.integers(0, 256, (n, 28, 28))
-        write_idx(tmp_path/'mnist_raw'/f'{im}.gz', xs); write_idx(tmp_path/'mnist_raw'/f'{lb}.gz', ys)
-    c = tmp_path/'cifar-10-batches-py'; c.mkdir()
-    for split, names in CIFAR10_FILES.items():
-        for name in names: write_cifar_batch(c/name, rng.integers(0, 256, (20, 32, 32, 3)), rng.integers(0, 10, 20))
-    env = os.environ | dict(IMGCLF_DATA=str(tmp_path/'cache'), IMGCLF_MNIST_IDX=str(tmp_path/'mnist_raw'), IMGCLF_CIFAR10=str(c))
+    from corpus import official_copies
+    env = os.environ | dict(IMGCLF_DATA=str(tmp_path/'cache'), **official_copies(tmp_path))
     code = "from imgclf.datasets import mnist, cifar10; m, c = mnist(), cifar10(); print(m); print(c)"
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, env=env, timeout=600)
     assert r.returncode == 0, r.stderr
