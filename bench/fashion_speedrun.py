@@ -1,13 +1,14 @@
 """Fashion-MNIST speedrun on CPU: imgclf's default recipe against a plain PyTorch loop, in the same run.
 
-    python bench/fashion_speedrun.py [--quick] [--peer-seconds 480]
+    python bench/fashion_speedrun.py [--quick] [--peer-seconds 480] [--bs N] [--no-peer] [--save FILE]
 
 imgclf: the recipe `imgclf train` chooses for Fashion-MNIST, trained on all 60,000 training PNGs (the 10,000 test PNGs
 take the place of the validation split, so fastai measures test accuracy after every epoch; that time is not counted).
 The `imgclf_tta_*` keys score the same models with flip test-time augmentation (`predict(..., tta=True)`).
 Peer: the VGG-style CNN of seed 004 §5.4 adapted to 28x28x1, Adam lr 1e-3, batch 64, on the same PNG files as tensors;
 what a user following the seeds would write. It runs until it passes 92% or `--peer-seconds` of training.
-Prints one line per epoch, then one JSON line (the last line).
+Prints one line per epoch, then one JSON line (the last line); `--save` also writes it, with both curves, to a file
+(bench/results/fashion_speedrun.json is the run the README quotes).
 """
 import argparse, json, sys, time, warnings
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
@@ -37,11 +38,11 @@ def flip_tta_accuracy(learn):
         for xb, yb in learn.dls.valid: correct += ((model(xb).softmax(1) + model(xb.flip(-1)).softmax(1)).argmax(1) == yb).sum().item()
     return correct/len(learn.dls.valid_ds)
 
-def run_imgclf(path, epochs=None):
+def run_imgclf(path, epochs=None, bs=None):
     from fastai.vision.all import set_seed, Callback
     from imgclf.pipeline import Recipe
     from imgclf.train import train
-    r = Recipe.for_dataset(path); epochs = epochs or r.epochs
+    r = Recipe.for_dataset(path, bs=bs); epochs = epochs or r.epochs
     set_seed(42, reproducible=True)
     dls = r.dls(train_on_all(path))
     learn = r.learner(dls)
@@ -99,24 +100,32 @@ def main():
     p.add_argument('--quick', action='store_true', help='fashion_tiny (ships with imgclf), one epoch each: checks the script offline, measures nothing')
     p.add_argument('--peer-seconds', type=float, default=480, help='stop the peer after this much training if it has not reached 92%%')
     p.add_argument('--epochs', type=int, help="imgclf's epochs (default: the recipe's)")
+    p.add_argument('--bs', type=int, help="imgclf's batch size (default: the recipe's)")
+    p.add_argument('--no-peer', action='store_true', help='measure imgclf only')
+    p.add_argument('--save', help='also write the JSON result, with both curves, to this file')
     a = p.parse_args()
     from imgclf.data import fashion_mnist, fashion_tiny
     from imgclf.train import matmul_gflops
+    from imgclf.pipeline import Recipe
     path = fashion_tiny() if a.quick else fashion_mnist()
     peak = matmul_gflops()
     print(f"matmul peak: {peak:.0f} GFLOP/s fp32 ({torch.get_num_threads()} threads)", flush=True)
-    curve, tta, flops = run_imgclf(path, epochs=1 if a.quick else a.epochs)
-    peer = run_peer(path, 5 if a.quick else a.peer_seconds, max_epochs=1 if a.quick else 30)
+    curve, tta, flops = run_imgclf(path, epochs=1 if a.quick else a.epochs, bs=a.bs)
+    peer = [] if a.no_peer else run_peer(path, 5 if a.quick else a.peer_seconds, max_epochs=1 if a.quick else 30)
     s92, p92 = first_time(curve, .92), first_time(peer, .92)
+    peer_best = max((a for _, a in peer), default=None)
     res = dict(imgclf_s_to_92=s92, imgclf_s_to_93=first_time(curve, .93), imgclf_s_to_94=first_time(curve, .94),
                imgclf_best_acc=max(a for _, a in curve), imgclf_train_s=round(curve[-1][0], 1),
                imgclf_tta_s_to_93=first_time(tta, .93), imgclf_tta_best_acc=max(a for _, a in tta),
-               peer_s_to_92=p92, peer_best_acc=max(a for _, a in peer), peer_train_s=round(peer[-1][0], 1),
+               imgclf_bs=a.bs or Recipe.for_dataset(path).bs, imgclf_epochs=len(curve),
+               peer_s_to_92=p92, peer_best_acc=peer_best, peer_train_s=round(peer[-1][0], 1) if peer else None,
                ratio_to_92=round(p92/s92, 2) if s92 and p92 else None,
-               ratio_to_92_at_least=round(peer[-1][0]/s92, 2) if s92 and not p92 else None,
-               imgclf_s_to_peer_best=first_time(curve, max(a for _, a in peer)), peer_s_to_peer_best=first_time(peer, max(a for _, a in peer)),
+               ratio_to_92_at_least=round(peer[-1][0]/s92, 2) if s92 and peer and not p92 else None,
+               imgclf_s_to_peer_best=first_time(curve, peer_best) if peer else None, peer_s_to_peer_best=first_time(peer, peer_best) if peer else None,
                peak_gflops=round(peak, 1), achieved_gflops=round(flops/curve[-1][0]/1e9, 1), quick=a.quick)
     if res['imgclf_s_to_peer_best']: res['ratio_to_peer_best'] = round(res['peer_s_to_peer_best']/res['imgclf_s_to_peer_best'], 2)
+    if a.save:
+        with open(a.save, 'w') as f: json.dump(res | dict(imgclf_curve=curve, imgclf_tta_curve=tta, peer_curve=peer), f, indent=1)
     print(json.dumps(res))
 
 if __name__ == '__main__': main()
