@@ -44,7 +44,7 @@ def run_recipe(path, # Dataset root
     ts = score(learn, t) if t is not None else dict(accuracy=np.nan, loss=np.nan)
     params = list(learn.model.parameters())
     return dict(learn=learn, valid_accuracy=v['accuracy'], valid_loss=v['loss'], test_accuracy=ts['accuracy'], test_loss=ts['loss'],
-                seconds=learn.train_seconds, step_ms=1000*float(np.median(steps)) if (steps := getattr(learn, 'step_seconds', None)) else np.nan, # fast mode times no steps
+                seconds=learn.train_seconds, step_ms=1000*float(np.median(learn.step_seconds)) if learn.step_seconds else np.nan,
                 trainable=sum(p.numel() for p in params if p.requires_grad), non_trainable=sum(p.numel() for p in params if not p.requires_grad))
 
 # %% ../nbs/10_experiments.ipynb #d116413b
