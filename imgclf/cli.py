@@ -66,13 +66,17 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
 def export_cmd(model:str, # Model folder (a run folder's model/)
                *, onnx:str, # The .onnx file to write
               ):
-    "Export a saved model to ONNX, its preprocessing inside"
+    "Export a saved model to ONNX, its preprocessing and labels inside; a run's model folder without a model card gets one"
     try: import onnxscript
     except ImportError: raise ValueError('ONNX export needs the onnx extra: pip install "imgclf[onnx]"') from None
     from imgclf.export import export_onnx
-    print(f"Wrote {_show(export_onnx(Path(model).expanduser(), onnx))}")
+    from imgclf.pipeline import Run, write_model_card
+    model = Path(model).expanduser()
+    print(f"Wrote {_show(export_onnx(model, onnx))}")
+    if not (model/'README.md').exists() and (model.parent/'metrics.json').is_file(): # a model folder from before model cards
+        print(f"Wrote its model card {_show(write_model_card(Run.load(model.parent)))}")
 
-def predict_cmd(model:str, # Model folder (a run folder's model/)
+def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx file written by imgclf export
                 images:list, # Image files or folders (searched recursively)
                 *, csv:str=None, # Also write the predictions to this CSV file
                 topk:int=3, # Labels listed per image
@@ -87,8 +91,13 @@ def predict_cmd(model:str, # Model folder (a run folder's model/)
         if not os.path.lexists(o): raise FileNotFoundError(f"No such file or folder: {o}") # a link to nothing is named by predict_folder
         files += image_files(o)
     if not files: raise ValueError(f"No image files found in {', '.join(map(str, images))}")
-    m = load_model(Path(model).expanduser())
-    if has_onnx(): # onnxruntime is several times faster than eager PyTorch on a CPU
+    model = Path(model).expanduser()
+    if model.suffix.lower() == '.onnx' and not model.is_dir(): # the export alone: labels and preprocessing from its metadata
+        if not has_onnx(): raise ValueError(f'Predicting with {model} needs the onnx extra: pip install "imgclf[onnx]"')
+        from imgclf.export import load_onnx
+        m = load_onnx(model)
+    else: m = load_model(model)
+    if has_onnx() and not model.suffix.lower() == '.onnx': # onnxruntime is several times faster than eager PyTorch on a CPU
         try: m = fast_model(m)
         except Exception as e: warnings.warn(f"could not prepare the fast ONNX version ({type(e).__name__}: {e}); predicting with PyTorch")
     df = m.predict_folder(files, topk=topk, threshold=threshold, csv=csv)
@@ -104,7 +113,7 @@ def check_cmd(path:str, # Dataset folder
               csv:str=None, # Also write the list to this CSV file
              ):
     "Find images that cannot be used, and other surprises, in a dataset folder"
-    from imgclf.data import check_images, fix_names as _fix_names, BAD_KINDS
+    from imgclf.data import check_images, class_imbalance, fix_names as _fix_names, BAD_KINDS
     from imgclf.files import atomic_write, image_files
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
@@ -119,6 +128,7 @@ def check_cmd(path:str, # Dataset folder
     n_mis = int((df.problem == 'misnamed').sum())
     others = (f"; {n_other} other file(s) never used for their names" + (f", {n_mis} of them images (--fix-names renames them)" if n_mis else '')) if n_other else ''
     print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad-n_other} worth a look{others}")
+    if msg := class_imbalance(path): warnings.warn(msg)
     if csv:
         with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
     return df
@@ -229,7 +239,7 @@ ABOUT = dict(
               "per_class.csv, the plots and report.html.", 'imgclf evaluate runs/demo/model my_labelled_photos/ --out runs/demo-eval'),
     predict=("Prints one line per image: path, label, confidence, and the top-k labels with their probabilities.",
              'imgclf predict runs/demo/model shoe.png more_images/ --csv predictions.csv'),
-    export=("uint8 images (N, C, H, W) of any size in, class probabilities out. Needs the onnx extra: pip install \"imgclf[onnx]\".",
+    export=("uint8 images (N, C, H, W) of any size in, class probabilities out; the file carries its labels and preprocessing (ONNX metadata), so `imgclf predict FILE.onnx` needs nothing else. Needs the onnx extra: pip install \"imgclf[onnx]\".",
             'imgclf export runs/demo/model --onnx demo.onnx'),
     check=("Lists the files that cannot be used (empty, not an image, truncated, too large) and the ones worth a look (unusual modes, "
            "animations, tiny images, the same file in two splits, label folders without images), and files never used because of their names "

@@ -25,13 +25,14 @@ from .datasets import *
 _all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'find_splits', 'label_folders',
-           'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'cache_side',
-           'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format', 'image_name',
-           'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names', 'unusable_images',
-           'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx',
-           'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS',
-           'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures']
+__all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'IMBALANCE_RATIO', 'find_splits',
+           'label_folders', 'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL',
+           'cache_side', 'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format',
+           'image_name', 'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names',
+           'unusable_images', 'class_imbalance', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data',
+           'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10',
+           'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits',
+           'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -500,6 +501,22 @@ def _warn_misnamed(path):
         warnings.warn(f"{len(m)} image file(s) are never used: their names do not end in an image extension ({names}). "
                       f"Fix: `imgclf check {path} --fix-names` gives them image names (and logs each rename).")
 
+# %% ../nbs/02_data.ipynb #83ea995a
+IMBALANCE_RATIO = 3. # largest class / smallest class above which imgclf warns
+
+def class_imbalance(path, # Dataset root
+                    ratio:float=IMBALANCE_RATIO, # Warn above this many images of the largest class for one of the smallest
+                   )->str|None:
+    "A sentence on how imbalanced the classes of `path` are, when the largest has more than `ratio` times the images of the smallest; else `None`"
+    t = scan_images(path)
+    t = t[~t.problem.isin(BAD_KINDS)] # the images training can use
+    t = t[t.split == 'train'] if (t.split == 'train').any() else t
+    n = t.label.value_counts()
+    if len(n) < 2 or n.iloc[0] <= ratio*n.iloc[-1]: return None
+    return (f"the classes are imbalanced: '{n.index[0]}' has {n.iloc[0]} training images and '{n.index[-1]}' {n.iloc[-1]} ({n.iloc[0]/n.iloc[-1]:.0f}:1). "
+            "Accuracy will flatter the model; judge it by the balanced accuracy and each class's recall (report.html, metrics.json). "
+            "Fix: add images of the smaller classes, or merge or drop the rarest")
+
 # %% ../nbs/02_data.ipynb #0a016331
 def image_table(path # Dataset root
                )->pd.DataFrame:
@@ -513,6 +530,7 @@ def summarize(path # Dataset root
     _warn_misnamed(path)
     counts = t.pivot_table(index='label', columns='split', values='path', aggfunc='count', fill_value=0)
     counts.columns.name = None
+    if msg := class_imbalance(path): warnings.warn(msg)
     return counts.join(t.groupby('label')[['width','height']].median().add_prefix('median_'))
 
 # %% ../nbs/02_data.ipynb #b3db67e4

@@ -248,9 +248,10 @@ def write_report(learn:Learner, # A trained `Learner`
         plt.close(fig)
     auc, (_, ece), b = roc_auc(probs, targs), calibration(probs, targs), bootstrap_accuracy(probs.argmax(1), targs)
     r4 = lambda v: None if v is None else round(v, 4) # what 100-1000 images can support
-    summary = dict(accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], macro_auc=r4(auc['macro']), micro_auc=r4(auc['micro']),
-                   ece=r4(ece), n=len(targs))
-    rows = ''.join(f'<tr><th>{k}</th><td>{html.escape(str(round(v,4) if isinstance(v,float) else v))}</td></tr>' for k,v in summary.items())
+    recall = pcm.recall.iloc[:len(vocab)]
+    summary = dict(accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], balanced_accuracy=r4(float(recall.mean())), macro_auc=r4(auc['macro']), micro_auc=r4(auc['micro']),
+                   ece=r4(ece), recall={k: r4(float(v)) for k, v in recall.items()}, n=len(targs)) # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
+    rows = ''.join(f'<tr><th>{k}</th><td>{html.escape(str(round(v,4) if isinstance(v,float) else v))}</td></tr>' for k,v in summary.items() if k != 'recall')
     page = (f'<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title><body style="font-family:sans-serif;max-width:1100px;margin:auto">'
             f'<h1>{html.escape(title)}</h1><table>{rows}</table><h2>Per class</h2>{_per_class_html(pcm)}'
             '<h2>Plots</h2>' + ''.join(_img_tag(out/f'{n}.png') for n in figs) + '</body>')

@@ -10,12 +10,14 @@ import imgclf # first: it quiets a warning that importing fastai prints
 import hashlib, json, math, sys, warnings
 from pathlib import Path
 import numpy as np, torch
-from .files import atomic_write, show_path
+from fastai.vision.all import Resize
+from .files import atomic_write, show_path, open_image, as_mode
 from .data import data_dir
-from .saved import SavedModel
+from .saved import SavedModel, check_meta
 
 # %% auto #0
-__all__ = ['WithPreprocessing', 'export_onnx', 'OnnxModel', 'has_onnx', 'fast_model']
+__all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props', 'OnnxModel', 'has_onnx', 'fast_model',
+           'OnnxSavedModel', 'load_onnx']
 
 # %% ../nbs/11_export.ipynb #7727aa7a
 class WithPreprocessing(torch.nn.Module):
@@ -48,7 +50,31 @@ def export_onnx(model, # A `SavedModel` or a model folder
     dims = {'x': {0: torch.export.Dim('batch', max=4096), **any_size}}
     with atomic_write(fn) as tmp:
         torch.onnx.export(net, (x,), tmp, input_names=['image'], output_names=['probs'], dynamic_shapes=dims, dynamo=True, verbose=False)
+        write_onnx_props(tmp, onnx_props(meta, resize))
     return fn
+
+# %% ../nbs/11_export.ipynb #329e40df
+def onnx_props(meta:dict, # A saved model's description (`imgclf.json`)
+               resize:bool=True, # Whether the graph resizes (as `export_onnx` was told)
+              )->dict:
+    "The `metadata_props` `export_onnx` writes: labels, task, input and output, size, normalisation, resizing and imgclf's version, all strings"
+    (h, w), c = meta['size'], 'grayscale (1 channel)' if meta['n_in'] == 1 else 'RGB (3 channels)'
+    size = (f"any height and width (8 to 8192 pixels): resized inside the graph to {h}x{w}" + (", squished to the model's size plus a margin, then cropped to the centre"
+            if 'val_xtra' in (meta.get('resize') or {}) else ", the whole image squished, so crop it to the model's shape first") if resize else f"exactly {h}x{w}, already resized")
+    return dict(imgclf=json.dumps(meta), labels=json.dumps(meta['vocab']), task='single-label classification',
+                input=f"image: uint8 (batch, {meta['n_in']}, height, width), {c}, pixel values 0-255, {size}",
+                output=f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels",
+                input_size=f"{h}x{w}", normalize=json.dumps(meta.get('normalize')), resize=json.dumps(dict(meta.get('resize') or {}, in_graph=resize)),
+                imgclf_version=imgclf.__version__)
+
+def write_onnx_props(fn, # An ONNX file
+                     props:dict # String keys and values
+                    ):
+    "Set the ONNX file's `metadata_props` to `props`, with the `onnx` package"
+    import onnx
+    m = onnx.load(str(fn))
+    onnx.helper.set_model_props(m, props)
+    onnx.save(m, str(fn))
 
 # %% ../nbs/11_export.ipynb #b2f26981
 class OnnxModel:
@@ -78,3 +104,36 @@ def fast_model(model, # A `SavedModel` or a model folder
     print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
     export_onnx(m, fn, resize=False) # `predict` gives it images already resized as in validation
     return SavedModel(OnnxModel(fn), meta)
+
+# %% ../nbs/11_export.ipynb #5c774ee1
+class OnnxSavedModel(SavedModel):
+    "A `SavedModel` from an ONNX export alone (`load_onnx`): the network is the graph, which resizes, scales and normalises inside"
+    def pixels(self, img # An image file, its bytes, or a PIL image
+              )->torch.Tensor:
+        "A batch of one image (1, C, H, W) in uint8 at its own resolution, cropped or padded to the model's shape as validation did (the graph resizes)"
+        from PIL import Image
+        m = self.meta; mode = 'L' if m['n_in'] == 1 else 'RGB'
+        img = as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=m.get('min_side'))
+        r = m.get('resize') or dict(method='crop')
+        if 'val_xtra' not in r and r['method'] != 'squish': # the region of the model's shape that validation's `Resize` cropped or padded, at full resolution
+            (w0, h0), (h, w) = img.size, m['size']
+            s = (min if r['method'] == 'crop' else max)(h0/h, w0/w)
+            img = Resize((max(1, round(h*s)), max(1, round(w*s))), method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))(img, split_idx=1)
+        x = torch.from_numpy(np.array(img))
+        return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
+
+def load_onnx(fn # An `.onnx` file written by `export_onnx`
+             )->OnnxSavedModel:
+    "The model in an ONNX export, with its labels and preprocessing from the file's own metadata: no model folder needed"
+    fn = Path(fn)
+    if not fn.is_file(): raise FileNotFoundError(f"No such ONNX file: {fn}")
+    try: net = OnnxModel(fn)
+    except Exception as e: raise ValueError(f"{fn} is not an ONNX model onnxruntime can read ({type(e).__name__}). Fix: export it again with imgclf export.") from None
+    props = net.session.get_modelmeta().custom_metadata_map
+    if 'imgclf' not in props: raise ValueError(f"{fn} does not say which labels its outputs are (no 'imgclf' metadata: it was written by another tool, or by an older imgclf). Fix: export it again: imgclf export MODEL_FOLDER --onnx {fn.name}")
+    try: meta = json.loads(props['imgclf'])
+    except json.JSONDecodeError as e: raise ValueError(f"{fn}'s 'imgclf' metadata is not valid JSON ({e}). Fix: export it again.") from None
+    check_meta(meta, f"{fn}'s 'imgclf' metadata", any_arch=True) # the architecture's name builds nothing here
+    if not json.loads(props.get('resize', '{}')).get('in_graph', False):
+        raise ValueError(f"{fn} takes images already resized (it is a cache file of fast_model, exported with resize=False). Fix: export the model folder with imgclf export.")
+    return OnnxSavedModel(net, meta)

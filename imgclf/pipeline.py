@@ -17,13 +17,13 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, show_path
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, BAD_KINDS, fashion_mnist, fashion_tiny
-from .train import make_learner, train, fast_train, use_log_lines, curves_figure, load_checkpoint
+from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny
+from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record
 
 # %% auto #0
-__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'run']
+__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'run', 'model_card', 'write_model_card']
 
 # %% ../nbs/09_pipeline.ipynb #6fd1d73b
 AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True, strong=dict(mult=2))
@@ -52,6 +52,7 @@ class Recipe:
     bn_stats:str='fixed' # Pretrained models: 'fixed' keeps BatchNorm's running statistics while fine-tuning, 'update' lets each batch move them
     fast:bool=False # Fast mode: train only the head, on features computed once by the frozen pretrained body
     label_smoothing:float=0. # Label smoothing of the cross-entropy loss
+    balance:bool=False # Imbalanced classes: weight the loss so that every class counts as much (`balance_weights`)
     wd:float|None=None # Weight decay; fastai's default (0.01) when not given
     mix:str|None=None # Blend training images: 'mixup' or 'cutmix'
     patience:int|None=None # Stop when the validation loss has not improved for this many epochs
@@ -118,6 +119,7 @@ def learner(self:Recipe, dls # From `Recipe.dls`
            ):
     "A `Learner` for `dls` with the recipe's architecture, weights, loss and blending"
     return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix, wd=self.wd,
+                        class_weights=balance_weights(dls) if self.balance else None,
                         head_sizes=self.head_sizes, head_dropout=self.head_dropout)
 
 @patch
@@ -256,6 +258,7 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
                        processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path), fast=recipe.fast,
                        seed=recipe.seed, skipped_files=sorted(map(str, skip)), report={k:v for k,v in rep.items() if k != 'n'})
     r.write_metrics(m)
+    write_model_card(r)
     return m
 
 @delegates(Recipe)
@@ -285,6 +288,7 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     skip = unusable_images(path)
     set_seed(recipe.seed, reproducible=True)
     dls = _dls_for(recipe, path, skip, processes)
+    if first and not resume and (msg := class_imbalance(path)): warnings.warn(msg)
     if first: r.write_split(dls)
     learn = use_log_lines(recipe.learner(dls))
     mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epochs"
@@ -297,3 +301,52 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         _save_interrupted(learn, r)
         raise
     return r
+
+# %% ../nbs/09_pipeline.ipynb #bcdd5cc1
+def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number is valid YAML
+
+def model_card(r # A finished `Run`, or its folder
+              )->str:
+    "A finished run's model card (`model/README.md`): a Hugging Face YAML header, then the data, recipe, results per class, limits and safe loading"
+    r = r if isinstance(r, Run) else Run.load(r)
+    m, rec, name = r.metrics, r.recipe, Path(r.settings['dataset']).name
+    if m is None: raise ValueError(f"{show_path(r.folder)} has not finished: no metrics for its model card")
+    split, acc = ('test', m['test_accuracy']) if m.get('test_accuracy') is not None else ('validation', m['accuracy'])
+    n = m['n_test'] if split == 'test' else m['n_valid']
+    lo, hi = (m.get('report') or {}).get('accuracy_ci95') or (None, None)
+    head = ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai', 'pipeline_tag: image-classification',
+            'metrics:', '- accuracy', 'model-index:', f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:', '  - task:', '      type: image-classification',
+            '    dataset:', f'      name: {_yaml(name)}', '      type: imagefolder', f'      split: {split}', '    metrics:', '    - type: accuracy',
+            f'      value: {round(acc, 4)}', f'      name: {split} accuracy', '---', '']
+    mode = 'a new head on features of the frozen network, computed once (fast mode)' if rec.fast else f'{m["epochs"]} epochs'
+    from imgclf.models import is_scratch
+    weights = 'ImageNet weights' if rec.pretrained and not is_scratch(rec.arch) else 'random weights'
+    ci = f" (95% interval {lo:.1%} to {hi:.1%})" if lo is not None else ''
+    body = [f"# {rec.arch} on {name}", "",
+            f"An image classifier for {len(m['vocab'])} labels, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(m['vocab'])}.", "",
+            "## Data", "",
+            f"The folder `{name}`: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, one folder per label.",
+            f"{len(m['skipped_files'])} files could not be used and were left out." if m.get('skipped_files') else "Every image could be used.", "",
+            "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
+            *[f"| {k} | {v} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
+            "## Results", "", f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", ""]
+    pc = r.folder/'per_class.csv'
+    if pc.is_file():
+        t = pd.read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
+        body += ["| label | precision | recall | F1 | images |", "|---|---|---|---|---|",
+                 *[f"| {k} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} | {int(row.support)} |" for k, row in t.iterrows()], ""]
+    body += ["## Limits", "",
+             f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold 0.8` answers 'unknown' below that probability.",
+             "- The accuracy holds for images like the training images. Photos from another camera, light, background or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
+             f"- With {n} {split} images, one image moves the accuracy by {1/max(n, 1):.1%}.", "",
+             "## Using it safely", "",
+             "The weights are a safetensors file and the description is JSON (`imgclf.json`): loading runs no code from the folder, and the checksum is checked.", "",
+             "```sh", "imgclf predict model/ photo.jpg", "imgclf export model/ --onnx model.onnx   # carries its labels; imgclf predict model.onnx photo.jpg", "```", "",
+             "```python", "from imgclf.saved import load_model", "load_model('model').predict('photo.jpg')   # (label, index, probabilities)", "```", ""]
+    return '\n'.join(head + body)
+
+def write_model_card(r:Run)->Path:
+    "Write `model_card(r)` to the run's `model/README.md`"
+    fn = r.file('model')/'README.md'
+    write_text(fn, model_card(r))
+    return fn

@@ -23,14 +23,23 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'n_channels', 'head_spec', 'make_learner', 'EpochLines', 'use_log_lines', 'log_lines_outside_notebooks',
-           'StepTimer', 'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint', 'Checkpoints', 'distributed',
-           'bn_layers', 'FixedBNStats', 'train', 'curves_figure', 'train_progressive', 'matmul_gflops']
+__all__ = ['SCHEDULES', 'n_channels', 'balance_weights', 'head_spec', 'make_learner', 'EpochLines', 'use_log_lines',
+           'log_lines_outside_notebooks', 'StepTimer', 'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint',
+           'Checkpoints', 'distributed', 'bn_layers', 'FixedBNStats', 'train', 'curves_figure', 'train_progressive',
+           'matmul_gflops']
 
 # %% ../nbs/05_train.ipynb #c3eef367
 def n_channels(dls)->int:
     "Number of channels of the images `dls` produces"
     return dls.one_batch()[0].shape[1]
+
+def balance_weights(dls # `DataLoaders` from `get_dls`
+                   )->torch.Tensor:
+    "Each class's weight in the loss so that every class counts as much in training: images / (classes × the class's images), from the training split"
+    labels = dls.train_ds.tls[1]
+    n = torch.bincount(torch.tensor([int(labels[i]) for i in range(len(labels))]), minlength=len(dls.vocab)).float()
+    if (n == 0).any(): raise ValueError(f"no training images of {', '.join(str(v) for v, k in zip(dls.vocab, n) if k == 0)}: they cannot be balanced. Fix: add some, or remove the label")
+    return n.sum()/(len(n)*n)
 
 def head_spec(head_sizes=None, # Hidden layer sizes of the head, or `None`
               head_dropout=None, # Dropout before its last layer, or `None`
@@ -52,6 +61,7 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
                  pretrained:bool=True, # Start from ImageNet weights (ignored for scratch CNNs)
                  weights=None, # An explicit pretrained weights file (see `find_weights`)
                  label_smoothing:float=0., # Label smoothing of the cross-entropy loss
+                 class_weights=None, # Each class's weight in the loss (`balance_weights`); `None`: all 1
                  mix:str|None=None, # 'mixup' or 'cutmix' to blend training images
                  metrics=accuracy, # fastai metrics to report each epoch
                  head_sizes:list|None=None, # Pretrained models: the head's hidden layer sizes (fastai's `lin_ftrs`: one of 512 when `None`); seed 002's is [1024, 1024]
@@ -63,7 +73,8 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
     head = head_spec(head_sizes, head_dropout)
     if head and is_scratch(arch): raise ValueError(f"head_sizes and head_dropout shape a pretrained network's new head; {arch} is a CNN from scratch. Fix: leave them out, or use a pretrained architecture")
     n_in = n_channels(dls)
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    w = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32, device=dls.device)
+    loss = LabelSmoothingCrossEntropyFlat(weight=w, eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat(weight=w)
     cbs = {None:[], 'mixup':[MixUp()], 'cutmix':[CutMix()]}[mix]
     kw = dict(loss_func=loss, metrics=metrics, cbs=cbs, **kwargs)
     if is_scratch(arch): learn = Learner(dls, create_scratch(arch, n_in, dls.c, size=getattr(dls, 'size', None)), **kw)

@@ -35,6 +35,9 @@ def test_train_writes_run_folder(tmp_path):
     assert 0.1 < m['test_accuracy'] <= 1 and len(m['vocab']) == 10
     assert len((out/'history.csv').read_text().strip().splitlines()) == 4  # header + one row per epoch
     assert (out/'model'/'weights.safetensors').stat().st_size > 10_000
+    card = (out/'model'/'README.md').read_text() # the model card: a Hugging Face header, then the run in words
+    assert card.startswith('---\nlibrary_name: imgclf\n') and 'pipeline_tag: image-classification' in card
+    assert f"value: {round(m['test_accuracy'], 4)}" in card and '## Limits' in card
 
 def test_log_output_has_one_line_per_epoch(tmp_path):
     "Output to a file or pipe must stay readable: no carriage-return progress bars."
@@ -213,6 +216,27 @@ def test_reported_accuracy_is_what_the_saved_model_gives(kind, tmp_path):
         r = run('evaluate', tmp_path/'run'/'model', folder, '--out', tmp_path/f'eval_{key}')
         assert r.returncode == 0, r.stderr
         assert json.loads((tmp_path/f'eval_{key}'/'metrics.json').read_text())['test_accuracy'] == m[key], (key, m[key])
+    if kind == 'photos': onnx_file_alone_predicts_like_the_folder(tmp_path/'run'/'model', data/'test', tmp_path)
+
+def onnx_file_alone_predicts_like_the_folder(model, images, tmp_path):
+    "`imgclf export` writes the labels and preprocessing into the .onnx file (read here with the onnx package), and `imgclf predict FILE.onnx` alone answers as the model folder does"
+    import onnx
+    (model/'README.md').unlink() # as in a model folder from before model cards: export writes one
+    r = run('export', model, '--onnx', tmp_path/'m.onnx')
+    assert r.returncode == 0 and 'model card' in r.stdout and (model/'README.md').read_text().startswith('---\n'), r.stderr
+    props = {p.key: p.value for p in onnx.load(str(tmp_path/'m.onnx')).metadata_props}
+    meta = json.loads((model/'imgclf.json').read_text())
+    assert json.loads(props['labels']) == meta['vocab'] and props['input_size'] == 'x'.join(map(str, meta['size']))
+    assert props['task'] == 'single-label classification' and json.loads(props['normalize']) == meta['normalize']
+    (tmp_path/'elsewhere').mkdir(); shutil.move(tmp_path/'m.onnx', tmp_path/'elsewhere'/'m.onnx') # nothing beside it
+    rows = {}
+    for m in (model, tmp_path/'elsewhere'/'m.onnx'):
+        r = run('predict', m, images, '--csv', tmp_path/'p.csv')
+        assert r.returncode == 0, r.stderr
+        rows[m.suffix] = pd.read_csv(tmp_path/'p.csv').set_index('path')
+    folder, alone = rows[''], rows['.onnx'].loc[rows[''].index]
+    assert len(folder) >= 10 and (folder.label == alone.label).mean() >= 0.95, (folder.label != alone.label).sum() # PIL's and PyTorch's resizing filters may flip a borderline photo
+    assert (folder.confidence - alone.confidence).abs().max() < 0.05
 
 def test_config_trains_a_run_again_and_options_override_it(tmp_path):
     "`--config RUN/run.json` trains the same recipe on the same data again; an option given beside it wins, and reaches run.json"
