@@ -28,6 +28,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
               *, out:str=None, # Run folder to write (default: runs/<timestamp>)
               config:str=None, # A run's run.json (or a recipe as JSON) to train again; options given here override it
               resume:str=None, # Run folder of an interrupted run: continue from its last completed epoch, with its saved settings
+              log:str='csv', # 'csv' (history.csv) or 'tensorboard' (also TensorBoard logs in RUN/tensorboard/; needs pip install "imgclf[tensorboard]")
               **recipe # `Recipe` fields: chosen from the images when not given
              ):
     "Train a classifier on a folder of images and write a run folder"
@@ -35,7 +36,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     from fastai.torch_core import rank_distrib
     if resume:
         if path or config: raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset or --config with it. Fix: imgclf train --resume {resume}")
-        r = run(out=resume, resume=True, **recipe) # a recipe option given here is refused there, with the way out
+        r = run(out=resume, resume=True, log=log, **recipe) # a recipe option given here is refused there, with the way out
     else:
         base = None
         if config:
@@ -43,7 +44,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
             try: s = json.loads(Path(config).read_text())
             except json.JSONDecodeError as e: raise ValueError(f"{config} is not valid JSON ({e})") from None
             base, path = Recipe.from_dict(s.get('recipe', s)), path or s.get('dataset')
-        r = run(path, base, out, **recipe)
+        r = run(path, base, out, log=log, **recipe)
     if rank_distrib(): return # not the first of several processes: that one reports
     m = r.metrics
     test = f", test accuracy {m['test_accuracy']:.4f}" if m.get('test_accuracy') is not None else ''

@@ -51,6 +51,7 @@ class Recipe:
     head_dropout:float|None=None # Pretrained models: dropout before the head's last layer (fastai's 0.5 when not given; seed 002: 0.05)
     bn_stats:str='fixed' # Pretrained models: 'fixed' keeps BatchNorm's running statistics while fine-tuning, 'update' lets each batch move them
     fast:bool=False # Fast mode: train only the head, on features computed once by the frozen pretrained body
+    aug_passes:int=0 # Fast mode: extra feature passes over the training images with their random crops and flips
     label_smoothing:float=0. # Label smoothing of the cross-entropy loss
     balance:bool=False # Imbalanced classes: weight the loss so that every class counts as much (`balance_weights`)
     wd:float|None=None # Weight decay; fastai's default (0.01) when not given
@@ -129,7 +130,7 @@ def fit(self:Recipe, learn, # From `Recipe.learner`
         keep_best:bool=True, # With `out`: keep the epoch with the lowest validation loss
        ):
     "Train `learn` as the recipe says"
-    if self.fast: return fast_train(learn, **({} if self.lr is None else dict(lr=self.lr))) # the head's rate: a sweep of fast recipes sweeps it
+    if self.fast: return fast_train(learn, aug_passes=self.aug_passes, **({} if self.lr is None else dict(lr=self.lr))) # the head's rate: a sweep of fast recipes sweeps it
     lr = self.lr
     if lr is None and self.lr_find and not resume:
         with learn.no_bar(), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)
@@ -149,7 +150,7 @@ def default_dataset()->Path:
 class Run:
     "A run folder written by `run`: its recipe, metrics, history, split, report and model"
     FILES = dict(settings='run.json', metrics='metrics.json', history='history.csv', curves='curves.png', split='split.csv',
-                 report='report.html', model='model', checkpoints='checkpoints')
+                 report='report.html', model='model', checkpoints='checkpoints', tensorboard='tensorboard')
     def __init__(self, folder): self.folder = Path(folder)
     def file(self, name:str)->Path: return self.folder/self.FILES[name]
     @classmethod
@@ -227,6 +228,12 @@ def _dls_for(recipe, path, skip, processes):
         dls = recipe.dls(path, exclude=skip, bs=bs)
     return dls
 
+def _tensorboard(folder):
+    "fastai's `TensorBoardCallback` writing into `folder`: losses, metrics and learning rates (no graph trace, no prediction images: they cost time on a CPU)"
+    try: from fastai.callback.tensorboard import TensorBoardCallback
+    except ImportError: raise ValueError('--log tensorboard needs the tensorboard package: pip install "imgclf[tensorboard]"') from None
+    return TensorBoardCallback(log_dir=str(folder), trace_model=False, log_preds=False)
+
 def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 
 def _save_interrupted(learn, r:Run):
@@ -266,10 +273,12 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         recipe:Recipe|None=None, # How to train; `Recipe.for_dataset(path)` when `None`
         out=None, # Run folder; `runs/<timestamp>` when `None`
         resume:bool=False, # Go on with the interrupted run in `out`, with its saved dataset and recipe
+        log:str='csv', # 'csv': the history in `history.csv`; 'tensorboard': also TensorBoard logs in the run folder's `tensorboard/`
         **kwargs # Recipe fields to set (on top of `recipe` or of the dataset's choice)
        )->Run:
     "Train a classifier on the folder dataset at `path` and write a run folder"
     first, processes = rank_distrib() == 0, max(1, num_distrib()) # under `accelerate launch` the first process writes the run folder
+    if log not in ('csv', 'tensorboard'): raise ValueError(f"log={log!r}. Fix: use 'csv' or 'tensorboard'")
     if resume and (given := [k for k, v in kwargs.items() if v is not None] + (['recipe'] if recipe is not None else [])):
         raise ValueError(f"resuming goes on with the run as it was set up, so {', '.join(given)} cannot change. "
                          f"Fix: leave {'it' if len(given) == 1 else 'them'} out, or train a new run with them: imgclf train --config {show_path(Path(out or '.')/'run.json')} --out NEW_FOLDER")
@@ -283,6 +292,7 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     if not resume:
         recipe = replace(recipe, **{k:v for k,v in kwargs.items() if v is not None}) if recipe else Recipe.for_dataset(path, **kwargs)
         r = Run(out or Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
+    cbs = [_tensorboard(r.file('tensorboard'))] if log == 'tensorboard' else [] # before the folder is made: a missing package is said first
     r.folder.mkdir(parents=True, exist_ok=True)
     if first and not resume: r.write_settings(path, recipe)
     skip = unusable_images(path)
@@ -291,6 +301,7 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     if first and not resume and (msg := class_imbalance(path)): warnings.warn(msg)
     if first: r.write_split(dls)
     learn = use_log_lines(recipe.learner(dls))
+    learn.add_cbs(cbs)
     mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epochs"
     if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
                     f"{len(dls.vocab)} labels, {recipe.size} px), {mode}", flush=True)

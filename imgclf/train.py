@@ -175,6 +175,7 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
                lr:float=3e-3, # Maximum learning rate of the head
                bs:int=64, # Batch size over features
                keep_best:bool=True, # Keep the epoch with the lowest validation loss (early stopping without stopping: the epochs cost milliseconds)
+               aug_passes:int=0, # Extra passes over the training images with their random transforms (crops, flips), whose features join the plain ones
               )->Learner:
     "Train only `learn`'s head on features computed once by its frozen body; sets `learn.train_seconds` (and an empty `step_seconds`)"
     from fastai.vision.all import DataLoaders, DataLoader
@@ -183,6 +184,9 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
     dls = learn.dls
     trn = dls.test_dl(dls.train_ds.items, with_labels=True) # the training images without augmentation
     ftr, fvl = _features(learn, trn), _features(learn, dls.valid)
+    if aug_passes:
+        aug = dls.train.new(shuffle=False, drop_last=False) # the training transforms, every image once a pass
+        ftr = tuple(torch.cat(o) for o in zip(ftr, *(_features(learn, aug) for _ in range(aug_passes))))
     bs = min(bs, len(ftr[1])) # fewer images than a batch: one batch of them all (with `drop_last` a bigger batch would train nothing)
     fdls = DataLoaders(DataLoader(TensorDataset(*ftr), bs=bs, shuffle=True, drop_last=True),
                        DataLoader(TensorDataset(*fvl), bs=bs*2))

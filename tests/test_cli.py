@@ -286,3 +286,18 @@ def test_mnist_and_cifar10_from_official_files_train_like_any_folder(tmp_path):
     assert r.returncode == 0, r.stderr
     m = json.loads((out/'metrics.json').read_text())
     assert m['n_test'] == 20 and m['vocab'][0] == 'airplane' and len(m['vocab']) == 10
+
+def test_imbalanced_folder_warns_and_balance_weights_the_loss(tmp_path):
+    "`imgclf check` and `imgclf train` warn about a 10:1 folder; `--balance` reaches run.json, and metrics.json has balanced accuracy and each class's recall"
+    data = tmp_path/'imbalanced'
+    for i, d in enumerate(sorted((TINY/'train').iterdir())[:4]):
+        (data/d.name).mkdir(parents=True)
+        for f in sorted(d.glob('*.png'))[:5 if i % 2 else 50]: shutil.copy(f, data/d.name/f.name)
+    r = run('check', data)
+    assert r.returncode == 0 and 'imbalanced' in r.stderr and '10:1' in r.stderr, r.stderr
+    r = run('train', data, '--out', tmp_path/'run', '--epochs', '2', '--balance', '--log', 'tensorboard')
+    assert r.returncode == 0 and 'imbalanced' in r.stderr, r.stderr
+    assert json.loads((tmp_path/'run'/'run.json').read_text())['recipe']['balance'] is True
+    rep = json.loads((tmp_path/'run'/'metrics.json').read_text())['report']
+    assert set(rep['recall']) == {d.name for d in data.iterdir()} and abs(rep['balanced_accuracy'] - sum(rep['recall'].values())/4) < 1e-3
+    assert any((tmp_path/'run'/'tensorboard').glob('events.out.tfevents.*')) # --log tensorboard
