@@ -236,7 +236,7 @@ class PhotoDL(TfmdDL):
                  side:int|None=None, # Shorter side of the cached photos (`cache_side`); `None` reads each photo as `TfmdDL` does
                  photo:type|None=None, # The image type the items are (`photo_type`)
                  **kwargs):
-        self.side, self.photo, self._told = side, photo, False # set first: batch transforms' setup may already ask for a batch
+        self.side, self.photo, self._told, self._peek = side, photo, False, False # set first: batch transforms' setup may already ask for a batch
         super().__init__(dataset, **kwargs)
 
     def _cache_file(self, item):
@@ -261,13 +261,19 @@ class PhotoDL(TfmdDL):
 
     def before_iter(self):
         super().before_iter()
-        if self._told or self.side is None: return
+        if self._told or self._peek or self.side is None: return # a look at one batch decodes a batch, not the photos
         tls = getattr(self.dataset, 'tls', None)
         entries = [c for f in (tls[0].items if tls else []) if (c := self._cache_file(f)) is not None]
         todo = sum(1 for c in entries if not c.exists())
         if todo >= 100: print(f'Decoding {f"{todo} of {len(entries)}" if todo < len(entries) else todo} photos once, at {self.side} pixels on the shorter side; '
                               f'later epochs and runs read them from {show_path(data_dir()/"photos")}', flush=True)
         self._told = True
+
+    def one_batch(self):
+        "fastai's `one_batch`, without the message about decoding every photo: it decodes one batch"
+        self._peek = True
+        try: return super().one_batch()
+        finally: self._peek = False
 
     def new(self, dataset=None, cls=None, **kwargs):
         res = super().new(dataset, cls, **kwargs)

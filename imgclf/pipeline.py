@@ -302,7 +302,7 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     if first: r.write_split(dls)
     learn = use_log_lines(recipe.learner(dls))
     learn.add_cbs(cbs)
-    mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epochs"
+    mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
     if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
                     f"{len(dls.vocab)} labels, {recipe.size} px), {mode}", flush=True)
     try:
