@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 warnings.filterwarnings('ignore')
 
+def sd(xs): return np.std(xs, ddof=1) if len(xs) > 1 else 0.
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('datasets', nargs='+'); p.add_argument('--passes', type=int, nargs='+', default=[0, 2, 4])
@@ -26,9 +28,8 @@ def main():
                 with contextlib.redirect_stdout(io.StringIO()):
                     m = run(d, out=Path(tempfile.mkdtemp())/'run', fast=True, aug_passes=k, seed=s).metrics
                 rs.append(dict(acc=m['test_accuracy'], valid_loss=m['valid_loss'], s=m['train_seconds']))
-            row = dict(data=d.name, passes=k, **{f'{key}': [r[key] for r in rs] for key in ('acc', 'valid_loss', 's')})
+            row = dict(data=d.name, passes=k, **{key: [r[key] for r in rs] for key in ('acc', 'valid_loss', 's')})
             res.append(row)
-            sd = lambda xs: np.std(xs, ddof=1) if len(xs) > 1 else 0.
             print(f"{d.name}, {k} augmented passes: test accuracy {np.mean(row['acc']):.4f} ± {sd(row['acc']):.4f}, "
                   f"valid loss {np.mean(row['valid_loss']):.4f} ± {sd(row['valid_loss']):.4f}, {np.mean(row['s']):.1f} ± {sd(row['s']):.1f} s", flush=True)
     if a.save: Path(a.save).write_text(json.dumps(res, indent=1))

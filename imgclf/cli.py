@@ -93,12 +93,13 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
         files += image_files(o)
     if not files: raise ValueError(f"No image files found in {', '.join(map(str, images))}")
     model = Path(model).expanduser()
-    if model.suffix.lower() == '.onnx' and not model.is_dir(): # the export alone: labels and preprocessing from its metadata
+    onnx_file = model.suffix.lower() == '.onnx' and not model.is_dir() # the export alone: labels and preprocessing from its metadata
+    if onnx_file:
         if not has_onnx(): raise ValueError(f'Predicting with {model} needs the onnx extra: pip install "imgclf[onnx]"')
         from imgclf.export import load_onnx
         m = load_onnx(model)
     else: m = load_model(model)
-    if has_onnx() and not model.suffix.lower() == '.onnx': # onnxruntime is several times faster than eager PyTorch on a CPU
+    if has_onnx() and not onnx_file: # onnxruntime is several times faster than eager PyTorch on a CPU
         try: m = fast_model(m)
         except Exception as e: warnings.warn(f"could not prepare the fast ONNX version ({type(e).__name__}: {e}); predicting with PyTorch")
     df = m.predict_folder(files, topk=topk, threshold=threshold, csv=csv)

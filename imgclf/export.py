@@ -11,9 +11,9 @@ import hashlib, json, math, sys, warnings
 from pathlib import Path
 import numpy as np, torch
 from fastai.vision.all import Resize
-from .files import atomic_write, show_path, open_image, as_mode
+from .files import atomic_write, show_path
 from .data import data_dir
-from .saved import SavedModel, check_meta
+from .saved import SavedModel, check_meta, as_batch
 
 # %% auto #0
 __all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props', 'OnnxModel', 'has_onnx', 'fast_model',
@@ -111,16 +111,13 @@ class OnnxSavedModel(SavedModel):
     def pixels(self, img # An image file, its bytes, or a PIL image
               )->torch.Tensor:
         "A batch of one image (1, C, H, W) in uint8 at its own resolution, cropped or padded to the model's shape as validation did (the graph resizes)"
-        from PIL import Image
-        m = self.meta; mode = 'L' if m['n_in'] == 1 else 'RGB'
-        img = as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=m.get('min_side'))
+        img, m = self.open(img), self.meta
         r = m.get('resize') or dict(method='crop')
         if 'val_xtra' not in r and r['method'] != 'squish': # the region of the model's shape that validation's `Resize` cropped or padded, at full resolution
             (w0, h0), (h, w) = img.size, m['size']
             s = (min if r['method'] == 'crop' else max)(h0/h, w0/w)
             img = Resize((max(1, round(h*s)), max(1, round(w*s))), method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))(img, split_idx=1)
-        x = torch.from_numpy(np.array(img))
-        return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
+        return as_batch(img)
 
 def load_onnx(fn # An `.onnx` file written by `export_onnx`
              )->OnnxSavedModel:

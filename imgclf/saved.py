@@ -23,7 +23,7 @@ from .train import head_spec
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
            'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model', 'check_weights_fit',
-           'resize_tfm']
+           'resize_tfm', 'as_batch']
 
 # %% ../nbs/06_saved.ipynb #f596532e
 def norm_stats(learn:Learner)->dict|None:
@@ -198,15 +198,23 @@ def resize_tfm(meta:dict):
     return Resize(size, method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))
 
 @patch
+def open(self:SavedModel, img # An image file, its bytes, or a PIL image
+        ):
+    "`img` as a PIL image in the model's mode, decoded as training decoded it (`photo_type`)"
+    from PIL import Image
+    mode = 'L' if self.meta['n_in'] == 1 else 'RGB'
+    return as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=self.meta.get('min_side'))
+
+def as_batch(img)->torch.Tensor:
+    "A PIL image as a uint8 batch of one, (1, C, H, W)"
+    x = torch.from_numpy(np.array(img))
+    return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
+
+@patch
 def pixels(self:SavedModel, img # An image file, its bytes, or a PIL image
           )->torch.Tensor:
     "A batch of one image at the model's size, as uint8 (1, C, H, W): resized by the validation set's own fastai transform"
-    from PIL import Image
-    mode = 'L' if self.meta['n_in'] == 1 else 'RGB'
-    img = as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=self.meta.get('min_side')) # as training decoded it (`photo_type`)
-    img = resize_tfm(self.meta)(img, split_idx=1) # fastai's resizing works on any PIL image
-    x = torch.from_numpy(np.array(img))
-    return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
+    return as_batch(resize_tfm(self.meta)(self.open(img), split_idx=1)) # fastai's resizing works on any PIL image
 
 @patch
 def prepare(self:SavedModel, img # An image file, its bytes, or a PIL image
