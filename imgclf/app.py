@@ -15,7 +15,7 @@ from starlette.middleware import Middleware
 import imgclf
 from .files import ImageError, image_files, atomic_dir, open_image, show_path
 from fastai.data.transforms import image_extensions
-from .saved import SavedModel
+from .saved import SavedModel, temper
 from .pipeline import Run
 from .explain import CamResult, cam_inputs, cam_batch, cam_layer, overlay
 
@@ -51,6 +51,7 @@ class Classifier:
         else:
             with torch.inference_mode(): probs = net(x).softmax(1).cpu()
             pic = None
+        probs = temper(probs, self.model.temperature) # the model's calibration, as `predict` applies it
         p, i = probs[0].topk(self.topk)
         top = {self.vocab[j]: round(float(q), 4) for q,j in zip(p, i)}
         return top, pic, f"**{self.vocab[int(i[0])]}** ({float(p[0]):.1%})"

@@ -32,7 +32,8 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
               **recipe # `Recipe` fields: chosen from the images when not given
              ):
     "Train a classifier on a folder of images and write a run folder"
-    from imgclf.pipeline import run, Recipe
+    from imgclf.pipeline import run, Recipe, kept_words
+    from imgclf.evaluate import report_findings
     from fastai.torch_core import rank_distrib
     if resume:
         if path or config: raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset or --config with it. Fix: imgclf train --resume {resume}")
@@ -49,6 +50,9 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     m = r.metrics
     test = f", test accuracy {m['test_accuracy']:.4f}" if m.get('test_accuracy') is not None else ''
     print(f"Done in {m['train_seconds']:.0f} s: validation accuracy {m['accuracy']:.4f}{test}")
+    print(kept_words(m['fast'], m.get('kept_epoch'), m.get('epochs_run')))
+    print(report_findings(m['report'] | dict(n=m['n_test'] or m['n_valid']), 'test' if m['n_test'] else 'validation')[0][0])
+    print(f"Report: {_show(r.file('report'))}")
     return r
 
 def evaluate_cmd(model:str, # Model folder (a run folder's model/)
@@ -61,6 +65,7 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     out = Path(out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
     m = evaluate(Path(model).expanduser(), path, out)
+    print(report_findings(m['report'] | dict(n=m['n_test']), 'labelled')[0][0])
     print(f"Accuracy {m['test_accuracy']:.4f} on {m['n_test']} images; report: {_show(out/'report.html')}")
     return m
 

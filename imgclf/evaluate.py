@@ -7,7 +7,8 @@ Docs: https://imgclf.github.io/imgclf/evaluate.html.md"""
 # %% ../nbs/08_evaluate.ipynb #796d81aa
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import base64, html, json
+import base64, html, json, re
+from datetime import datetime
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
@@ -17,13 +18,15 @@ from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
 from .data import *
 from .files import atomic_write, write_text, plain_text
-from .saved import SavedModel
+from .saved import SavedModel, temper
+from .explain import grad_cam, overlay
 
 # %% auto #0
 __all__ = ['METRICS', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation', 'confusion_figure', 'confusions',
            'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration',
-           'calibration_figure', 'bootstrap_accuracy', 'top_losses_figure', 'write_report', 'metrics_record',
-           'evaluate']
+           'calibration_figure', 'fit_temperature', 'nll', 'suggest_threshold', 'threshold_effect', 'fit_calibration',
+           'bootstrap_accuracy', 'top_losses_figure', 'mistakes_figure', 'report_findings', 'write_report',
+           'metrics_record', 'evaluate']
 
 # %% ../nbs/08_evaluate.ipynb #3150dc35
 def score(learn:Learner, # A trained `Learner`
@@ -184,14 +187,68 @@ def calibration(probs, # Class probabilities (N, C)
     t = pd.DataFrame(rows, columns=['confidence','accuracy','count'])
     return t, float((t['count']*(t.confidence-t.accuracy).abs()).sum()/len(conf))
 
-def calibration_figure(probs, targs, n_bins:int=10, figsize=(5,5))->plt.Figure:
-    "Reliability diagram with the expected calibration error in the title"
+def _reliability(ax, probs, targs, n_bins, title):
     t, ece = calibration(probs, targs, n_bins)
-    fig, ax = plt.subplots(figsize=figsize)
-    ax.bar(t.confidence, t.accuracy, width=1/n_bins, alpha=.7, edgecolor='k', label='accuracy in bin')
+    x = (np.minimum(np.floor(t.confidence*n_bins), n_bins-1) + 0.5)/n_bins # each bin's centre: the bars tile the axis
+    ax.bar(x, t.accuracy, width=1/n_bins, alpha=.7, edgecolor='k', label='accuracy in bin')
+    for xi, a, n in zip(x, t.accuracy, t['count']): ax.text(xi, min(a, 0.93) + 0.01, str(n), ha='center', fontsize=7) # how many images: a bin of 1 says little
     ax.plot([0,1], [0,1], 'k:', label='perfect calibration')
-    ax.set(xlim=(0,1), ylim=(0,1), xlabel='confidence', ylabel='accuracy', title=f'Reliability (ECE {ece:.3f})'); ax.legend()
+    ax.set(xlim=(0,1), ylim=(0,1), xlabel='confidence', ylabel='accuracy', title=f'{title} (ECE {ece:.3f})'); ax.legend(loc='upper left', fontsize=8)
+
+@plain_text
+def calibration_figure(probs, targs, # Class probabilities (N, C) and true class indices
+                       n_bins:int=10, # Equal-width confidence bins
+                       temperature:float|None=None, # Also draw the diagram after dividing the outputs by this temperature (`fit_temperature`)
+                       size:float=5., # Inches a panel
+                      )->plt.Figure:
+    "Reliability diagram with the expected calibration error in the title; with `temperature`, before and after calibration side by side"
+    fig, axs = plt.subplots(1, 1 if temperature is None else 2, figsize=(size*(1 if temperature is None else 2), size), squeeze=False)
+    _reliability(axs[0,0], probs, targs, n_bins, 'Reliability' if temperature is None else 'Before calibration')
+    if temperature is not None: _reliability(axs[0,1], temper(probs, temperature), targs, n_bins, f'After, temperature {temperature:.2f}')
+    fig.tight_layout()
     return fig
+
+# %% ../nbs/08_evaluate.ipynb #a3d60d63
+def fit_temperature(probs, # Class probabilities (N, C), as the network gives them
+                    targs, # True class indices
+                   )->float:
+    "The temperature that makes the labels `targs` most likely under `probs` (the lowest mean negative log-likelihood)"
+    from scipy.optimize import minimize_scalar
+    logp, y = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-30, None)), np.asarray(targs)
+    def nll(s): # s = log T
+        z = logp/np.exp(s); z = z - z.max(1, keepdims=True)
+        return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean())
+    return float(np.exp(minimize_scalar(nll, bounds=(-4, 4), method='bounded').x)) # T from 0.018 to 55
+
+def nll(probs, targs)->float:
+    "Mean negative log-likelihood of the labels `targs` under `probs`"
+    return float(-np.log(np.clip(np.asarray(probs, dtype=np.float64)[np.arange(len(targs)), np.asarray(targs)], 1e-30, None)).mean())
+
+# %% ../nbs/08_evaluate.ipynb #c0ce4b12
+def suggest_threshold(probs, # Calibrated class probabilities (N, C)
+                      targs, # True class indices
+                      min_wrong:int=5, # Suggest nothing with fewer wrong answers than this
+                     )->float|None:
+    "The confidence below which answering 'unknown' makes the most good decisions (right answers kept plus wrong ones stopped); `None` when there are too few wrong ones"
+    probs = np.asarray(probs); conf, right = probs.max(1), probs.argmax(1) == np.asarray(targs)
+    if (~right).sum() < min_wrong or not right.any(): return None
+    cands = np.unique(np.round(conf, 2))
+    gain = np.array([(~right & (conf < c)).sum() - (right & (conf < c)).sum() for c in cands]) # wrong answers stopped minus right ones lost
+    return round(float(cands[gain.argmax()]), 2) if gain.max() > 0 else None # the lowest of the best: it keeps the most answers
+
+def threshold_effect(probs, targs, threshold:float)->dict:
+    "How many right answers `threshold` keeps and how many wrong ones it turns into 'unknown'"
+    probs = np.asarray(probs); conf, right = probs.max(1), probs.argmax(1) == np.asarray(targs)
+    return dict(right_kept=int((right & (conf >= threshold)).sum()), right=int(right.sum()),
+                wrong_rejected=int((~right & (conf < threshold)).sum()), wrong=int((~right).sum()))
+
+def fit_calibration(learn:Learner, # A trained `Learner`
+                    dl=None, # A labelled `DataLoader`; the validation set by default
+                   )->dict:
+    "The temperature and the suggested 'unknown' threshold fitted on `dl`: what `save_model` stores as `calibration` when it is `learn.calibration`"
+    probs, targs = predictions(learn, dl)
+    t = fit_temperature(probs, targs)
+    return dict(temperature=round(t, 4), threshold=suggest_threshold(temper(probs, t), targs), n=len(targs))
 
 # %% ../nbs/08_evaluate.ipynb #1b35cf33
 def bootstrap_accuracy(preds, targs, # Predicted and true class indices
@@ -219,8 +276,36 @@ def top_losses_figure(learn:Learner, # A trained `Learner`
     with interp.learn.no_bar(): interp.plot_top_losses(min(k, len(interp.losses)), **kwargs) # it predicts the k images again
     return plt.gcf()
 
+# %% ../nbs/08_evaluate.ipynb #5e1a7c2d
+@plain_text
+def mistakes_figure(learn:Learner, # A trained `Learner`
+                    dl=None, # A labelled `DataLoader` of image files; the validation set by default
+                    k:int=8, # How many wrong answers, the highest loss first
+                    interp=None, # An `interpretation` already computed (then `learn` and `dl` are not used for predicting)
+                    temperature:float=1., # Calibration of the probabilities shown (`fit_temperature`)
+                    ncols:int=4, # Image-and-heatmap pairs per row
+                    size:float=1.5, # Inches a picture
+                   )->plt.Figure|None:
+    "The `k` worst wrong answers, each captioned 'true → predicted (p = 0.97)' beside its Grad-CAM for the predicted class; `None` when there are none"
+    interp = interp or interpretation(learn, dl)
+    probs, targs = temper(interp.probs.numpy(), temperature), interp.targs.numpy()
+    preds, vocab = probs.argmax(1), list(map(str, learn.dls.vocab))
+    wrong = np.flatnonzero(preds != targs)
+    wrong = wrong[np.argsort(-interp.losses.numpy()[wrong], kind='stable')][:k]
+    if not len(wrong): return None
+    ncols = min(ncols, len(wrong)); nrows = int(np.ceil(len(wrong)/ncols))
+    fig = plt.figure(figsize=(2*size*ncols, (size+0.3)*nrows))
+    for sf, i in zip(fig.subfigures(nrows, ncols, squeeze=False).flat, wrong):
+        axs = sf.subplots(1, 2)
+        r = grad_cam(learn, interp.dl.items[i], label=int(preds[i]))
+        axs[0].imshow(r.image.squeeze(), cmap='gray' if r.image.shape[-1] == 1 else None); axs[1].imshow(overlay(r))
+        for ax in axs: ax.axis('off')
+        sf.suptitle(f'{vocab[targs[i]]} → {vocab[preds[i]]} (p = {probs[i, preds[i]]:.2f})', fontsize=9)
+    return fig
+
+
 # %% ../nbs/08_evaluate.ipynb #bb1e2343
-def _img_tag(fn): return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" style="max-width:48%">'
+def _img_tag(fn, alt): return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" alt="{html.escape(alt)}">'
 
 def _per_class_html(pcm):
     "The per-class table as a person reads it: counts as whole numbers, rates to three places, blanks where a value has no meaning"
@@ -229,40 +314,103 @@ def _per_class_html(pcm):
         if c in t: t[c] = t[c].map(lambda v: '' if pd.isna(v) else f'{v:.0f}')
     return t.to_html(na_rep='', float_format='{:.3f}'.format)
 
+def _pct(v): return f'{100*v:.1f}%'
+
+def report_findings(s:dict, # `write_report`'s summary
+                    split:str='validation', # What the images are, for the sentences
+                   )->tuple:
+    "`(sentences, advice)`: the result in plain words, and what to look at next, from a report's summary"
+    lo, hi = s['accuracy_ci95']
+    words = [f"On the {s['n']} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
+             f"Guessing at random would be right {_pct(s['chance'])} of the time, and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
+    if s['most_confused']: words.append('Most often confused: ' + '; '.join(f"{t} taken for {p} ({n} time{'s' if n > 1 else ''})" for t, p, n in s['most_confused']) + '.')
+    else: words.append('No two labels were confused.')
+    if s.get('temperature') is not None:
+        words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the validation images: "
+                     f"the calibration error (ECE) on these images is {s['ece']:.3f}, against {s['ece_uncalibrated']:.3f} before.")
+    if (t := s.get('threshold')) is not None and (e := s.get('threshold_effect')):
+        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of {e['wrong_rejected']} of its {e['wrong']} wrong answers here, "
+                     f"and keep {e['right_kept']} of its {e['right']} right ones.")
+    advice = []
+    if lo <= max(s['chance'], s['baseline']):
+        advice.append(f"It is barely better than always answering {s['baseline_label']}: check that each folder holds the right label, then train longer or on more images.")
+    weak = min(s['recall'], key=s['recall'].get)
+    if s['recall'][weak] < 0.5: advice.append(f"{weak} is recognised only {_pct(s['recall'][weak])} of the time: look at its images and at the mistakes below; more, and more varied, pictures of it help most.")
+    if (n := s['confident_mistakes']): advice.append(f"{n} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: such images are often mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem files).")
+    if s['n'] < 100: advice.append(f"With {s['n']} images one image moves the accuracy by {_pct(1/s['n'])}: compare models on more images before trusting small differences.")
+    return words, advice
+
 def write_report(learn:Learner, # A trained `Learner`
                  out, # Folder to write into
                  dl=None, # A labelled `DataLoader`; the validation set by default
-                 title:str='imgclf report' # Heading of the page
+                 title:str='imgclf report', # Heading of the page
+                 about=(), # Sentences on what was trained, on which data and how, for the top of the page
+                 advice=(), # What to look at next that the caller knows of (imbalance, few images, duplicates), before the report's own
+                 links:dict|None=None, # Link text -> file relative to `out`, for the files beside the report (they must exist when it is opened)
+                 cal:dict|None=None, # The calibration, as `fit_calibration` gives it; `learn.calibration` by default (`None` there: uncalibrated)
+                 split:str='validation', # What the images of `dl` are, for the sentences
                 )->dict:
     "Write per-class metrics, plots and a self-contained `report.html` for `learn` on `dl` into `out`; returns the summary"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     interp = interpretation(learn, dl) # the one prediction pass
-    probs, targs = interp.probs.numpy(), interp.targs.numpy()
+    cal = cal if cal is not None else getattr(learn, 'calibration', None)
+    t = cal['temperature'] if cal else None
+    raw, targs = interp.probs.numpy(), interp.targs.numpy()
+    probs = temper(raw, t or 1.)
     vocab = list(map(str, learn.dls.vocab))
     pcm = per_class_metrics(targs, probs.argmax(1), vocab)
     with atomic_write(out/'per_class.csv') as tmp: pcm.to_csv(tmp)
-    figs = dict(confusion_matrix=confusion_figure(learn, interp=interp, figsize=(7,7)), roc=roc_figure(probs, targs, vocab),
-                calibration=calibration_figure(probs, targs), top_losses=top_losses_figure(learn, interp=interp, k=9))
+    figs = dict(mistakes=mistakes_figure(learn, interp=interp, temperature=t or 1.), confusion_matrix=confusion_figure(learn, interp=interp, figsize=(5,5)),
+                roc=roc_figure(probs, targs, vocab, figsize=(5,5)), calibration=calibration_figure(raw, targs, temperature=t))
+    figs = {k: v for k, v in figs.items() if v is not None}
     for name,fig in figs.items():
         with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=90, bbox_inches='tight')
         plt.close(fig)
     auc, (_, ece), b = roc_auc(probs, targs), calibration(probs, targs), bootstrap_accuracy(probs.argmax(1), targs)
     r4 = lambda v: None if v is None else round(v, 4) # what 100-1000 images can support
-    recall = pcm.recall.iloc[:len(vocab)]
+    recall, counts = pcm.recall.iloc[:len(vocab)], np.bincount(targs, minlength=len(vocab))
+    conf, wrong = probs.max(1), probs.argmax(1) != targs
     summary = dict(accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], balanced_accuracy=r4(float(recall.mean())), macro_auc=r4(auc['macro']), micro_auc=r4(auc['micro']),
-                   ece=r4(ece), recall={k: r4(float(v)) for k, v in recall.items()}, n=len(targs)) # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
-    rows = ''.join(f'<tr><th>{k}</th><td>{html.escape(str(round(v,4) if isinstance(v,float) else v))}</td></tr>' for k,v in summary.items() if k != 'recall')
-    page = (f'<!doctype html><meta charset="utf-8"><title>{html.escape(title)}</title><body style="font-family:sans-serif;max-width:1100px;margin:auto">'
-            f'<h1>{html.escape(title)}</h1><table>{rows}</table><h2>Per class</h2>{_per_class_html(pcm)}'
-            '<h2>Plots</h2>' + ''.join(_img_tag(out/f'{n}.png') for n in figs) + '</body>')
+                   ece=r4(ece), ece_uncalibrated=r4(calibration(raw, targs)[1]), temperature=t, threshold=cal.get('threshold') if cal else None,
+                   chance=r4(1/len(vocab)), baseline=r4(float(counts.max()/len(targs))), baseline_label=vocab[int(counts.argmax())],
+                   most_confused=[[str(a), str(p), int(n)] for a, p, n in interp.most_confused()[:3]], confident_mistakes=int((wrong & (conf >= 0.9)).sum()),
+                   recall={k: r4(float(v)) for k, v in recall.items()}, n=len(targs)) # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
+    if summary['threshold'] is not None: summary['threshold_effect'] = threshold_effect(probs, targs, summary['threshold'])
+    words, own = report_findings(summary, split)
+    tips = list(advice) + own
+    links = {'per-class table (CSV)': 'per_class.csv'} if links is None else links
+    e = lambda s: re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(str(s))) # `code` in a sentence, as code
+    def row(k, v): return f'<tr><th>{e(k)}</th><td>{e(v)}</td></tr>'
+    rows = [row('accuracy', _pct(b['accuracy'])), row('95% interval', f"{_pct(b['low'])} to {_pct(b['high'])}"), row('balanced accuracy', _pct(summary['balanced_accuracy'])),
+            row('random guess', _pct(summary['chance'])), row(f"always '{summary['baseline_label']}'", _pct(summary['baseline']))]
+    if auc['macro'] is not None: rows.append(row('macro AUC', f"{auc['macro']:.3f}"))
+    rows.append(row('calibration error (ECE)', f"{ece:.3f}" + (f" (uncalibrated {summary['ece_uncalibrated']:.3f}, temperature {t:.2f})" if t else ' (not calibrated)')))
+    if summary['threshold'] is not None: rows.append(row('suggested --threshold', f"{summary['threshold']:.2f}"))
+    rows.append(row('images', summary['n']))
+    anchors = [f'<a href="{e(f)}">{e(k)}</a>' for k, f in links.items()]
+    fig = lambda n, cap: f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{e(cap)}</figcaption></figure>' if n in figs else ''
+    page = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+            f'<title>{e(title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:0 1em;line-height:1.45}}'
+            'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}'
+            'img{max-width:100%}figure{margin:0 0 1em}figcaption{color:#555;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}'
+            '.lead{font-size:1.1em}</style><body>'
+            f'<h1>{e(title)}</h1>' + ''.join(f'<p class="lead">{e(s)}</p>' for s in about) + ''.join(f'<p>{e(s)}</p>' for s in words)
+            + '<h2>What to look at next</h2>' + (f"<ul>{''.join(f'<li>{e(s)}</li>' for s in tips)}</ul>" if tips else '<p>Nothing stands out.</p>')
+            + (f"<p>Beside this report: {' · '.join(anchors)}</p>" if links else '')
+            + f"<h2>Key numbers</h2><table>{''.join(rows)}</table><h2>Per class</h2>{_per_class_html(pcm)}"
+            + '<h2>Mistakes, and where the model looked</h2>' + (fig('mistakes', 'The worst wrong answers, true → predicted label with its probability, each beside its Grad-CAM heatmap: the parts of the image that pushed the model towards its wrong answer.') or '<p>No mistakes on these images.</p>')
+            + '<h2>Confusions</h2><div class="grid">' + fig('confusion_matrix', 'Rows: the true label; columns: the answer.') + fig('roc', 'One label against the rest: the higher the curve, the better.') + '</div>'
+            + '<h2>Calibration</h2>' + fig('calibration', 'Of the answers given with a confidence in each bin, how many were right: on the dotted line the probabilities mean what they say.')
+            + '</body></html>')
     write_text(out/'report.html', page)
     return summary
+
 
 # %% ../nbs/08_evaluate.ipynb #ec03aed3
 METRICS = dict(accuracy='validation accuracy', error_rate='1 - accuracy', valid_loss='validation loss (of the weights kept)', head_valid_loss='validation loss of the fast-mode head, before fine-tuning',
                tta_accuracy='validation accuracy with test-time augmentation (when the recipe asks for it)',
                test_accuracy='accuracy on the test split (or on the evaluated folder)', n_train='training images', n_valid='validation images',
-               n_test='test images', epochs='epochs trained (0 in fast mode)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',
+               n_test='test images', epochs='epochs trained (0 in fast mode)', kept_epoch='the epoch whose weights were kept, of epochs_run (0: the fast-mode head, before fine-tuning)', epochs_run='epochs that ran (fewer than epochs after early stopping)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',
                processes='training processes', arch='architecture', vocab='labels', dataset='the data', fast='fast mode', seed='seed',
                skipped_files='unusable files left out', report="`write_report`'s summary")
 
@@ -282,7 +430,11 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
     try:
         learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path)
         dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
-        rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}')
+        if isinstance(model, Learner) and getattr(learn, 'calibration', None) is None: learn.calibration = fit_calibration(learn) # on its validation set
+        what = f"The model {learn.arch} ({len(learn.dls.vocab)} labels)" + ('' if isinstance(model, (Learner, SavedModel)) else f" saved in {Path(model).name}/")
+        about = [f"{what}, evaluated on the labelled images of {Path(path).name} on {datetime.now():%Y-%m-%d at %H:%M}."]
+        rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}', about=about, split='labelled',
+                           links={'per-class table (CSV)': 'per_class.csv', 'metrics.json': 'metrics.json'} if out else {})
     except BaseException: # Ctrl-C too
         if made: shutil.rmtree(out, ignore_errors=True)
         raise

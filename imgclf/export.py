@@ -21,10 +21,11 @@ __all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props',
 
 # %% ../nbs/11_export.ipynb #7727aa7a
 class WithPreprocessing(torch.nn.Module):
-    "A classifier with resizing, scaling, normalisation and softmax built in: uint8 images in, probabilities out"
+    "A classifier with resizing, scaling, normalisation, its calibration's temperature and softmax built in: uint8 images in, probabilities out"
     def __init__(self, model, meta, resize:bool=True):
         super().__init__()
         self.model, self.size, self.resize = model, tuple(meta['size']), resize
+        self.temperature = float((meta.get('calibration') or {}).get('temperature', 1.))
         r = meta.get('resize') or {} # a photo preset's validation: squish to size+xtra, then centre crop (fastai's `RandomResizedCrop`)
         self.xtra = math.ceil(max(self.size)*r['val_xtra']/8)*8 if 'val_xtra' in r else 0
         n = meta.get('normalize') or dict(mean=[0.]*meta['n_in'], std=[1.]*meta['n_in'])
@@ -35,7 +36,7 @@ class WithPreprocessing(torch.nn.Module):
         if self.resize:
             x = torch.nn.functional.interpolate(x, size=(h+e, w+e), mode='bilinear', antialias=True, align_corners=False)
             x = x[..., e//2:e//2+h, e//2:e//2+w]
-        return self.model((x - self.mean)/self.std).softmax(1)
+        return (self.model((x - self.mean)/self.std)/self.temperature).softmax(1)
 
 def export_onnx(model, # A `SavedModel` or a model folder
                 fn, # The `.onnx` file to write
@@ -63,7 +64,7 @@ def onnx_props(meta:dict, # A saved model's description (`imgclf.json`)
             if 'val_xtra' in (meta.get('resize') or {}) else ", the whole image squished, so crop it to the model's shape first") if resize else f"exactly {h}x{w}, already resized")
     return dict(imgclf=json.dumps(meta), labels=json.dumps(meta['vocab']), task='single-label classification',
                 input=f"image: uint8 (batch, {meta['n_in']}, height, width), {c}, pixel values 0-255, {size}",
-                output=f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels",
+                output=f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels" + (f", calibrated (outputs divided by the temperature {t:.3g}, fitted on the validation images)" if (t := (meta.get('calibration') or {}).get('temperature')) else ''),
                 input_size=f"{h}x{w}", normalize=json.dumps(meta.get('normalize')), resize=json.dumps(dict(meta.get('resize') or {}, in_graph=resize)),
                 imgclf_version=imgclf.__version__)
 

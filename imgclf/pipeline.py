@@ -17,13 +17,13 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, show_path
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny
+from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates
 from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
-from .evaluate import score, write_report, metrics_record
+from .evaluate import score, write_report, metrics_record, fit_calibration
 
 # %% auto #0
-__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'run', 'model_card', 'write_model_card']
+__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'kept_words', 'run', 'model_card', 'write_model_card']
 
 # %% ../nbs/09_pipeline.ipynb #6fd1d73b
 AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True, strong=dict(mult=2))
@@ -247,20 +247,54 @@ def _save_interrupted(learn, r:Run):
     save_model(learn, r.file('model'))
     print(f"\nInterrupted: the best model so far is saved in {show_path(r.file('model'))}. Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr)
 
+def kept_words(fast:bool, # Fast mode
+               kept_epoch:int|None, # `learn.kept_epoch` (0: the head trained in fast mode)
+               epochs_run:int|None, # `learn.epochs_run`
+              )->str:
+    "Which weights a run kept, and why, in words a newcomer understands"
+    if fast: return "Fast mode: only a new last layer (the head) was trained, on what the pretrained network sees in each image, computed once."
+    if kept_epoch is None or kept_epoch == epochs_run: return "It kept the weights of its last epoch."
+    if kept_epoch == 0: return ("It kept the model as it was before fine-tuning, with only its new last layer trained: "
+                                "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
+    return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: they did best on the validation images, and the later epochs made it worse there."
+
+def _duplicate_count(path)->int:
+    "How many images have the same bytes as an image in another split (0 without splits)"
+    return len(_duplicates(image_files(path), Path(path))) if find_splits(path) else 0
+
+def _report_context(r:Run, learn, dls, recipe, path)->dict:
+    "What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows, the files beside it"
+    from imgclf.models import is_scratch
+    weights = 'from ImageNet weights' if recipe.pretrained and not is_scratch(recipe.arch) else 'from random weights'
+    how = 'fast mode' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
+    n_test = len(tdl.dataset) if (tdl := get_test_dl(dls)) is not None else 0
+    about = [f"{recipe.arch}, trained {weights} on {datetime.now():%Y-%m-%d at %H:%M} with {how} at {recipe.size} px in {learn.train_seconds:.0f} s, "
+             f"on {path.name}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation and {n_test} test images of {len(dls.vocab)} labels.",
+             kept_words(recipe.fast, getattr(learn, 'kept_epoch', None), getattr(learn, 'epochs_run', None))]
+    advice = []
+    if (msg := class_imbalance(path)): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
+    if (few := len(dls.train_ds)/len(dls.vocab)) < 30: advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
+    if (d := _duplicate_count(path)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
+    links = {'training curves': 'curves.png'} if not recipe.fast else {}
+    links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv', 'the recipe (run.json)': 'run.json'}
+    return dict(about=about, advice=advice, links=links, split='test' if n_test else 'validation')
+
 def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
-    "Curves, scores, the report, the model and `metrics.json`: the end of a run"
+    "Curves, scores, calibration, the report, the model and `metrics.json`: the end of a run"
     import matplotlib.pyplot as plt
     if not recipe.fast:
         fig = curves_figure(r.file('history'))
         with atomic_write(r.file('curves')) as tmp: fig.savefig(tmp, dpi=100)
         plt.close(fig)
     val, tdl = score(learn), get_test_dl(dls)
-    rep = write_report(learn, r.folder, tdl, title=f"{recipe.arch} on {path.name}: {'test' if tdl is not None else 'validation'} split")
+    learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX
+    ctx = _report_context(r, learn, dls, recipe, path)
+    rep = write_report(learn, r.folder, tdl, title=f"{recipe.arch} on {path.name}", **ctx)
     save_model(learn, r.file('model'))
     m = metrics_record(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
                        tta_accuracy=score(learn, tta=True)['accuracy'] if recipe.tta else None,
                        test_accuracy=rep['accuracy'] if tdl is not None else None, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
-                       n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, head_valid_loss=getattr(learn, 'head_valid_loss', None), lr_found=getattr(learn, 'lr_found', None),
+                       n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, kept_epoch=getattr(learn, 'kept_epoch', None), epochs_run=getattr(learn, 'epochs_run', None), head_valid_loss=getattr(learn, 'head_valid_loss', None), lr_found=getattr(learn, 'lr_found', None),
                        train_seconds=round(learn.train_seconds, 1), seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
                        processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path), fast=recipe.fast,
                        seed=recipe.seed, skipped_files=sorted(map(str, skip)), report={k:v for k,v in rep.items() if k != 'n'})
@@ -324,7 +358,9 @@ def model_card(r # A finished `Run`, or its folder
     if m is None: raise ValueError(f"{show_path(r.folder)} has not finished: no metrics for its model card")
     split, acc = ('test', m['test_accuracy']) if m.get('test_accuracy') is not None else ('validation', m['accuracy'])
     n = m['n_test'] if split == 'test' else m['n_valid']
-    lo, hi = (m.get('report') or {}).get('accuracy_ci95') or (None, None)
+    rep_ = m.get('report') or {}
+    lo, hi = rep_.get('accuracy_ci95') or (None, None)
+    th = rep_.get('threshold') if rep_.get('threshold') is not None else 0.8
     head = ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai', 'pipeline_tag: image-classification',
             'metrics:', '- accuracy', 'model-index:', f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:', '  - task:', '      type: image-classification',
             '    dataset:', f'      name: {_yaml(name)}', '      type: imagefolder', f'      split: {split}', '    metrics:', '    - type: accuracy',
@@ -340,14 +376,18 @@ def model_card(r # A finished `Run`, or its folder
             f"{len(m['skipped_files'])} files could not be used and were left out." if m.get('skipped_files') else "Every image could be used.", "",
             "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
             *[f"| {k} | {v} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
-            "## Results", "", f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", ""]
+            "## Results", "", f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", "",
+            *([f"Its probabilities are calibrated: the network's outputs are divided by a temperature of {rep_['temperature']:.2f}, fitted on the validation images, "
+               f"which brings the calibration error (ECE) on the {split} images from {rep_['ece_uncalibrated']:.3f} to {rep_['ece']:.3f}. `predict`, the app and the ONNX export all apply it.", ""]
+              if rep_.get('temperature') is not None and rep_.get('ece_uncalibrated') is not None else [])]
     pc = r.folder/'per_class.csv'
     if pc.is_file():
         t = pd.read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
         body += ["| label | precision | recall | F1 | images |", "|---|---|---|---|---|",
                  *[f"| {k} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} | {int(row.support)} |" for k, row in t.iterrows()], ""]
     body += ["## Limits", "",
-             f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold 0.8` answers 'unknown' below that probability.",
+             f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold {th:.2f}` answers 'unknown' below that probability"
+             + (" (the threshold suggested by the validation images)." if rep_.get('threshold') is not None else "."),
              "- The accuracy holds for images like the training images. Photos from another camera, light, background or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
              f"- With {n} {split} images, one image moves the accuracy by {1/max(n, 1):.1%}.", "",
              "## Using it safely", "",

@@ -23,7 +23,7 @@ from .train import head_spec
 # %% auto #0
 __all__ = ['FORMAT_VERSION', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
            'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model', 'check_weights_fit',
-           'resize_tfm', 'as_batch']
+           'resize_tfm', 'as_batch', 'temper']
 
 # %% ../nbs/06_saved.ipynb #f596532e
 def norm_stats(learn:Learner)->dict|None:
@@ -53,7 +53,8 @@ def model_meta(learn:Learner)->dict:
     xb = learn.dls.one_batch()[0]
     return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch, vocab=list(map(str, learn.dls.vocab)),
                 n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), min_side=_min_side(learn), normalize=norm_stats(learn),
-                versions=model_versions(), **({'head': h} if (h := getattr(learn, 'head_spec', None)) else {})) # a head other than fastai's default
+                versions=model_versions(), **({'head': h} if (h := getattr(learn, 'head_spec', None)) else {}), # a head other than fastai's default
+                **({'calibration': c} if (c := getattr(learn, 'calibration', None)) else {})) # the temperature fitted on validation (`fit_calibration`, in 08_evaluate)
 
 def model_versions()->dict:
     "Versions of the libraries a saved model depends on"
@@ -127,6 +128,11 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
         if not (isinstance(h, dict) and set(h) == {'lin_ftrs', 'ps'} and not is_scratch(meta['arch'])): bad(f'head must give lin_ftrs and ps, for a pretrained architecture: {h!r}'[:200])
         try: meta['head'] = head_spec(h['lin_ftrs'], h['ps'])
         except ValueError as e: bad(f'head: {e}')
+    c = meta.get('calibration')
+    num = lambda o: isinstance(o, (int,float)) and not isinstance(o, bool)
+    if c is not None and not (isinstance(c, dict) and num(c.get('temperature')) and 0.01 <= c['temperature'] <= 100
+                              and (c.get('threshold') is None or (num(c['threshold']) and 0 <= c['threshold'] <= 1))):
+        bad(f'calibration must give a temperature in 0.01..100 and a threshold in 0..1 or null: {c!r}'[:200])
     if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
     return meta
 
@@ -146,6 +152,7 @@ class SavedModel:
                 ): self.net, self.meta = net, meta
     vocab = property(lambda self: self.meta['vocab'], doc="The labels, in the order of the network's outputs")
     arch = property(lambda self: self.meta['arch'], doc="The architecture's name")
+    temperature = property(lambda self: (self.meta.get('calibration') or {}).get('temperature', 1.), doc="What the network's outputs are divided by before the softmax: fitted on validation so that probabilities mean what they say (1: uncalibrated)")
     def __repr__(self):
         m = self.meta
         return f"SavedModel({m['arch']}, {len(m['vocab'])} labels: {', '.join(m['vocab'][:5])}{' ...' if len(m['vocab']) > 5 else ''}; {m['n_in']}x{m['size'][0]}x{m['size'][1]})"
@@ -210,6 +217,15 @@ def as_batch(img)->torch.Tensor:
     x = torch.from_numpy(np.array(img))
     return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
 
+def temper(probs, # Probabilities (..., C): a tensor or an array
+           t:float=1., # Temperature: above 1 softens, below 1 sharpens; the predicted class never changes
+          ):
+    "`probs` as the network's outputs divided by `t` would give them: softmax(log(probs)/t)"
+    if t == 1: return probs
+    p = torch.as_tensor(probs).double()
+    out = (p.clamp_min(1e-30).log()/t).softmax(-1)
+    return out.to(probs.dtype) if isinstance(probs, torch.Tensor) else out.numpy().astype(np.asarray(probs).dtype)
+
 @patch
 def pixels(self:SavedModel, img # An image file, its bytes, or a PIL image
           )->torch.Tensor:
@@ -230,13 +246,13 @@ def predict(self:SavedModel, img, # An image file, its bytes, or a PIL image
             tta:bool=False, # Average with the prediction for the mirrored image
            )->tuple:
     "`(label, index, probabilities)` for `img`, like fastai's `learn.predict`"
-    if getattr(self.net, 'takes_uint8', False): # `fast_model`: scaling, normalisation and softmax are in the graph
+    if getattr(self.net, 'takes_uint8', False): # `fast_model`: scaling, normalisation, temperature and softmax are in the graph
         x = self.pixels(img)
         probs = self.net(torch.cat([x, x.flip(-1)]) if tta else x).mean(0)
     else:
         x = self.prepare(img)
         if tta: x = torch.cat([x, x.flip(-1)])
-        with torch.inference_mode(): probs = self.net(x).softmax(1).mean(0)
+        with torch.inference_mode(): probs = (self.net(x)/self.temperature).softmax(1).mean(0)
     idx = int(probs.argmax())
     label = self.vocab[idx] if threshold is None or probs[idx] >= threshold else 'unknown'
     return label, idx, probs
@@ -280,5 +296,5 @@ def learner(self:SavedModel, path # Labelled folder: a dataset with a `test/` sp
                        get_items=lambda _: files, get_y=lambda f: f.parent.name, splitter=lambda o: ([0], list(range(len(o)))),
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
     learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
-    learn.arch, learn.skipped_files, learn.head_spec = meta['arch'], sorted(map(str, skip)), meta.get('head')
+    learn.arch, learn.skipped_files, learn.head_spec, learn.calibration = meta['arch'], sorted(map(str, skip)), meta.get('head'), meta.get('calibration')
     return learn

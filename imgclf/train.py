@@ -419,6 +419,7 @@ def train(learn:Learner, # From `make_learner`
         _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse")
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
     learn.head_valid_loss = getattr(ck, 'head_loss', None) # the fast-mode head's, before fine-tuning
+    learn.kept_epoch, learn.epochs_run = getattr(ck, 'best_epoch', None), len(ck.history) if ck else None # kept epoch 0: the fast-mode head
     return learn
 
 # %% ../nbs/05_train.ipynb #c015e31a
