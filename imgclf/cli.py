@@ -61,7 +61,7 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
                 ):
     "Evaluate a saved model on a labelled folder and write a report"
     from datetime import datetime
-    from imgclf.evaluate import evaluate
+    from imgclf.evaluate import evaluate, report_findings
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     out = Path(out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
     m = evaluate(Path(model).expanduser(), path, out)

@@ -212,9 +212,10 @@ def calibration_figure(probs, targs, # Class probabilities (N, C) and true class
 def fit_temperature(probs, # Class probabilities (N, C), as the network gives them
                     targs, # True class indices
                    )->float:
-    "The temperature that makes the labels `targs` most likely under `probs` (the lowest mean negative log-likelihood)"
+    "The temperature that makes the labels `targs` most likely under `probs` (the lowest mean negative log-likelihood); 1 when every answer is right"
     from scipy.optimize import minimize_scalar
     logp, y = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-30, None)), np.asarray(targs)
+    if (logp.argmax(1) == y).all(): return 1. # the likelihood only grows as T falls to 0: nothing to learn, and sharpening would make new mistakes certain
     def nll(s): # s = log T
         z = logp/np.exp(s); z = z - z.max(1, keepdims=True)
         return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean())
@@ -325,7 +326,8 @@ def report_findings(s:dict, # `write_report`'s summary
              f"Guessing at random would be right {_pct(s['chance'])} of the time, and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
     if s['most_confused']: words.append('Most often confused: ' + '; '.join(f"{t} taken for {p} ({n} time{'s' if n > 1 else ''})" for t, p, n in s['most_confused']) + '.')
     else: words.append('No two labels were confused.')
-    if s.get('temperature') is not None:
+    if s.get('temperature') == 1: words.append("Its probabilities are as the network gives them: every validation image was answered right, which leaves nothing to calibrate on.")
+    elif s.get('temperature') is not None:
         words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the validation images: "
                      f"the calibration error (ECE) on these images is {s['ece']:.3f}, against {s['ece_uncalibrated']:.3f} before.")
     if (t := s.get('threshold')) is not None and (e := s.get('threshold_effect')):

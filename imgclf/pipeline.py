@@ -379,7 +379,7 @@ def model_card(r # A finished `Run`, or its folder
             "## Results", "", f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", "",
             *([f"Its probabilities are calibrated: the network's outputs are divided by a temperature of {rep_['temperature']:.2f}, fitted on the validation images, "
                f"which brings the calibration error (ECE) on the {split} images from {rep_['ece_uncalibrated']:.3f} to {rep_['ece']:.3f}. `predict`, the app and the ONNX export all apply it.", ""]
-              if rep_.get('temperature') is not None and rep_.get('ece_uncalibrated') is not None else [])]
+              if rep_.get('temperature') not in (None, 1) and rep_.get('ece_uncalibrated') is not None else [])]
     pc = r.folder/'per_class.csv'
     if pc.is_file():
         t = pd.read_csv(pc, index_col=0).iloc[:len(m['vocab'])]

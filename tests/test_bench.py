@@ -62,3 +62,8 @@ def test_seeds_bench_fills_its_rows_where_the_data_is(tmp_path):
     assert res['measured'] == 3 and res['failed'] == 0 and list(df.id) == ids and set(df.status) == {'measured'}
     assert df.ours.between(0, 1).all() and df.seed_value.tolist() == [.9873, .8023, .8131]
     assert '| 003-mnist | 003 | mnist_cnn, 10 epochs | MNIST | 98.7% |' in (tmp_path/'with'/'seeds.md').read_text()
+
+def test_calibration_bench_quick():
+    r = subprocess.run([sys.executable, ROOT/'bench'/'calibration.py', TINY, '--seeds', '1', '--epochs', '2'], capture_output=True, text=True, timeout=900)
+    row, = last_json(r)
+    assert row['dataset'] == 'fashion_tiny' and 0.01 <= row['temperature'][0] <= 100 and 0 <= row['ece_after'][0] <= 1 and row['nll_before'] > 0
