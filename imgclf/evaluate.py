@@ -322,7 +322,7 @@ def report_findings(s:dict, # `write_report`'s summary
                    )->tuple:
     "`(sentences, advice)`: the result in plain words, and what to look at next, from a report's summary"
     lo, hi = s['accuracy_ci95']
-    words = [f"On the {s['n']} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
+    words = [f"On the {s['n']:,} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
              f"Guessing at random would be right {_pct(s['chance'])} of the time, and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
     if s['most_confused']: words.append('Most often confused: ' + '; '.join(f"{t} taken for {p} ({n} time{'s' if n > 1 else ''})" for t, p, n in s['most_confused']) + '.')
     else: words.append('No two labels were confused.')
@@ -331,14 +331,14 @@ def report_findings(s:dict, # `write_report`'s summary
         words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the validation images: "
                      f"the calibration error (ECE) on these images is {s['ece']:.3f}, against {s['ece_uncalibrated']:.3f} before.")
     if (t := s.get('threshold')) is not None and (e := s.get('threshold_effect')):
-        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of {e['wrong_rejected']} of its {e['wrong']} wrong answers here, "
-                     f"and keep {e['right_kept']} of its {e['right']} right ones.")
+        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of {e['wrong_rejected']:,} of its {e['wrong']:,} wrong answers here, "
+                     f"and keep {e['right_kept']:,} of its {e['right']:,} right ones.")
     advice = []
     if lo <= max(s['chance'], s['baseline']):
         advice.append(f"It is barely better than always answering {s['baseline_label']}: check that each folder holds the right label, then train longer or on more images.")
     weak = min(s['recall'], key=s['recall'].get)
     if s['recall'][weak] < 0.5: advice.append(f"{weak} is recognised only {_pct(s['recall'][weak])} of the time: look at its images and at the mistakes below; more, and more varied, pictures of it help most.")
-    if (n := s['confident_mistakes']): advice.append(f"{n} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: such images are often mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem files).")
+    if (n := s['confident_mistakes']): advice.append(f"{n:,} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: such images are often mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem files).")
     if s['n'] < 100: advice.append(f"With {s['n']} images one image moves the accuracy by {_pct(1/s['n'])}: compare models on more images before trusting small differences.")
     return words, advice
 
@@ -388,7 +388,7 @@ def write_report(learn:Learner, # A trained `Learner`
     if auc['macro'] is not None: rows.append(row('macro AUC', f"{auc['macro']:.3f}"))
     rows.append(row('calibration error (ECE)', f"{ece:.3f}" + (f" (uncalibrated {summary['ece_uncalibrated']:.3f}, temperature {t:.2f})" if t else ' (not calibrated)')))
     if summary['threshold'] is not None: rows.append(row('suggested --threshold', f"{summary['threshold']:.2f}"))
-    rows.append(row('images', summary['n']))
+    rows.append(row('images', f"{summary['n']:,}"))
     anchors = [f'<a href="{e(f)}">{e(k)}</a>' for k, f in links.items()]
     fig = lambda n, cap: f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{e(cap)}</figcaption></figure>' if n in figs else ''
     page = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'

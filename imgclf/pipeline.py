@@ -269,7 +269,7 @@ def _report_context(r:Run, learn, dls, recipe, path)->dict:
     how = 'fast mode' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
     n_test = len(tdl.dataset) if (tdl := get_test_dl(dls)) is not None else 0
     about = [f"{recipe.arch}, trained {weights} on {datetime.now():%Y-%m-%d at %H:%M} with {how} at {recipe.size} px in {learn.train_seconds:.0f} s, "
-             f"on {path.name}: {len(dls.train_ds)} training, {len(dls.valid_ds)} validation and {n_test} test images of {len(dls.vocab)} labels.",
+             f"on {path.name}: {len(dls.train_ds):,} training, {len(dls.valid_ds):,} validation and {n_test:,} test images of {len(dls.vocab)} labels.",
              kept_words(recipe.fast, getattr(learn, 'kept_epoch', None), getattr(learn, 'epochs_run', None))]
     advice = []
     if (msg := class_imbalance(path)): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
