@@ -301,3 +301,13 @@ def test_imbalanced_folder_warns_and_balance_weights_the_loss(tmp_path):
     rep = json.loads((tmp_path/'run'/'metrics.json').read_text())['report']
     assert set(rep['recall']) == {d.name for d in data.iterdir()} and abs(rep['balanced_accuracy'] - sum(rep['recall'].values())/4) < 1e-3
     assert any((tmp_path/'run'/'tensorboard').glob('events.out.tfevents.*')) # --log tensorboard
+    page = (tmp_path/'run'/'report.html').read_text() # the report's advice: the imbalance, and the few images per label
+    assert 'The classes are imbalanced' in page and '--balance' in page and 'training images per label' in page
+
+def test_report_advises_on_copies_across_splits(tmp_path):
+    "An image copied from train/ into test/ is named in the report's advice, with the command that lists it"
+    data = tmp_path/'leaky'; shutil.copytree(TINY, data)
+    f = sorted((data/'train'/'bag').glob('*.png'))[0]; shutil.copy(f, data/'test'/'bag'/('copy_' + f.name))
+    r = run('train', data, '--out', tmp_path/'run', '--epochs', '1')
+    assert r.returncode == 0, r.stderr
+    assert '2 images have an exact copy in another split' in (tmp_path/'run'/'report.html').read_text()
