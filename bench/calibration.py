@@ -11,9 +11,8 @@ It measures no time, so it may share the machine.
 import argparse, contextlib, io, json, tempfile, warnings
 from pathlib import Path
 import numpy as np
+from common import mean_sd
 warnings.filterwarnings('ignore')
-
-def sd(xs): return float(np.std(xs, ddof=1)) if len(xs) > 1 else 0.
 
 def test_nll(run_folder):
     "NLL of the run's model on its test split, with and without its temperature"
@@ -38,11 +37,9 @@ def main():
             with contextlib.redirect_stdout(io.StringIO()): m = run(d, out=out, seed=s, fast=a.fast or None, epochs=a.epochs).metrics
             r = m['report']
             rs.append(dict(t=r['temperature'], ece0=r['ece_uncalibrated'], ece1=r['ece'], nll=test_nll(out), acc=m['test_accuracy']))
-        row = dict(dataset=d.name, fast=a.fast, seeds=a.seeds, test_accuracy=round(float(np.mean([o['acc'] for o in rs])), 4),
-                   temperature=[round(float(np.mean([o['t'] for o in rs])), 3), round(sd([o['t'] for o in rs]), 3)],
-                   ece_before=[round(float(np.mean([o['ece0'] for o in rs])), 4), round(sd([o['ece0'] for o in rs]), 4)],
-                   ece_after=[round(float(np.mean([o['ece1'] for o in rs])), 4), round(sd([o['ece1'] for o in rs]), 4)],
-                   nll_before=round(float(np.mean([o['nll'][0] for o in rs])), 4), nll_after=round(float(np.mean([o['nll'][1] for o in rs])), 4),
+        col = lambda k, i=None: [o[k] if i is None else o[k][i] for o in rs]
+        row = dict(dataset=d.name, fast=a.fast, seeds=a.seeds, test_accuracy=mean_sd(col('acc'))[0], temperature=mean_sd(col('t'), 3),
+                   ece_before=mean_sd(col('ece0')), ece_after=mean_sd(col('ece1')), nll_before=mean_sd(col('nll', 0))[0], nll_after=mean_sd(col('nll', 1))[0],
                    ece_fell=sum(o['ece1'] < o['ece0'] for o in rs))
         res.append(row)
         print(f"{d.name}: T {row['temperature'][0]} ± {row['temperature'][1]}; test ECE {row['ece_before'][0]} ± {row['ece_before'][1]} -> {row['ece_after'][0]} ± {row['ece_after'][1]} "

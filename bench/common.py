@@ -18,3 +18,10 @@ def latencies(f, # Called as `f(item)`
     for i in range(n):
         t = time.perf_counter(); f(items[i % len(items)]); ts.append(time.perf_counter() - t)
     return np.array(ts)
+
+def mean_sd(xs, # Numbers, one per seed
+            digits:int=4 # Decimal places kept
+           )->list:
+    "`[mean, sd]` of `xs`, rounded (the sd of one number is 0)"
+    import numpy as np
+    return [round(float(np.mean(xs)), digits), round(float(np.std(xs, ddof=1)) if len(xs) > 1 else 0., digits)]
