@@ -258,11 +258,11 @@ def kept_words(fast:bool, # Fast mode
                                 "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
     return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: they did best on the validation images, and the later epochs made it worse there."
 
-def _duplicate_count(path)->int:
-    "How many images have the same bytes as an image in another split (0 without splits)"
-    return len(_duplicates(image_files(path), Path(path))) if find_splits(path) else 0
+def _duplicate_count(path, skip=())->int:
+    "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
+    return len(_duplicates([f for f in image_files(path) if f not in skip], Path(path))) if find_splits(path) else 0
 
-def _report_context(r:Run, learn, dls, recipe, path)->dict:
+def _report_context(r:Run, learn, dls, recipe, path, skip=())->dict:
     "What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows, the files beside it"
     from imgclf.models import is_scratch
     weights = 'from ImageNet weights' if recipe.pretrained and not is_scratch(recipe.arch) else 'from random weights'
@@ -274,7 +274,7 @@ def _report_context(r:Run, learn, dls, recipe, path)->dict:
     advice = []
     if (msg := class_imbalance(path)): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
     if (few := len(dls.train_ds)/len(dls.vocab)) < 30: advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
-    if (d := _duplicate_count(path)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
+    if (d := _duplicate_count(path, skip)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
     links = {'training curves': 'curves.png'} if not recipe.fast else {}
     links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv', 'the recipe (run.json)': 'run.json'}
     return dict(about=about, advice=advice, links=links, split='test' if n_test else 'validation')
@@ -288,7 +288,7 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
         plt.close(fig)
     val, tdl = score(learn), get_test_dl(dls)
     learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX
-    ctx = _report_context(r, learn, dls, recipe, path)
+    ctx = _report_context(r, learn, dls, recipe, path, skip)
     rep = write_report(learn, r.folder, tdl, title=f"{recipe.arch} on {path.name}", **ctx)
     save_model(learn, r.file('model'))
     m = metrics_record(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
