@@ -54,7 +54,10 @@ class Classifier:
         probs = temper(probs, self.model.temperature) # the model's calibration, as `predict` applies it
         p, i = probs[0].topk(self.topk)
         top = {self.vocab[j]: round(float(q), 4) for q,j in zip(p, i)}
-        return top, pic, f"**{self.vocab[int(i[0])]}** ({float(p[0]):.1%})"
+        msg = f"**{self.vocab[int(i[0])]}** ({float(p[0]):.1%})"
+        if (t := (self.meta.get('calibration') or {}).get('threshold')) is not None and float(p[0]) < t: # the threshold a training run suggested from its validation images
+            msg += f". Not sure: below the {t:.0%} that the validation images suggest, so it may be none of the labels."
+        return top, pic, msg
 
 # %% ../nbs/13_app.ipynb #875d40db
 def _gradio():
