@@ -24,7 +24,7 @@ from .explain import grad_cam, overlay
 # %% auto #0
 __all__ = ['METRICS', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation', 'confusion_figure', 'confusions',
            'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration',
-           'calibration_figure', 'fit_temperature', 'nll', 'suggest_threshold', 'threshold_effect', 'fit_calibration',
+           'calibration_figure', 'nll', 'fit_temperature', 'suggest_threshold', 'threshold_effect', 'fit_calibration',
            'bootstrap_accuracy', 'top_losses_figure', 'mistakes_figure', 'report_findings', 'write_report',
            'metrics_record', 'evaluate']
 
@@ -176,12 +176,17 @@ def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class n
     return fig
 
 # %% ../nbs/08_evaluate.ipynb #5b3d1c5e
+def _confidence_and_right(probs, targs):
+    "Each answer's probability, and whether it is right"
+    probs = np.asarray(probs)
+    return probs.max(1), probs.argmax(1) == np.asarray(targs)
+
 def calibration(probs, # Class probabilities (N, C)
                 targs, # True class indices
                 n_bins:int=10 # Equal-width confidence bins
                )->tuple:
     "Per-bin confidence, accuracy and count, and the expected calibration error"
-    conf, right = probs.max(1), probs.argmax(1) == np.asarray(targs)
+    conf, right = _confidence_and_right(probs, targs)
     bins = np.minimum((conf*n_bins).astype(int), n_bins-1)
     rows = [(conf[bins==b].mean(), right[bins==b].mean(), (bins==b).sum()) for b in range(n_bins) if (bins==b).any()]
     t = pd.DataFrame(rows, columns=['confidence','accuracy','count'])
@@ -209,21 +214,18 @@ def calibration_figure(probs, targs, # Class probabilities (N, C) and true class
     return fig
 
 # %% ../nbs/08_evaluate.ipynb #a3d60d63
+def nll(probs, targs)->float:
+    "Mean negative log-likelihood of the labels `targs` under `probs`"
+    return float(-np.log(np.clip(np.asarray(probs, dtype=np.float64)[np.arange(len(targs)), np.asarray(targs)], 1e-30, None)).mean())
+
 def fit_temperature(probs, # Class probabilities (N, C), as the network gives them
                     targs, # True class indices
                    )->float:
     "The temperature that makes the labels `targs` most likely under `probs` (the lowest mean negative log-likelihood); 1 when every answer is right"
     from scipy.optimize import minimize_scalar
-    logp, y = np.log(np.clip(np.asarray(probs, dtype=np.float64), 1e-30, None)), np.asarray(targs)
-    if (logp.argmax(1) == y).all(): return 1. # the likelihood only grows as T falls to 0: nothing to learn, and sharpening would make new mistakes certain
-    def nll(s): # s = log T
-        z = logp/np.exp(s); z = z - z.max(1, keepdims=True)
-        return float(-(z[np.arange(len(y)), y] - np.log(np.exp(z).sum(1))).mean())
-    return float(np.exp(minimize_scalar(nll, bounds=(-4, 4), method='bounded').x)) # T from 0.018 to 55
-
-def nll(probs, targs)->float:
-    "Mean negative log-likelihood of the labels `targs` under `probs`"
-    return float(-np.log(np.clip(np.asarray(probs, dtype=np.float64)[np.arange(len(targs)), np.asarray(targs)], 1e-30, None)).mean())
+    probs = np.asarray(probs, dtype=np.float64)
+    if (probs.argmax(1) == np.asarray(targs)).all(): return 1. # the likelihood only grows as T falls to 0: nothing to learn, and sharpening would make new mistakes certain
+    return float(np.exp(minimize_scalar(lambda s: nll(temper(probs, np.exp(s)), targs), bounds=(-4, 4), method='bounded').x)) # searching log T: T from 0.018 to 55
 
 # %% ../nbs/08_evaluate.ipynb #c0ce4b12
 def suggest_threshold(probs, # Calibrated class probabilities (N, C)
@@ -231,7 +233,7 @@ def suggest_threshold(probs, # Calibrated class probabilities (N, C)
                       min_wrong:int=5, # Suggest nothing with fewer wrong answers than this
                      )->float|None:
     "The confidence below which answering 'unknown' makes the most good decisions (right answers kept plus wrong ones stopped); `None` when there are too few wrong ones"
-    probs = np.asarray(probs); conf, right = probs.max(1), probs.argmax(1) == np.asarray(targs)
+    conf, right = _confidence_and_right(probs, targs)
     if (~right).sum() < min_wrong or not right.any(): return None
     cands = np.unique(np.round(conf, 2))
     gain = np.array([(~right & (conf < c)).sum() - (right & (conf < c)).sum() for c in cands]) # wrong answers stopped minus right ones lost
@@ -239,7 +241,7 @@ def suggest_threshold(probs, # Calibrated class probabilities (N, C)
 
 def threshold_effect(probs, targs, threshold:float)->dict:
     "How many right answers `threshold` keeps and how many wrong ones it turns into 'unknown'"
-    probs = np.asarray(probs); conf, right = probs.max(1), probs.argmax(1) == np.asarray(targs)
+    conf, right = _confidence_and_right(probs, targs)
     return dict(right_kept=int((right & (conf >= threshold)).sum()), right=int(right.sum()),
                 wrong_rejected=int((~right & (conf < threshold)).sum()), wrong=int((~right).sum()))
 
@@ -371,11 +373,11 @@ def write_report(learn:Learner, # A trained `Learner`
     auc, (_, ece), b = roc_auc(probs, targs), calibration(probs, targs), bootstrap_accuracy(probs.argmax(1), targs)
     r4 = lambda v: None if v is None else round(v, 4) # what 100-1000 images can support
     recall, counts = pcm.recall.iloc[:len(vocab)], np.bincount(targs, minlength=len(vocab))
-    conf, wrong = probs.max(1), probs.argmax(1) != targs
+    conf, right = _confidence_and_right(probs, targs)
     summary = dict(accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], balanced_accuracy=r4(float(recall.mean())), macro_auc=r4(auc['macro']), micro_auc=r4(auc['micro']),
                    ece=r4(ece), ece_uncalibrated=r4(calibration(raw, targs)[1]), temperature=t, threshold=cal.get('threshold') if cal else None,
                    chance=r4(1/len(vocab)), baseline=r4(float(counts.max()/len(targs))), baseline_label=vocab[int(counts.argmax())],
-                   most_confused=[[str(a), str(p), int(n)] for a, p, n in interp.most_confused()[:3]], confident_mistakes=int((wrong & (conf >= 0.9)).sum()),
+                   most_confused=[[str(a), str(p), int(n)] for a, p, n in interp.most_confused()[:3]], confident_mistakes=int((~right & (conf >= 0.9)).sum()),
                    recall={k: r4(float(v)) for k, v in recall.items()}, n=len(targs)) # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
     if summary['threshold'] is not None: summary['threshold_effect'] = threshold_effect(probs, targs, summary['threshold'])
     words, own = report_findings(summary, split)

@@ -262,12 +262,12 @@ def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
     return len(_duplicates([f for f in image_files(path) if f not in skip], Path(path))) if find_splits(path) else 0
 
-def _report_context(r:Run, learn, dls, recipe, path, skip=())->dict:
+def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=())->dict:
     "What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows, the files beside it"
     from imgclf.models import is_scratch
     weights = 'from ImageNet weights' if recipe.pretrained and not is_scratch(recipe.arch) else 'from random weights'
     how = 'fast mode' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
-    n_test = len(tdl.dataset) if (tdl := get_test_dl(dls)) is not None else 0
+    n_test = len(tdl.dataset) if tdl is not None else 0
     about = [f"{recipe.arch}, trained {weights} on {datetime.now():%Y-%m-%d at %H:%M} with {how} at {recipe.size} px in {learn.train_seconds:.0f} s, "
              f"on {path.name}: {len(dls.train_ds):,} training, {len(dls.valid_ds):,} validation and {n_test:,} test images of {len(dls.vocab)} labels.",
              kept_words(recipe.fast, getattr(learn, 'kept_epoch', None), getattr(learn, 'epochs_run', None))]
@@ -288,7 +288,7 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
         plt.close(fig)
     val, tdl = score(learn), get_test_dl(dls)
     learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX
-    ctx = _report_context(r, learn, dls, recipe, path, skip)
+    ctx = _report_context(r, learn, dls, tdl, recipe, path, skip)
     rep = write_report(learn, r.folder, tdl, title=f"{recipe.arch} on {path.name}", **ctx)
     save_model(learn, r.file('model'))
     m = metrics_record(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
