@@ -13,8 +13,9 @@ import matplotlib.pyplot as plt
 from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
 from fastcore.meta import delegates
+from fastcore.foundation import L
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
-from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, TfmdDL, Resize,
+from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, MultiCategorize, TfmdDL, Resize,
     RandomResizedCrop, Normalize, aug_transforms, parent_label, image_extensions,
     RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase, fa_collate, tensor)
 from safetensors import safe_open
@@ -22,16 +23,17 @@ from safetensors.torch import save_file
 from safetensors.numpy import load_file, save_file as save_np
 from .files import *
 from .datasets import *
-_all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
+_all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
 
 # %% auto #0
-__all__ = ['SPLIT_NAMES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'IMBALANCE_RATIO', 'find_splits',
-           'label_folders', 'check_dataset_path', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL',
-           'cache_side', 'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format',
-           'image_name', 'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names',
-           'unusable_images', 'class_imbalance', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data',
-           'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10',
-           'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits',
+__all__ = ['SPLIT_NAMES', 'SPLIT_ALIASES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'IMBALANCE_RATIO',
+           'find_splits', 'label_folders', 'check_dataset_path', 'read_labels', 'label_names', 'LabelOf', 'InFiles',
+           'is_multi_label', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'cache_side',
+           'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format', 'image_name',
+           'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names', 'unusable_images',
+           'class_imbalance', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS',
+           'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS',
+           'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi', 'digits',
            'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
@@ -52,12 +54,14 @@ def label_folders(folder)->list:
     "The label folders directly under `folder` (sorted, hidden ones left out)"
     return sorted(o for o in Path(folder).iterdir() if o.is_dir() and not o.name.startswith('.'))
 
-def check_dataset_path(path # Dataset root given by the user
+def check_dataset_path(path, # Dataset root given by the user
+                       labels=None, # A labels file (see `read_labels`): then the folder needs no label folders
                       )->Path:
     "Return `path` as a `Path`, or raise a clear error if it cannot be a folder dataset"
     path = Path(path).expanduser()
-    if not path.exists(): raise FileNotFoundError(f"No such folder: {path}. Give a folder with one sub-folder of images per label.")
-    if not path.is_dir(): raise NotADirectoryError(f"{path} is a file; give the folder that holds one sub-folder per label.")
+    if not path.exists(): raise FileNotFoundError(f"No such folder: {path}. Give a folder with one sub-folder of images per label" + (" (or the folder the labels file's names are relative to)." if labels is not None else "."))
+    if not path.is_dir(): raise NotADirectoryError(f"{path} is a file; give the folder that holds " + ("the images the labels file names." if labels is not None else "one sub-folder per label."))
+    if labels is not None: return path # the labels come from the file: `read_labels` checks it
     splits = find_splits(path)
     labels = {o.name for o in label_folders(splits.get('train') or path)}
     if not labels: raise ValueError(f"{path} has no label folders: put the images of each label in their own sub-folder, e.g. {path}/cat/1.jpg")
@@ -74,6 +78,69 @@ def _check_valid_labels(splits):
     if (extra := sorted(val - trn)):
         raise ValueError(f"{splits['valid']} has images of {', '.join(extra)}, but {splits['train']} has none: the model could never "
                          f"learn {'them' if len(extra) > 1 else 'it'}. Fix: add training images under {splits['train']}/{extra[0]}/, or move that folder out of {splits['valid'].name}/.")
+
+# %% ../nbs/02_data.ipynb #e81f3418
+SPLIT_ALIASES = dict(train='train', valid='valid', val='valid', validation='valid', test='test') # what the split column may say; empty: a random split
+
+def _csv_error(csv, msg, fix): return ValueError(f"{csv}: {msg}. Fix: {fix}")
+
+def read_labels(path, # Dataset root: the `file` column is relative to it
+                csv, # A CSV file whose header names `file`, `label` and, optionally, `split`
+                multi:bool|None=None, # Several labels per image (`;`- or space-separated); `None`: when any label cell holds several
+               )->pd.DataFrame:
+    "The labels CSV `csv` as a table: `path`, `label` (a tuple of labels when multi-label) and `split` per image, with a clear error for anything wrong"
+    path, csv = Path(path).expanduser(), Path(csv).expanduser()
+    if not csv.is_file(): raise FileNotFoundError(f"No such labels file: {csv}. Fix: give a CSV file whose header row is file,label (or file,label,split)")
+    try: t = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise _csv_error(csv, f"not a CSV file imgclf can read ({type(e).__name__}: {str(e).strip()})", "save it as comma-separated UTF-8 text, with the header row file,label") from None
+    t.columns = [str(c).strip().lower() for c in t.columns]
+    if not {'file', 'label'} <= set(t.columns):
+        raise _csv_error(csv, f"its columns are {', '.join(map(repr, t.columns))}, and imgclf reads the image from 'file' and its label from 'label'",
+                         "name those two columns file and label in the header row (a third, split, is optional)")
+    if not len(t): raise _csv_error(csv, "it has a header but no rows", "add one row per image")
+    t = t.apply(lambda c: c.str.strip())
+    line = lambda i: i + 2 # the header is line 1
+    if len(bad := t.index[t.file == '']): raise _csv_error(csv, f"line {line(bad[0])} names no file", "give every row an image file, or remove the row")
+    if len(bad := t.index[t.label == '']):
+        raise _csv_error(csv, f"{len(bad)} row{'s have' if len(bad) > 1 else ' has'} no label, e.g. line {line(bad[0])} ({t.file[bad[0]]})", "give each image its label, or remove the row")
+    if len(dup := t.index[t.file.duplicated()]):
+        raise _csv_error(csv, f"line {line(dup[0])} names {t.file[dup[0]]} again", "one row per image; several labels of one image go in one cell, separated by ;")
+    split = t['split'].str.lower() if 'split' in t else pd.Series('', index=t.index)
+    if len(bad := t.index[~split.isin([*SPLIT_ALIASES, ''])]):
+        raise _csv_error(csv, f"line {line(bad[0])} says split {t.split[bad[0]]!r}", "use train, valid or test, or leave it empty for a random validation split")
+    files = [Path(f) if Path(f).is_absolute() else path/f for f in t.file]
+    if (missing := [f for f in files if not os.path.lexists(f)]):
+        raise FileNotFoundError(f"{len(missing)} of the {len(files)} images {csv.name} names {'is' if len(missing) == 1 else 'are'} not under {path}: "
+                                f"{', '.join(show_path(f) for f in missing[:3])}{' ...' if len(missing) > 3 else ''}. Fix: the file column is relative to {path}; correct those names, or remove their rows")
+    if multi is None: multi = bool(t.label.str.contains(r'[;\s]').any())
+    sep = ';' if t.label.str.contains(';').any() else r'\s+' # with ; anywhere, a space is part of a label
+    label = [tuple(dict.fromkeys(o.strip() for o in re.split(sep, s) if o.strip())) for s in t.label] if multi else list(t.label)
+    res = pd.DataFrame(dict(path=files, label=label, split=[SPLIT_ALIASES.get(s, '') for s in split]))
+    res.attrs.update(multi=multi, csv=str(csv))
+    return res
+
+def label_names(t:pd.DataFrame # A labels table from `read_labels`
+               )->pd.Series:
+    "How many images have each label in `t`, most first (in a multi-label table an image counts once for each of its labels)"
+    ls = [o for l in t.label for o in (l if t.attrs.get('multi') else [l])]
+    return pd.Series(ls, dtype=object).value_counts()
+
+class LabelOf:
+    "The label (a list of labels when multi-label) of an image file, from a labels table: a callable that pickles, unlike a lambda"
+    def __init__(self, t): self.multi, self.d = bool(t.attrs.get('multi')), {str(p): l for p, l in zip(t.path, t.label)}
+    def __call__(self, f): return list(self.d[str(f)]) if self.multi else self.d[str(f)]
+
+class InFiles:
+    "Whether a file is one of `files`: `FuncSplitter`'s test for the rows a labels table puts in `valid`"
+    def __init__(self, files): self.files = set(map(str, files))
+    def __call__(self, f): return str(f) in self.files
+
+def is_multi_label(dls # `DataLoaders` (or a `Datasets`)
+                  )->bool:
+    "Whether `dls` gives each image any number of labels (fastai's `MultiCategoryBlock`) rather than one"
+    ds = getattr(dls, 'train_ds', dls)
+    return any(isinstance(t, MultiCategorize) for t in ds.tls[1].tfms)
 
 # %% ../nbs/02_data.ipynb #5110bf3f
 def _in_folder(folder):
@@ -93,21 +160,28 @@ def image_block(path, # Dataset root (see `find_splits`)
                 batch_tfms=None, # Replaces the batch transforms built from `aug`
                 exclude=(), # Image files to leave out (e.g. the unreadable ones `check_images` found)
                 splitter=None, # A fastai splitter over the image files, replacing the `valid/` folder or random split (see `kfold`)
+                labels:pd.DataFrame|None=None, # A labels table (`read_labels`): labels and splits from it, not from folders
                )->DataBlock:
     "A `DataBlock` for the folder dataset at `path`"
-    splits = find_splits(path)
+    splits = {} if labels is not None else find_splits(path)
+    skip = {Path(o) for o in exclude}
+    if labels is not None:
+        t = labels[(labels.split != 'test') & ~labels.path.isin(skip)] # test rows are for the end only (`get_test_dl`)
+        if splitter is None and (t.split == 'valid').any(): splitter = FuncSplitter(InFiles(t.path[t.split == 'valid']))
+        def get_items(p): return L(list(t.path))
     if splitter is not None: pass
     elif 'valid' in splits: splitter = FuncSplitter(_in_folder(splits['valid']))
     else: splitter = RandomSplitter(valid_pct=valid_pct, seed=seed)
     root = splits.get('train', path)
-    skip = {Path(o) for o in exclude}
-    def get_items(p): return (image_files(root) + (image_files(splits['valid']) if 'valid' in splits else [])).filter(lambda o: o not in skip)
+    if labels is None:
+        def get_items(p): return (image_files(root) + (image_files(splits['valid']) if 'valid' in splits else [])).filter(lambda o: o not in skip)
     if item_tfms is None: item_tfms = RandomResizedCrop(size, min_scale=min_scale) if min_scale else Resize(size)
     if batch_tfms is None:
         batch_tfms = [] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))
         if grayscale: batch_tfms = [*batch_tfms, Normalize()]
-    return DataBlock(blocks=(ImageBlock(photo_type(grayscale, size)), CategoryBlock), get_items=get_items,
-                     get_y=parent_label, splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
+    multi = labels is not None and labels.attrs.get('multi')
+    return DataBlock(blocks=(ImageBlock(photo_type(grayscale, size)), MultiCategoryBlock if multi else CategoryBlock), get_items=get_items,
+                     get_y=parent_label if labels is None else LabelOf(labels), splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
 
 # %% ../nbs/02_data.ipynb #9537635b
 @delegates(image_block)
@@ -117,11 +191,13 @@ def get_dls(path, # Dataset root (see `find_splits`)
             decoded:bool|str=False, # Decode each image once: 'memory' (`DecodedDL`), 'photos' (`PhotoDL`), or `True`: 'memory' up to 64 pixels without random crops, else 'photos'
             num_workers:int|None=None, # Worker processes for loading (fastai's default when `None`; none with `decoded`)
             device=None, # Device for the batches (a GPU when there is one)
+            labels=None, # A labels CSV file, or its table from `read_labels`: labels (and splits) from it instead of from folders
             **kwargs # Passed to `image_block`
            ):
     "`DataLoaders` for the folder dataset at `path`"
-    path = check_dataset_path(path)
-    dblock = image_block(path, size=size, **kwargs)
+    path = check_dataset_path(path, labels)
+    if labels is not None and not isinstance(labels, pd.DataFrame): labels = read_labels(path, labels)
+    dblock = image_block(path, size=size, labels=labels, **kwargs)
     kind = ('memory' if size <= 64 and not kwargs.get('min_scale') else 'photos') if decoded is True else decoded or None
     if kind not in (None, 'memory', 'photos'): raise ValueError(f"decoded={decoded!r}. Fix: use False, True, 'memory' or 'photos'.")
     if kind == 'memory': dl_kw = dict(dl_type=DecodedDL, num_workers=0)
@@ -129,7 +205,7 @@ def get_dls(path, # Dataset root (see `find_splits`)
                                         num_workers=0 if num_workers is None else num_workers)
     else: dl_kw = dict(num_workers=num_workers)
     dls = dblock.dataloaders(path, bs=bs, device=device, **dl_kw)
-    dls.path, dls.size = path, size
+    dls.path, dls.size, dls.labels = path, size, labels
     return dls
 
 # %% ../nbs/02_data.ipynb #66e8f517
@@ -284,7 +360,8 @@ class PhotoDL(TfmdDL):
 def get_test_dl(dls, # `DataLoaders` from `get_dls`
                 path=None # Dataset root; `dls.path` by default
                ):
-    "A labelled `DataLoader` over the `test/` split of `path`, or `None` when it has none"
+    "A labelled `DataLoader` over the `test/` split of `path` (or the test rows of `dls`'s labels file), or `None` when it has none"
+    if (lt := getattr(dls, 'labels', None)) is not None: return _labelled_test_dl(dls, lt)
     t = find_splits(path or dls.path).get('test')
     if not t: return None
     files = image_files(t); known = set(map(str, dls.vocab))
@@ -294,6 +371,18 @@ def get_test_dl(dls, # `DataLoaders` from `get_dls`
                       "Fix: add training images for those labels, or move them out of test/.")
         files = files.filter(lambda f: f.parent.name in known)
     return dls.test_dl(files, with_labels=True)
+
+def _labelled_test_dl(dls, t):
+    "The test rows of the labels table `t`, those of labels the model knows"
+    t, known = t[t.split == 'test'], set(map(str, dls.vocab))
+    if not len(t): return None
+    ok = [set(l if t.attrs.get('multi') else [l]) <= known for l in t.label]
+    if not all(ok):
+        unknown = sorted({o for l, k in zip(t.label, ok) if not k for o in (l if t.attrs.get('multi') else [l])} - known)
+        warnings.warn(f"{t.attrs.get('csv', 'the labels file')} gives test images labels the model was not trained on ({', '.join(unknown[:5])}); those images are left out of the test score. "
+                      "Fix: add training images with those labels, or remove those test rows.")
+    return dls.test_dl([p for p, k in zip(t.path, ok) if k], with_labels=True)
+
 
 # %% ../nbs/02_data.ipynb #933c3e95
 @plain_text
@@ -512,12 +601,17 @@ IMBALANCE_RATIO = 3. # largest class / smallest class above which imgclf warns
 
 def class_imbalance(path, # Dataset root
                     ratio:float=IMBALANCE_RATIO, # Warn above this many images of the largest class for one of the smallest
+                    labels=None, # A labels CSV file or table (`read_labels`): the labels come from it
                    )->str|None:
     "A sentence on how imbalanced the classes of `path` are, when the largest has more than `ratio` times the images of the smallest; else `None`"
     t = scan_images(path)
     t = t[~t.problem.isin(BAD_KINDS)] # the images training can use
-    t = t[t.split == 'train'] if (t.split == 'train').any() else t
-    n = t.label.value_counts()
+    if labels is not None:
+        lt = labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
+        n = label_names(lt[(lt.split != 'test') & lt.path.isin(set(t.path))])
+    else:
+        t = t[t.split == 'train'] if (t.split == 'train').any() else t
+        n = t.label.value_counts()
     if len(n) < 2 or n.iloc[0] <= ratio*n.iloc[-1]: return None
     return (f"the classes are imbalanced: '{n.index[0]}' has {n.iloc[0]} training images and '{n.index[-1]}' {n.iloc[-1]} ({n.iloc[0]/n.iloc[-1]:.0f}:1). "
             "Accuracy will flatter the model; judge it by the balanced accuracy and each class's recall (report.html, metrics.json). "

@@ -17,8 +17,8 @@ from .files import *
 __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'IDX_FILES', 'IDX_SOURCES', 'MNIST_LABELS', 'CIFAR10_LABELS', 'CIFAR10_FILES',
            'TEXTURES', 'data_dir', 'shipped_data', 'read_idx', 'write_idx', 'idx_files', 'fashion_idx',
            'write_image_folder', 'idx_folder', 'fashion_mnist', 'mnist', 'read_cifar_batch', 'write_cifar_batch',
-           'cifar10_batches', 'cifar10', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'digits',
-           'pieces_by_band', 'textures']
+           'cifar10_batches', 'cifar10', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi',
+           'digits', 'pieces_by_band', 'textures']
 
 # %% ../nbs/01_datasets.ipynb #74081c10
 def data_dir()->Path:
@@ -251,6 +251,31 @@ def fashion_tiny()->Path:
     "The `fashion_tiny` folder dataset (900 images) that ships with imgclf; made once in `data_dir()` if it was removed"
     return shipped_data('fashion_tiny') or (data_dir()/'fashion_tiny' if (data_dir()/'fashion_tiny').exists()
                                          else make_fashion_tiny(data_dir()/'fashion_tiny'))
+
+# %% ../nbs/01_datasets.ipynb #63f29771
+def fashion_multi(dest=None, # Where to write it; `data_dir()/'fashion_multi'` by default
+                  n_train:int=800, n_valid:int=200, n_test:int=200, # Pictures in each split
+                  seed:int=0, # Seed of the items chosen and where they go
+                 )->Path:
+    "A multi-label dataset from `fashion_tiny`'s items: 56×56 pictures of 1-3 items in a 2×2 grid, `images/` and `labels.csv`"
+    dest = Path(dest) if dest else data_dir()/'fashion_multi'
+    if (dest/'labels.csv').exists(): return dest
+    rng, src, rows = np.random.default_rng(seed), fashion_tiny(), []
+    with atomic_dir(dest) as tmp:
+        (tmp/'images').mkdir()
+        for split, n in (('train', n_train), ('valid', n_valid), ('test', n_test)):
+            items = {l: sorted((src/split/l).glob('*.png')) for l in FASHION_LABELS}
+            for _ in range(n):
+                kinds = rng.choice(len(FASHION_LABELS), rng.integers(1, 4), replace=False)
+                canvas = np.zeros((56, 56), np.uint8)
+                for k, cell in zip(kinds, rng.permutation(4)):
+                    fs = items[FASHION_LABELS[k]]
+                    canvas[28*(cell//2):28*(cell//2)+28, 28*(cell%2):28*(cell%2)+28] = np.asarray(Image.open(fs[rng.integers(len(fs))]))
+                fn = f'images/{len(rows):04d}.png'
+                Image.fromarray(canvas).save(tmp/fn)
+                rows.append(f"{fn},{' '.join(sorted(FASHION_LABELS[k] for k in kinds))},{split}")
+        (tmp/'labels.csv').write_text('file,label,split\n' + '\n'.join(rows) + '\n')
+    return dest
 
 # %% ../nbs/01_datasets.ipynb #44a45f6d
 def digits(dest=None # Where to write the dataset; `data_dir()/'digits'` by default

@@ -17,7 +17,7 @@ from fastcore.foundation import L
 from fastcore.basics import noop, listify
 from fastcore.meta import delegates
 from fastai.vision.all import (Learner, vision_learner, accuracy, Callback, ProgressCallback,
-    set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, MixUp, CutMix, ParamScheduler, combined_cos,
+    set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, BCEWithLogitsLossFlat, accuracy_multi, MixUp, CutMix, ParamScheduler, combined_cos,
     EarlyStoppingCallback, TrainEvalCallback)
 from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
@@ -35,8 +35,12 @@ def n_channels(dls)->int:
 
 def balance_weights(dls # `DataLoaders` from `get_dls`
                    )->torch.Tensor:
-    "Each class's weight in the loss so that every class counts as much in training: images / (classes × the class's images), from the training split"
+    "Each class's weight in the loss so that every class counts as much in training: images / (classes × the class's images), from the training split; multi-label: each label's images without it over those with it (`pos_weight`)"
     labels = dls.train_ds.tls[1]
+    if is_multi_label(dls):
+        pos = torch.stack([labels[i].float() for i in range(len(labels))]).sum(0)
+        if (pos == 0).any(): raise ValueError(f"no training images with {', '.join(str(v) for v, k in zip(dls.vocab, pos) if k == 0)}: they cannot be balanced. Fix: add some, or remove the label")
+        return (len(labels) - pos)/pos
     n = torch.bincount(torch.tensor([int(labels[i]) for i in range(len(labels))]), minlength=len(dls.vocab)).float()
     if (n == 0).any(): raise ValueError(f"no training images of {', '.join(str(v) for v, k in zip(dls.vocab, n) if k == 0)}: they cannot be balanced. Fix: add some, or remove the label")
     return n.sum()/(len(n)*n)
@@ -72,9 +76,11 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
     check_arch(arch)
     head = head_spec(head_sizes, head_dropout)
     if head and is_scratch(arch): raise ValueError(f"head_sizes and head_dropout shape a pretrained network's new head; {arch} is a CNN from scratch. Fix: leave them out, or use a pretrained architecture")
-    n_in = n_channels(dls)
+    n_in, multi = n_channels(dls), is_multi_label(dls)
     w = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32, device=dls.device)
-    loss = LabelSmoothingCrossEntropyFlat(weight=w, eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat(weight=w)
+    if multi and (label_smoothing or mix): raise ValueError("label smoothing and mixup/cutmix are for one label per image; this dataset is multi-label. Fix: leave them out")
+    if multi: loss, metrics = BCEWithLogitsLossFlat(pos_weight=w), (accuracy_multi if metrics is accuracy else metrics) # a yes or no per label; accuracy over every (image, label) pair at 0.5
+    else: loss = LabelSmoothingCrossEntropyFlat(weight=w, eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat(weight=w)
     cbs = {None:[], 'mixup':[MixUp()], 'cutmix':[CutMix()]}[mix]
     kw = dict(loss_func=loss, metrics=metrics, cbs=cbs, **kwargs)
     if is_scratch(arch): learn = Learner(dls, create_scratch(arch, n_in, dls.c, size=getattr(dls, 'size', None)), **kw)
