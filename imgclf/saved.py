@@ -16,7 +16,7 @@ from fastai.vision.all import Learner, Normalize, Resize, RandomResizedCrop, cre
 import fastai
 from fastcore.basics import patch
 from .files import *
-from .data import find_splits, unusable_images
+from .data import find_splits, unusable_images, is_multi_label, read_labels
 from .models import *
 from .train import head_spec
 
@@ -54,6 +54,7 @@ def model_meta(learn:Learner)->dict:
     return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch, vocab=list(map(str, learn.dls.vocab)),
                 n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), min_side=_min_side(learn), normalize=norm_stats(learn),
                 versions=model_versions(), **({'head': h} if (h := getattr(learn, 'head_spec', None)) else {}), # a head other than fastai's default
+                **({'task': 'multi_label'} if is_multi_label(learn.dls) else {}), # any number of labels per image: a sigmoid per output
                 **({'calibration': c} if (c := getattr(learn, 'calibration', None)) else {})) # the temperature fitted on validation (`fit_calibration`, in 08_evaluate)
 
 def model_versions()->dict:
@@ -128,6 +129,7 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
         if not (isinstance(h, dict) and set(h) == {'lin_ftrs', 'ps'} and not is_scratch(meta['arch'])): bad(f'head must give lin_ftrs and ps, for a pretrained architecture: {h!r}'[:200])
         try: meta['head'] = head_spec(h['lin_ftrs'], h['ps'])
         except ValueError as e: bad(f'head: {e}')
+    if meta.get('task', 'single_label') not in ('single_label', 'multi_label'): bad(f"task must be 'single_label' or 'multi_label', not {meta.get('task')!r}"[:200])
     c = meta.get('calibration')
     num = lambda o: isinstance(o, (int,float)) and not isinstance(o, bool)
     if c is not None and not (isinstance(c, dict) and num(c.get('temperature')) and 0.01 <= c['temperature'] <= 100
@@ -153,6 +155,16 @@ class SavedModel:
     vocab = property(lambda self: self.meta['vocab'], doc="The labels, in the order of the network's outputs")
     arch = property(lambda self: self.meta['arch'], doc="The architecture's name")
     temperature = property(lambda self: (self.meta.get('calibration') or {}).get('temperature', 1.), doc="What the network's outputs are divided by before the softmax: fitted on validation so that probabilities mean what they say (1: uncalibrated)")
+    multi_label = property(lambda self: self.meta.get('task') == 'multi_label', doc="Whether each image can have any number of the labels (a sigmoid per output) rather than exactly one (a softmax)")
+    @property
+    def label_threshold(self)->float:
+        "Multi-label: the probability above which a label is given: chosen on the validation images (`fit_calibration`), else 0.5"
+        t = (self.meta.get('calibration') or {}).get('threshold')
+        return 0.5 if t is None else t
+    def activate(self, out:torch.Tensor # The network's outputs (N, C)
+                )->torch.Tensor:
+        "Probabilities from the network's outputs: the softmax of the outputs over the temperature, or a sigmoid per label for a multi-label model"
+        return out.float().sigmoid() if self.multi_label else (out.float()/self.temperature).softmax(1)
     def __repr__(self):
         m = self.meta
         return f"SavedModel({m['arch']}, {len(m['vocab'])} labels: {', '.join(m['vocab'][:5])}{' ...' if len(m['vocab']) > 5 else ''}; {m['n_in']}x{m['size'][0]}x{m['size'][1]})"
@@ -242,17 +254,20 @@ def prepare(self:SavedModel, img # An image file, its bytes, or a PIL image
 
 @patch
 def predict(self:SavedModel, img, # An image file, its bytes, or a PIL image
-            threshold:float|None=None, # Below this probability the label is 'unknown'
+            threshold:float|None=None, # Below this probability the label is 'unknown'; multi-label: the probability above which a label is given (`label_threshold` when `None`)
             tta:bool=False, # Average with the prediction for the mirrored image
            )->tuple:
-    "`(label, index, probabilities)` for `img`, like fastai's `learn.predict`"
-    if getattr(self.net, 'takes_uint8', False): # `fast_model`: scaling, normalisation, temperature and softmax are in the graph
+    "`(label, index, probabilities)` for `img`, like fastai's `learn.predict`; multi-label: `(labels, indices, probabilities)` of every label above the threshold"
+    if getattr(self.net, 'takes_uint8', False): # `fast_model`: scaling, normalisation, temperature and softmax (or sigmoid) are in the graph
         x = self.pixels(img)
         probs = self.net(torch.cat([x, x.flip(-1)]) if tta else x).mean(0)
     else:
         x = self.prepare(img)
         if tta: x = torch.cat([x, x.flip(-1)])
-        with torch.inference_mode(): probs = (self.net(x)/self.temperature).softmax(1).mean(0)
+        with torch.inference_mode(): probs = self.activate(self.net(x)).mean(0)
+    if self.multi_label: # fastai's `learn.predict` for `MultiCategoryBlock` gives the labels above its threshold too
+        idxs = [int(i) for i in torch.nonzero(probs >= (self.label_threshold if threshold is None else threshold)).flatten()]
+        return [self.vocab[i] for i in idxs], idxs, probs
     idx = int(probs.argmax())
     label = self.vocab[idx] if threshold is None or probs[idx] >= threshold else 'unknown'
     return label, idx, probs
@@ -264,13 +279,14 @@ def predict_folder(self:SavedModel, items, # A folder of images, or a list of im
                    threshold:float|None=None, # Below this probability the label is 'unknown'
                    csv=None, # Write the table to this CSV file
                   )->pd.DataFrame:
-    "Predict every image in `items`: path, label, confidence and the top-k labels with their probabilities"
+    "Predict every image in `items`: path, label, confidence and the top-k labels with their probabilities (multi-label: every label given, joined by `;`; empty when none)"
     vocab, rows = self.vocab, []
     for f in (image_files(items) if isinstance(items, (str, Path)) else items):
         try: label, idx, probs = self.predict(f, threshold)
         except ImageError as e: # unreadable file: say so in its row, go on with the rest
             rows.append(dict(path=str(f), label='error', confidence=None, top=f'{e.problem}; fix: {e.fix}')); continue
         top = probs.topk(min(topk, len(vocab)))
+        if self.multi_label: label, idx = ';'.join(label), (idx[0] if idx else int(probs.argmax())) # every label given; the confidence of the first (or of the nearest miss)
         rows.append(dict(path=str(f), label=label, confidence=round(float(probs[idx]), 4),
                          top=' '.join(f'{vocab[i]}:{float(p):.3f}' for p,i in zip(*top))))
     df = pd.DataFrame(rows, columns=['path','label','confidence','top'])
@@ -280,21 +296,34 @@ def predict_folder(self:SavedModel, items, # A folder of images, or a list of im
 
 # %% ../nbs/06_saved.ipynb #470115ea
 @patch
-def learner(self:SavedModel, path # Labelled folder: a dataset with a `test/` split, or one sub-folder per label
-             )->Learner:
+def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
+            labels=None, # A labels CSV file (or its `read_labels` table): its `test` rows when it has some, else all its rows
+           )->Learner:
     "A `Learner` around a saved model whose validation set is the labelled images of `path`"
-    from fastai.vision.all import DataBlock, ImageBlock, CategoryBlock, CrossEntropyLossFlat, accuracy
-    net, meta = self.net, self.meta
-    path = Path(path); root = find_splits(path).get('test', path)
-    skip = unusable_images(root) # one warning names them
-    files = [f for f in image_files(root) if f not in skip]
+    from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, CrossEntropyLossFlat, BCEWithLogitsLossFlat,
+                                   accuracy, accuracy_multi, parent_label)
+    from imgclf.data import LabelOf
+    net, meta, multi = self.net, self.meta, self.multi_label
+    path = Path(path)
+    if labels is not None:
+        t = labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels, multi=multi)
+        t, root = (t[t.split == 'test'] if (t.split == 'test').any() else t), path
+        skip = unusable_images(root) # one warning names them
+        files, get_y = [f for f in t.path if f not in skip], LabelOf(t)
+        given = {o for l in t.label for o in (l if multi else [l])}
+    else:
+        if multi: raise ValueError(f"this model gives several labels per image, so the labels of {path} must come from a file. Fix: give its labels CSV (imgclf evaluate ... --labels FILE)")
+        root = find_splits(path).get('test', path)
+        skip = unusable_images(root) # one warning names them
+        files, get_y = [f for f in image_files(root) if f not in skip], parent_label
+        given = {f.parent.name for f in files}
     if not files: raise ValueError(f"No usable images found under {root}")
-    unknown = sorted({f.parent.name for f in files} - set(meta['vocab']))
-    if unknown: raise ValueError(f"{root} has labels the model was not trained on: {', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
+    if (unknown := sorted(given - set(meta['vocab']))):
+        raise ValueError(f"{labels if labels is not None else root} has labels the model was not trained on: {', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
     norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'], cuda=False)] if meta.get('normalize') else []
-    dblock = DataBlock(blocks=(ImageBlock(photo_type(meta['n_in'] == 1, (meta.get('min_side') or 0)//2 or None)), CategoryBlock(vocab=meta['vocab'])),
-                       get_items=lambda _: files, get_y=lambda f: f.parent.name, splitter=lambda o: ([0], list(range(len(o)))),
+    dblock = DataBlock(blocks=(ImageBlock(photo_type(meta['n_in'] == 1, (meta.get('min_side') or 0)//2 or None)), (MultiCategoryBlock if multi else CategoryBlock)(vocab=meta['vocab'])),
+                       get_items=lambda _: files, get_y=get_y, splitter=lambda o: ([0], list(range(len(o)))),
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
-    learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=CrossEntropyLossFlat(), metrics=accuracy)
+    learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=BCEWithLogitsLossFlat() if multi else CrossEntropyLossFlat(), metrics=accuracy_multi if multi else accuracy)
     learn.arch, learn.skipped_files, learn.head_spec, learn.calibration = meta['arch'], sorted(map(str, skip)), meta.get('head'), meta.get('calibration')
     return learn
