@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
-from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score
+from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score, average_precision_score, precision_recall_curve, precision_recall_fscore_support
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
 from .data import *
@@ -22,23 +22,33 @@ from .saved import SavedModel, temper
 from .explain import grad_cam, overlay
 
 # %% auto #0
-__all__ = ['METRICS', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation', 'confusion_figure', 'confusions',
-           'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration',
+__all__ = ['METRICS', 'label_threshold', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation', 'confusion_figure',
+           'confusions', 'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration',
            'calibration_figure', 'nll', 'fit_temperature', 'suggest_threshold', 'threshold_effect', 'fit_calibration',
            'bootstrap_accuracy', 'top_losses_figure', 'mistakes_figure', 'report_findings', 'write_report',
-           'metrics_record', 'evaluate']
+           'multilabel_metrics', 'choose_label_threshold', 'pr_figure', 'multilabel_mistakes_figure',
+           'multilabel_findings', 'multilabel_report', 'metrics_record', 'evaluate']
 
 # %% ../nbs/08_evaluate.ipynb #3150dc35
+def label_threshold(learn:Learner)->float:
+    "Multi-label: the probability above which `learn` gives a label, from its calibration (chosen on validation) or 0.5"
+    t = (getattr(learn, 'calibration', None) or {}).get('threshold')
+    return 0.5 if t is None else t
+
 def score(learn:Learner, # A trained `Learner`
           dl=None, # A labelled `DataLoader`; the validation set by default
           tta:bool=False, # Test-time augmentation: average the predictions over augmented copies of each image
          )->dict:
-    "Accuracy, error rate and mean loss of `learn` on `dl`"
-    dl = dl or learn.dls.valid
+    "Accuracy, error rate and mean loss of `learn` on `dl` (multi-label: the accuracy is the fraction of images whose labels are all right)"
+    dl, multi = dl or learn.dls.valid, is_multi_label(learn.dls)
     with learn.no_bar(), learn.no_logging():
-        if tta: probs,targs = learn.tta(dl=dl); loss = F.nll_loss(probs.clamp_min(1e-8).log(), targs, reduction='none')
+        if tta:
+            probs,targs = learn.tta(dl=dl)
+            loss = F.binary_cross_entropy(probs.float().clamp(1e-7, 1-1e-7), targs.float(), reduction='none') if multi else F.nll_loss(probs.clamp_min(1e-8).log(), targs, reduction='none')
         else: probs,targs,loss = learn.get_preds(dl=dl, with_loss=True)
-    acc = (probs.argmax(1) == targs).sum().item() / len(targs) # a fraction of images, exact, not a float32 mean
+    if multi: right = ((probs >= label_threshold(learn)) == targs.bool()).all(1) # every label given or left out as it should be
+    else: right = probs.argmax(1) == targs
+    acc = right.sum().item() / len(targs) # a fraction of images, exact, not a float32 mean
     return dict(accuracy=acc, error_rate=round(1-acc, 6), loss=round(loss.mean().item(), 6), n=len(targs))
 
 # %% ../nbs/08_evaluate.ipynb #45e3f8f6
@@ -248,8 +258,9 @@ def threshold_effect(probs, targs, threshold:float)->dict:
 def fit_calibration(learn:Learner, # A trained `Learner`
                     dl=None, # A labelled `DataLoader`; the validation set by default
                    )->dict:
-    "The temperature and the suggested 'unknown' threshold fitted on `dl`: what `save_model` stores as `calibration` when it is `learn.calibration`"
+    "The temperature and the suggested 'unknown' threshold fitted on `dl`: what `save_model` stores as `calibration` when it is `learn.calibration`; multi-label: the threshold above which a label is given (`choose_label_threshold`)"
     probs, targs = predictions(learn, dl)
+    if is_multi_label(learn.dls): return dict(temperature=1., threshold=choose_label_threshold(probs, targs), n=len(targs)) # sigmoids: no softmax to soften
     t = fit_temperature(probs, targs)
     return dict(temperature=round(t, 4), threshold=suggest_threshold(temper(probs, t), targs), n=len(targs))
 
@@ -319,10 +330,26 @@ def _per_class_html(pcm):
 
 def _pct(v): return f'{100*v:.1f}%'
 
+def _e(s): return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(str(s))) # `code` in a sentence, as code
+
+def _page_top(title, about, words, tips, links, rows)->str:
+    "The start of a report page: its style, the sentences, what to look at next, the links and the key numbers' table (`rows` of HTML)"
+    anchors = [f'<a href="{_e(f)}">{_e(k)}</a>' for k, f in links.items()]
+    return ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
+            f'<title>{_e(title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:0 1em;line-height:1.45}}'
+            'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}'
+            'img{max-width:100%}figure{margin:0 0 1em}figcaption{color:#555;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}'
+            '.lead{font-size:1.1em}</style><body>'
+            f'<h1>{_e(title)}</h1>' + ''.join(f'<p class="lead">{_e(s)}</p>' for s in about) + ''.join(f'<p>{_e(s)}</p>' for s in words)
+            + '<h2>What to look at next</h2>' + (f"<ul>{''.join(f'<li>{_e(s)}</li>' for s in tips)}</ul>" if tips else '<p>Nothing stands out.</p>')
+            + (f"<p>Beside this report: {' · '.join(anchors)}</p>" if links else '')
+            + f"<h2>Key numbers</h2><table>{''.join(rows)}</table>")
+
 def report_findings(s:dict, # `write_report`'s summary
                     split:str='validation', # What the images are, for the sentences
                    )->tuple:
     "`(sentences, advice)`: the result in plain words, and what to look at next, from a report's summary"
+    if s.get('task') == 'multi_label': return multilabel_findings(s, split)
     lo, hi = s['accuracy_ci95']
     words = [f"On the {s['n']:,} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
              f"Guessing at random would be right {_pct(s['chance'])} of the time, and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
@@ -356,8 +383,9 @@ def write_report(learn:Learner, # A trained `Learner`
                 )->dict:
     "Write per-class metrics, plots and a self-contained `report.html` for `learn` on `dl` into `out`; returns the summary"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
-    interp = interpretation(learn, dl) # the one prediction pass
     cal = cal if cal is not None else getattr(learn, 'calibration', None)
+    if is_multi_label(learn.dls): return multilabel_report(learn, out, dl, title, about, advice, links, cal, split)
+    interp = interpretation(learn, dl) # the one prediction pass
     t = cal['temperature'] if cal else None
     raw, targs = interp.probs.numpy(), interp.targs.numpy()
     probs = temper(raw, t or 1.)
@@ -383,7 +411,7 @@ def write_report(learn:Learner, # A trained `Learner`
     words, own = report_findings(summary, split)
     tips = list(advice) + own
     links = {'per-class table (CSV)': 'per_class.csv'} if links is None else links
-    e = lambda s: re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(str(s))) # `code` in a sentence, as code
+    e = _e
     def row(k, v): return f'<tr><th>{e(k)}</th><td>{e(v)}</td></tr>'
     rows = [row('accuracy', _pct(b['accuracy'])), row('95% interval', f"{_pct(b['low'])} to {_pct(b['high'])}"), row('balanced accuracy', _pct(summary['balanced_accuracy'])),
             row('random guess', _pct(summary['chance'])), row(f"always '{summary['baseline_label']}'", _pct(summary['baseline']))]
@@ -391,17 +419,8 @@ def write_report(learn:Learner, # A trained `Learner`
     rows.append(row('calibration error (ECE)', f"{ece:.3f}" + (f" (uncalibrated {summary['ece_uncalibrated']:.3f}, temperature {t:.2f})" if t else ' (not calibrated)')))
     if summary['threshold'] is not None: rows.append(row('suggested --threshold', f"{summary['threshold']:.2f}"))
     rows.append(row('images', f"{summary['n']:,}"))
-    anchors = [f'<a href="{e(f)}">{e(k)}</a>' for k, f in links.items()]
     fig = lambda n, cap: f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{e(cap)}</figcaption></figure>' if n in figs else ''
-    page = ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-            f'<title>{e(title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:0 1em;line-height:1.45}}'
-            'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}'
-            'img{max-width:100%}figure{margin:0 0 1em}figcaption{color:#555;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}'
-            '.lead{font-size:1.1em}</style><body>'
-            f'<h1>{e(title)}</h1>' + ''.join(f'<p class="lead">{e(s)}</p>' for s in about) + ''.join(f'<p>{e(s)}</p>' for s in words)
-            + '<h2>What to look at next</h2>' + (f"<ul>{''.join(f'<li>{e(s)}</li>' for s in tips)}</ul>" if tips else '<p>Nothing stands out.</p>')
-            + (f"<p>Beside this report: {' · '.join(anchors)}</p>" if links else '')
-            + f"<h2>Key numbers</h2><table>{''.join(rows)}</table><h2>Per class</h2>{_per_class_html(pcm)}"
+    page = (_page_top(title, about, words, tips, links, rows) + f"<h2>Per class</h2>{_per_class_html(pcm)}"
             + '<h2>Mistakes, and where the model looked</h2>' + (fig('mistakes', 'The worst wrong answers, true → predicted label with its probability, each beside its Grad-CAM heatmap: the parts of the image that pushed the model towards its wrong answer.') or '<p>No mistakes on these images.</p>')
             + '<h2>Confusions</h2><div class="grid">' + fig('confusion_matrix', 'Rows: the true label; columns: the answer.') + fig('roc', 'One label against the rest: the higher the curve, the better.') + '</div>'
             + '<h2>Calibration</h2>' + fig('calibration', 'Of the answers given with a confidence in each bin, how many were right: on the dotted line the probabilities mean what they say.')
@@ -410,8 +429,126 @@ def write_report(learn:Learner, # A trained `Learner`
     return summary
 
 
+# %% ../nbs/08_evaluate.ipynb #d97b1bc9
+def multilabel_metrics(probs, # Probabilities (N, C), one sigmoid per label
+                       targs, # True labels as 0/1 (N, C)
+                       vocab, # Label names
+                       threshold:float=0.5, # A label is given at or above this probability
+                      )->pd.DataFrame:
+    "Per label: precision, recall and F1 at `threshold`, average precision (AP) and support; then the macro and micro averages"
+    probs, targs = np.asarray(probs, dtype=np.float64), np.asarray(targs).astype(int)
+    p, r, f, s = precision_recall_fscore_support(targs, probs >= threshold, average=None, zero_division=0)
+    ap = np.array([average_precision_score(targs[:, i], probs[:, i]) if targs[:, i].any() else np.nan for i in range(len(vocab))])
+    df = pd.DataFrame(dict(precision=p, recall=r, f1=f, ap=ap, support=s), index=list(map(str, vocab)))
+    mp, mr, mf, _ = precision_recall_fscore_support(targs, probs >= threshold, average='micro', zero_division=0)
+    df.loc['macro avg'] = [p.mean(), r.mean(), f.mean(), np.nanmean(ap), s.sum()]
+    df.loc['micro avg'] = [mp, mr, mf, average_precision_score(targs, probs, average='micro'), s.sum()]
+    return df
+
+def choose_label_threshold(probs, # Probabilities (N, C) on images the model did not train on (validation)
+                           targs, # True labels as 0/1 (N, C)
+                          )->float:
+    "The threshold from 0.05 to 0.95 (in steps of 0.05) with the best micro F1 on these images"
+    cands = np.round(np.arange(0.05, 0.951, 0.05), 2)
+    f1 = [precision_recall_fscore_support(np.asarray(targs).astype(int), np.asarray(probs) >= c, average='micro', zero_division=0)[2] for c in cands]
+    return float(cands[int(np.argmax(f1))])
+
+# %% ../nbs/08_evaluate.ipynb #c29f38a8
+@plain_text
+def pr_figure(probs, targs, vocab, # Probabilities (N, C), true labels as 0/1 (N, C), label names
+              threshold:float|None=None, # Mark each curve where this threshold puts it
+              figsize=(6, 6),
+             )->plt.Figure:
+    "Precision-recall curve of every label on one plot, with its average precision (AP) in the legend and the threshold's point marked"
+    probs, targs = np.asarray(probs), np.asarray(targs).astype(int)
+    fig, ax = plt.subplots(figsize=figsize)
+    for i, name in enumerate(map(str, vocab)):
+        if not targs[:, i].any(): continue
+        pr, rc, th = precision_recall_curve(targs[:, i], probs[:, i])
+        line, = ax.plot(rc, pr, lw=1, label=f'{name} ({average_precision_score(targs[:, i], probs[:, i]):.2f})')
+        if threshold is not None and (k := np.searchsorted(th, threshold)) < len(th): ax.plot(rc[k], pr[k], 'o', color=line.get_color(), ms=4)
+    ax.set(xlim=(0, 1.01), ylim=(0, 1.02), xlabel='recall', ylabel='precision',
+           title='Precision and recall, label by label (AP)' + ('' if threshold is None else f'; dots: threshold {threshold:.2f}'))
+    ax.legend(fontsize=8, loc='lower left')
+    return fig
+
+@plain_text
+def multilabel_mistakes_figure(learn:Learner, # A trained multi-label `Learner`
+                               probs, targs, # Its probabilities and true 0/1 labels on `dl`
+                               dl, # The labelled `DataLoader` they came from
+                               threshold:float=0.5, # A label is given at or above this probability
+                               k:int=8, # How many images, the most wrong labels first
+                               ncols:int=4, size:float=1.8,
+                              )->plt.Figure|None:
+    "The images whose labels were most wrong, each captioned with the labels missed and the labels given wrongly; `None` when every image is right"
+    pred, vocab = np.asarray(probs) >= threshold, list(map(str, learn.dls.vocab))
+    wrong = (pred != np.asarray(targs).astype(bool))
+    order = [i for i in np.argsort(-wrong.sum(1), kind='stable') if wrong[i].any()][:k]
+    if not order: return None
+    nrows = int(np.ceil(len(order)/ncols)); ncols = min(ncols, len(order))
+    fig, axs = plt.subplots(nrows, ncols, figsize=(size*1.6*ncols, (size+0.6)*nrows), squeeze=False)
+    for ax, i in zip(axs.flat, order):
+        dl.dataset[i][0].show(ctx=ax)
+        missed = [vocab[j] for j in np.flatnonzero(wrong[i] & ~pred[i])]; extra = [vocab[j] for j in np.flatnonzero(wrong[i] & pred[i])]
+        ax.set_title('\n'.join([*(['missed: ' + ', '.join(missed)] if missed else []), *(['wrongly given: ' + ', '.join(extra)] if extra else [])]), fontsize=8)
+    for ax in axs.flat[len(order):]: ax.axis('off')
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/08_evaluate.ipynb #bb54a64f
+def multilabel_findings(s:dict, # `multilabel_report`'s summary
+                        split:str='validation', # What the images are, for the sentences
+                       )->tuple:
+    "`(sentences, advice)` for a multi-label report"
+    lo, hi = s['accuracy_ci95']
+    words = [f"On the {s['n']:,} {split} images it gives exactly the right labels, no more and no fewer, for {_pct(s['accuracy'])} of them (95% interval {_pct(lo)} to {_pct(hi)}); "
+             f"its mean average precision (mAP) over the {len(s['ap'])} labels is {s['map']:.3f}.",
+             f"It gives a label when its probability is at least {s['threshold']:.2f}, the threshold with the best F1 on the validation images: "
+             f"there, {_pct(s['micro_precision'])} of the labels it gives are right and it finds {_pct(s['micro_recall'])} of the labels the images have (F1 {s['micro_f1']:.3f}).",
+             f"Answering no to every label would get {_pct(s['label_baseline'])} of the image-label pairs right; it gets {_pct(s['label_accuracy'])}."]
+    advice = []
+    weak = min(s['recall'], key=s['recall'].get)
+    if s['recall'][weak] < 0.5: advice.append(f"{weak} is found only {_pct(s['recall'][weak])} of the time: look at the images that have it; more, and more varied, pictures of it help most.")
+    if s['n'] < 100: advice.append(f"With {s['n']} images one image moves the exact-match accuracy by {_pct(1/s['n'])}: compare models on more images before trusting small differences.")
+    return words, advice
+
+def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', about=(), advice=(), links:dict|None=None, cal:dict|None=None, split:str='validation')->dict:
+    "`write_report` for a multi-label `learn`: per-label metrics, mAP, precision-recall curves, the worst images and `report.html` in `out`; returns the summary"
+    dl = dl or learn.dls.valid
+    with learn.no_bar(), learn.no_logging(): probs, targs = learn.get_preds(dl=dl)
+    probs, targs = probs.float().numpy(), targs.numpy().astype(int)
+    t, vocab = (cal or {}).get('threshold') or 0.5, list(map(str, learn.dls.vocab))
+    pcm = multilabel_metrics(probs, targs, vocab, t)
+    with atomic_write(out/'per_class.csv') as tmp: pcm.to_csv(tmp)
+    figs = dict(mistakes=multilabel_mistakes_figure(learn, probs, targs, dl, t), pr=pr_figure(probs, targs, vocab, t))
+    figs = {k: v for k, v in figs.items() if v is not None}
+    for name, fig in figs.items():
+        with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=90, bbox_inches='tight')
+        plt.close(fig)
+    right = ((probs >= t) == targs.astype(bool)).all(1)
+    b, r4 = bootstrap_accuracy(right.astype(int), np.ones(len(right), int)), lambda v: None if v is None or np.isnan(v) else round(float(v), 4)
+    lab = pcm.iloc[:len(vocab)]
+    summary = dict(task='multi_label', accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], map=r4(pcm.loc['macro avg', 'ap']),
+                   micro_f1=r4(pcm.loc['micro avg', 'f1']), micro_precision=r4(pcm.loc['micro avg', 'precision']), micro_recall=r4(pcm.loc['micro avg', 'recall']),
+                   macro_f1=r4(pcm.loc['macro avg', 'f1']), balanced_accuracy=r4(lab.recall.mean()), label_accuracy=r4(((probs >= t) == targs.astype(bool)).mean()),
+                   label_baseline=r4(1 - targs.mean()), threshold=t, temperature=None, recall={k: r4(v) for k, v in lab.recall.items()},
+                   ap={k: r4(v) for k, v in lab.ap.items()}, n=len(targs))
+    words, own = multilabel_findings(summary, split)
+    links = {'per-label table (CSV)': 'per_class.csv'} if links is None else links
+    rows = [f'<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in [('exact-match accuracy', _pct(b['accuracy'])), ('95% interval', f"{_pct(b['low'])} to {_pct(b['high'])}"),
+            ('mAP', f"{summary['map']:.3f}"), ('micro F1', f"{summary['micro_f1']:.3f}"), ('macro F1', f"{summary['macro_f1']:.3f}"),
+            ('label threshold', f'{t:.2f}'), ('image-label pairs right', _pct(summary['label_accuracy'])), ("always 'no'", _pct(summary['label_baseline'])), ('images', f"{len(targs):,}")]]
+    fig = lambda n, cap: f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{_e(cap)}</figcaption></figure>' if n in figs else ''
+    page = (_page_top(title, about, words, list(advice) + own, links, rows)
+            + f"<h2>Per label</h2>{lab.assign(support=lab.support.map(lambda v: f'{v:.0f}')).to_html(float_format='{:.3f}'.format)}"
+            + '<h2>Precision and recall</h2>' + fig('pr', 'Each label: the precision and recall over every threshold; the dot is the threshold the model uses.')
+            + '<h2>The most wrong images</h2>' + (fig('mistakes', 'The images with the most labels wrong: the labels missed, and those given wrongly.') or '<p>Every image got exactly its labels.</p>')
+            + '</body></html>')
+    write_text(out/'report.html', page)
+    return summary
+
 # %% ../nbs/08_evaluate.ipynb #ec03aed3
-METRICS = dict(accuracy='validation accuracy', error_rate='1 - accuracy', valid_loss='validation loss (of the weights kept)', head_valid_loss='validation loss of the fast-mode head, before fine-tuning',
+METRICS = dict(accuracy='validation accuracy (multi-label: the fraction of images given exactly their labels)', task="'single_label' or 'multi_label'", error_rate='1 - accuracy', valid_loss='validation loss (of the weights kept)', head_valid_loss='validation loss of the fast-mode head, before fine-tuning',
                tta_accuracy='validation accuracy with test-time augmentation (when the recipe asks for it)',
                test_accuracy='accuracy on the test split (or on the evaluated folder)', n_train='training images', n_valid='validation images',
                n_test='test images', epochs='epochs trained (0 in fast mode)', kept_epoch='the epoch whose weights were kept, of epochs_run (0: the fast-mode head, before fine-tuning)', epochs_run='epochs that ran (fewer than epochs after early stopping)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',
@@ -425,14 +562,15 @@ def metrics_record(**kw)->dict:
 
 # %% ../nbs/08_evaluate.ipynb #a0a67283
 def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
-             path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label
+             path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
              out=None, # Folder for the report and `metrics.json`
+             labels=None, # A labels CSV file: its `test` rows (or all its rows) are the labelled images (see `SavedModel.learner`)
             )->dict:
     "Accuracy and the evaluation report of `model` on the labelled images of `path`"
     import shutil, tempfile
     made = out is not None and not Path(out).exists() # a folder this call creates, removed again if it fails
     try:
-        learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path)
+        learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path, labels)
         dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
         if isinstance(model, Learner) and getattr(learn, 'calibration', None) is None: learn.calibration = fit_calibration(learn) # on its validation set
         what = f"The model {learn.arch} ({len(learn.dls.vocab)} labels)" + ('' if isinstance(model, (Learner, SavedModel)) else f" saved in {Path(model).name}/")
@@ -442,7 +580,7 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
     except BaseException: # Ctrl-C too
         if made: shutil.rmtree(out, ignore_errors=True)
         raise
-    m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch,
+    m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch, task=rep.get('task', 'single_label'),
                        n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path), skipped_files=getattr(learn, 'skipped_files', []), report={k:v for k,v in rep.items() if k != 'n'})
     if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2))
     return m
