@@ -17,7 +17,7 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, show_path
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates
+from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates, read_labels, is_multi_label
 from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record, fit_calibration
@@ -73,11 +73,12 @@ class Recipe:
     @classmethod
     def for_dataset(cls, path, # Dataset root
                     n_sample:int=64, # Images looked at
+                    labels=None, # A labels CSV file (see `read_labels`), when the labels are not folders
                     **kwargs # Fields to set; `None` values are left to the choice
                    )->Recipe:
         "The recipe that suits the dataset at `path`, chosen from a sample of its images; `kwargs` override any field"
         kw = {k:v for k,v in kwargs.items() if v is not None}
-        path = check_dataset_path(path)
+        path = check_dataset_path(path, labels)
         t = image_table(path) # the cached scan that the check before training reads too
         n, t = len(t), t.sample(min(n_sample, len(t)), random_state=0)
         side = int(t[['width','height']].max(axis=1).median())
@@ -104,6 +105,7 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
         splitter=None, # Replaces the dataset's validation split (see `image_block`)
         extra=None, # Batch transforms added to every split, e.g. `Degrade('blur', 1)`
         bs:int|None=None, # Replaces the recipe's batch size (e.g. each process's share)
+        labels=None, # A labels CSV file or its table (`read_labels`): labels and splits from it, not from folders
        ):
     "`DataLoaders` for the dataset at `path`, as the recipe says"
     from fastai.vision.all import aug_transforms, Normalize
@@ -113,7 +115,7 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
     if extra: kw['batch_tfms'] = [*([] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))), *extra,
                                   *([Normalize()] if self.grayscale else [])]
     return get_dls(path, size=self.size, bs=bs or self.bs, grayscale=self.grayscale, decoded=self.decoded, aug=aug, min_scale=self.min_scale,
-                   valid_pct=self.valid_pct, seed=self.seed, exclude=exclude, splitter=splitter, device=_device(self.device), **kw)
+                   valid_pct=self.valid_pct, seed=self.seed, exclude=exclude, splitter=splitter, device=_device(self.device), labels=labels, **kw)
 
 @patch
 def learner(self:Recipe, dls # From `Recipe.dls`
@@ -178,6 +180,7 @@ class Run:
         if s is None or 'recipe' not in s: raise ValueError(f"{self.file('settings')} was written by an older imgclf: it cannot be resumed. Fix: train again.")
         return Recipe.from_dict(s['recipe'])
     dataset = property(lambda self: Path(self.settings['dataset']), doc="The dataset folder the run trained on")
+    labels = property(lambda self: Path(l) if (l := self.settings.get('labels')) else None, doc="The labels file the run read its labels from; `None` when they were folders")
     history = property(lambda self: pd.read_csv(self.file('history')) if self.file('history').is_file() else None, doc="One row per epoch")
     split = property(lambda self: pd.read_csv(self.file('split')) if self.file('split').is_file() else None, doc="Each image's path and split")
     report = property(lambda self: self.file('report') if self.file('report').is_file() else None, doc="`report.html`, the evaluation report; `None` until the run has finished")
@@ -186,8 +189,8 @@ class Run:
         "The model the run saved, loaded (and checked) by `load_model`"
         return load_model(self.file('model'))
 
-    def write_settings(self, dataset, recipe:Recipe):
-        write_text(self.file('settings'), json.dumps(dict(dataset=str(dataset), recipe=recipe.to_dict()), indent=2))
+    def write_settings(self, dataset, recipe:Recipe, labels=None):
+        write_text(self.file('settings'), json.dumps(dict(dataset=str(dataset), **({'labels': str(labels)} if labels else {}), recipe=recipe.to_dict()), indent=2))
     def write_metrics(self, m:dict): write_text(self.file('metrics'), json.dumps(m, indent=2))
     def write_split(self, dls):
         rows = [(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items]
@@ -217,15 +220,15 @@ def _check_labels(vocab, path):
     if odd := [str(v) for v in vocab if _bad_name(str(v))]:
         raise ValueError(f"label folder names {odd[:3]} cannot be kept with a model (no backslashes or other path characters). Fix: rename those folders")
 
-def _dls_for(recipe, path, skip, processes):
+def _dls_for(recipe, path, skip, processes, labels=None):
     "The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images for it"
     bs = max(1, recipe.bs // processes)
-    dls = recipe.dls(path, exclude=skip, bs=bs)
+    dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels)
     _check_labels(dls.vocab, path)
     if len(dls.train_ds) < 2*bs: # a batch size near the number of images leaves too few (or no) steps per epoch
         bs = max(2, len(dls.train_ds)//4)
         warnings.warn(f"only {len(dls.train_ds)} training images: using batch size {bs}")
-        dls = recipe.dls(path, exclude=skip, bs=bs)
+        dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels)
     return dls
 
 def _tensorboard(folder):
@@ -272,7 +275,7 @@ def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=())->dict:
              f"on {path.name}: {len(dls.train_ds):,} training, {len(dls.valid_ds):,} validation and {n_test:,} test images of {len(dls.vocab)} labels.",
              kept_words(recipe.fast, getattr(learn, 'kept_epoch', None), getattr(learn, 'epochs_run', None))]
     advice = []
-    if (msg := class_imbalance(path)): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
+    if (msg := class_imbalance(path, labels=getattr(dls, 'labels', None))): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
     if (few := len(dls.train_ds)/len(dls.vocab)) < 30: advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
     if (d := _duplicate_count(path, skip)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
     links = {'training curves': 'curves.png'} if not recipe.fast else {}
@@ -286,8 +289,8 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
         fig = curves_figure(r.file('history'))
         with atomic_write(r.file('curves')) as tmp: fig.savefig(tmp, dpi=100)
         plt.close(fig)
+    learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX (multi-label: the threshold `score` uses)
     val, tdl = score(learn), get_test_dl(dls)
-    learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX
     ctx = _report_context(r, learn, dls, tdl, recipe, path, skip)
     rep = write_report(learn, r.folder, tdl, title=f"{recipe.arch} on {path.name}", **ctx)
     save_model(learn, r.file('model'))
@@ -297,7 +300,7 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
                        n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, kept_epoch=getattr(learn, 'kept_epoch', None), epochs_run=getattr(learn, 'epochs_run', None), head_valid_loss=getattr(learn, 'head_valid_loss', None), lr_found=getattr(learn, 'lr_found', None),
                        train_seconds=round(learn.train_seconds, 1), seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
                        processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path), fast=recipe.fast,
-                       seed=recipe.seed, skipped_files=sorted(map(str, skip)), report={k:v for k,v in rep.items() if k != 'n'})
+                       seed=recipe.seed, skipped_files=sorted(map(str, skip)), report={k:v for k,v in rep.items() if k != 'n'}, task=rep.get('task', 'single_label'))
     r.write_metrics(m)
     write_model_card(r)
     return m
@@ -308,12 +311,13 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         out=None, # Run folder; `runs/<timestamp>` when `None`
         resume:bool=False, # Go on with the interrupted run in `out`, with its saved dataset and recipe
         log:str='csv', # 'csv': the history in `history.csv`; 'tensorboard': also TensorBoard logs in the run folder's `tensorboard/`
+        labels=None, # A labels CSV file (`file,label[,split]`; see `read_labels`): labels from it instead of from folders; several per cell make a multi-label run
         **kwargs # Recipe fields to set (on top of `recipe` or of the dataset's choice)
        )->Run:
     "Train a classifier on the folder dataset at `path` and write a run folder"
     first, processes = rank_distrib() == 0, max(1, num_distrib()) # under `accelerate launch` the first process writes the run folder
     if log not in ('csv', 'tensorboard'): raise ValueError(f"log={log!r}. Fix: use 'csv' or 'tensorboard'")
-    if resume and (given := [k for k, v in kwargs.items() if v is not None] + (['recipe'] if recipe is not None else [])):
+    if resume and (given := [k for k, v in kwargs.items() if v is not None] + (['recipe'] if recipe is not None else []) + (['labels'] if labels is not None else [])):
         raise ValueError(f"resuming goes on with the run as it was set up, so {', '.join(given)} cannot change. "
                          f"Fix: leave {'it' if len(given) == 1 else 'them'} out, or train a new run with them: imgclf train --config {show_path(Path(out or '.')/'run.json')} --out NEW_FOLDER")
     if resume:
@@ -321,24 +325,25 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         if r.finished:
             print(f"{show_path(r.folder)} already finished; its results are in {show_path(r.file('metrics'))}")
             return r
-        path, recipe = r.dataset, r.recipe
-    path = check_dataset_path(path) if path else default_dataset()
+        path, recipe, labels = r.dataset, r.recipe, r.labels
+    path = check_dataset_path(path, labels) if path else default_dataset()
+    table = read_labels(path, labels) if labels is not None else None # checked before the run folder is made
     if not resume:
-        recipe = replace(recipe, **{k:v for k,v in kwargs.items() if v is not None}) if recipe else Recipe.for_dataset(path, **kwargs)
+        recipe = replace(recipe, **{k:v for k,v in kwargs.items() if v is not None}) if recipe else Recipe.for_dataset(path, labels=labels, **kwargs)
         r = Run(out or Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
     cbs = [_tensorboard(r.file('tensorboard'))] if log == 'tensorboard' else [] # before the folder is made: a missing package is said first
     r.folder.mkdir(parents=True, exist_ok=True)
-    if first and not resume: r.write_settings(path, recipe)
+    if first and not resume: r.write_settings(path, recipe, labels)
     skip = unusable_images(path)
     set_seed(recipe.seed, reproducible=True)
-    dls = _dls_for(recipe, path, skip, processes)
-    if first and not resume and (msg := class_imbalance(path)): warnings.warn(msg)
+    dls = _dls_for(recipe, path, skip, processes, table)
+    if first and not resume and (msg := class_imbalance(path, labels=table)): warnings.warn(msg)
     if first: r.write_split(dls)
     learn = use_log_lines(recipe.learner(dls))
     learn.add_cbs(cbs)
     mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
     if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
-                    f"{len(dls.vocab)} labels, {recipe.size} px), {mode}", flush=True)
+                    f"{len(dls.vocab)} labels{', several per image' if is_multi_label(dls) else ''}, {recipe.size} px), {mode}", flush=True)
     try:
         recipe.fit(learn, out=r.folder, resume=resume)
         if first: _finish(r, learn, dls, recipe, path, skip, processes) # the first process evaluates and writes the results
@@ -361,39 +366,45 @@ def model_card(r # A finished `Run`, or its folder
     rep_ = m.get('report') or {}
     lo, hi = rep_.get('accuracy_ci95') or (None, None)
     th = rep_.get('threshold') if rep_.get('threshold') is not None else 0.8
+    multi = rep_.get('task') == 'multi_label'
+    extra = [f'    - type: mean_average_precision', f"      value: {rep_['map']}", f'      name: {split} mAP'] if multi and rep_.get('map') is not None else []
     head = ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai', 'pipeline_tag: image-classification',
             'metrics:', '- accuracy', 'model-index:', f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:', '  - task:', '      type: image-classification',
             '    dataset:', f'      name: {_yaml(name)}', '      type: imagefolder', f'      split: {split}', '    metrics:', '    - type: accuracy',
-            f'      value: {round(acc, 4)}', f'      name: {split} accuracy', '---', '']
+            f'      value: {round(acc, 4)}', f"      name: {split} {'exact-match ' if multi else ''}accuracy", *extra, '---', '']
     mode = 'a new head on features of the frozen network, computed once (fast mode)' if rec.fast else f'{m["epochs"]} epochs'
     from imgclf.models import is_scratch
     weights = 'ImageNet weights' if rec.pretrained and not is_scratch(rec.arch) else 'random weights'
     ci = f" (95% interval {lo:.1%} to {hi:.1%})" if lo is not None else ''
     body = [f"# {rec.arch} on {name}", "",
-            f"An image classifier for {len(m['vocab'])} labels, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(m['vocab'])}.", "",
+            f"An image classifier for {len(m['vocab'])} labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(m['vocab'])}.", "",
             "## Data", "",
-            f"The folder `{name}`: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, one folder per label.",
+            f"The folder `{name}`: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, " + (f"labelled by `{r.labels.name}`." if r.labels else "one folder per label."),
             f"{len(m['skipped_files'])} files could not be used and were left out." if m.get('skipped_files') else "Every image could be used.", "",
             "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
             *[f"| {k} | {v} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
-            "## Results", "", f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", "",
+            "## Results", "", *([f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "
+                                 f"A label is given when its probability is at least {th:.2f}, the threshold with the best F1 on the validation images.", ""] if multi else
+                               [f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", ""]),
             *([f"Its probabilities are calibrated: the network's outputs are divided by a temperature of {rep_['temperature']:.2f}, fitted on the validation images, "
                f"which brings the calibration error (ECE) on the {split} images from {rep_['ece_uncalibrated']:.3f} to {rep_['ece']:.3f}. `predict`, the app and the ONNX export all apply it.", ""]
               if rep_.get('temperature') not in (None, 1) and rep_.get('ece_uncalibrated') is not None else [])]
     pc = r.folder/'per_class.csv'
     if pc.is_file():
         t = pd.read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
-        body += ["| label | precision | recall | F1 | images |", "|---|---|---|---|---|",
-                 *[f"| {k} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} | {int(row.support)} |" for k, row in t.iterrows()], ""]
+        ap = 'ap' in t.columns # multi-label: each label's average precision too
+        body += [f"| label | precision | recall | F1 |{' AP |' if ap else ''} images |", f"|---|---|---|---|{'---|' if ap else ''}---|",
+                 *[f"| {k} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} |{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
     body += ["## Limits", "",
-             f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold {th:.2f}` answers 'unknown' below that probability"
-             + (" (the threshold suggested by the validation images)." if rep_.get('threshold') is not None else "."),
+             (f"- It knows only these {len(m['vocab'])} labels, and says yes or no to each; a picture with none of them should get none, but pictures unlike the training images can get any. `imgclf predict --threshold` gives more labels below {th:.2f}, fewer above." if multi else
+              f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold {th:.2f}` answers 'unknown' below that probability"
+              + (" (the threshold suggested by the validation images)." if rep_.get('threshold') is not None else ".")),
              "- The accuracy holds for images like the training images. Photos from another camera, light, background or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
              f"- With {n} {split} images, one image moves the accuracy by {1/max(n, 1):.1%}.", "",
              "## Using it safely", "",
              "The weights are a safetensors file and the description is JSON (`imgclf.json`): loading runs no code from the folder, and the checksum is checked.", "",
              "```sh", "imgclf predict model/ photo.jpg", "imgclf export model/ --onnx model.onnx   # carries its labels; imgclf predict model.onnx photo.jpg", "```", "",
-             "```python", "from imgclf.saved import load_model", "load_model('model').predict('photo.jpg')   # (label, index, probabilities)", "```", ""]
+             "```python", "from imgclf.saved import load_model", f"load_model('model').predict('photo.jpg')   # {'(labels, indices, probabilities)' if multi else '(label, index, probabilities)'}", "```", ""]
     return '\n'.join(head + body)
 
 def write_model_card(r:Run)->Path:

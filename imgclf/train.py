@@ -432,16 +432,17 @@ def train(learn:Learner, # From `make_learner`
 def curves_figure(history, # `history.csv` written by `train`, or its DataFrame
                   figsize=(9,3.5)
                  ):
-    "Plot training and validation loss, and validation accuracy, per epoch"
+    "Plot training and validation loss, and validation accuracy (`accuracy_multi` for a multi-label run), per epoch"
     import matplotlib.pyplot as plt, pandas as pd
     h = pd.read_csv(history) if not isinstance(history, pd.DataFrame) else history
     h = h[h.epoch.astype(str).str.isdigit()].reset_index(drop=True) # `fine_tune` appends a header per phase
-    h = h[['train_loss','valid_loss','accuracy']].apply(pd.to_numeric)
+    acc = 'accuracy' if 'accuracy' in h else 'accuracy_multi'
+    h = h[['train_loss','valid_loss',acc]].rename(columns={acc: 'accuracy'}).apply(pd.to_numeric)
     x = range(1, len(h)+1)
     fig,(a1,a2) = plt.subplots(1, 2, figsize=figsize)
     a1.plot(x, h.train_loss, 'o-', label='train'); a1.plot(x, h.valid_loss, 'o-', label='valid')
     a1.set(xlabel='epoch', ylabel='loss', title='Loss'); a1.legend()
-    a2.plot(x, h.accuracy, 'o-', color='C2'); a2.set(xlabel='epoch', ylabel='accuracy', title='Validation accuracy')
+    a2.plot(x, h.accuracy, 'o-', color='C2'); a2.set(xlabel='epoch', ylabel='accuracy', title='Validation accuracy' + (' (image-label pairs)' if acc != 'accuracy' else ''))
     fig.tight_layout()
     return fig
 
