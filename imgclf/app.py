@@ -51,13 +51,23 @@ class Classifier:
         else:
             with torch.inference_mode(): probs = net(x).softmax(1).cpu()
             pic = None
-        probs = temper(probs, self.model.temperature) # the model's calibration, as `predict` applies it
+        if self.model.multi_label: # a sigmoid per label, not the softmax `cam_batch` gives
+            with torch.inference_mode(): probs = self.model.activate(net(x)).cpu()
+        else: probs = temper(probs, self.model.temperature) # the model's calibration, as `predict` applies it
         p, i = probs[0].topk(self.topk)
         top = {self.vocab[j]: round(float(q), 4) for q,j in zip(p, i)}
+        if self.model.multi_label: return top, pic, self._labels_message(probs[0])
         msg = f"**{self.vocab[int(i[0])]}** ({float(p[0]):.1%})"
         if (t := (self.meta.get('calibration') or {}).get('threshold')) is not None and float(p[0]) < t: # the threshold a training run suggested from its validation images
             msg += f". Not sure: below the {t:.0%} that the validation images suggest, so it may be none of the labels."
         return top, pic, msg
+
+    def _labels_message(self, probs):
+        "Multi-label: every label at or above the model's threshold, or that none is"
+        t = self.model.label_threshold
+        given = [(self.vocab[j], float(probs[j])) for j in probs.argsort(descending=True).tolist() if probs[j] >= t]
+        if not given: return f"**None of the labels**: no probability reaches {t:.0%}, the threshold chosen on the validation images."
+        return ', '.join(f"**{l}** ({p:.0%})" for l, p in given) + f": every label at or above {t:.0%}; an image can have several."
 
 # %% ../nbs/13_app.ipynb #875d40db
 def _gradio():

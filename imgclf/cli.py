@@ -26,6 +26,7 @@ def _field(o)->str:
 # %% ../nbs/14_cli.ipynb #ca9c5b2d
 def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optionally inside train/, valid/ and test/; default: Fashion-MNIST
               *, out:str=None, # Run folder to write (default: runs/<timestamp>)
+              labels:str=None, # A CSV file with the columns file,label[,split] (file names relative to PATH): labels from it, not from folders; several labels in a cell (separated by ; or spaces) train a multi-label model
               config:str=None, # A run's run.json (or a recipe as JSON) to train again; options given here override it
               resume:str=None, # Run folder of an interrupted run: continue from its last completed epoch, with its saved settings
               log:str='csv', # 'csv' (history.csv) or 'tensorboard' (also TensorBoard logs in RUN/tensorboard/; needs pip install "imgclf[tensorboard]")
@@ -36,7 +37,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     from imgclf.evaluate import report_findings
     from fastai.torch_core import rank_distrib
     if resume:
-        if path or config: raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset or --config with it. Fix: imgclf train --resume {resume}")
+        if path or config or labels: raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset, --labels or --config with it. Fix: imgclf train --resume {resume}")
         r = run(out=resume, resume=True, log=log, **recipe) # a recipe option given here is refused there, with the way out
     else:
         base = None
@@ -44,12 +45,13 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
             if not Path(config).is_file(): raise FileNotFoundError(f"No such file: {config}")
             try: s = json.loads(Path(config).read_text())
             except json.JSONDecodeError as e: raise ValueError(f"{config} is not valid JSON ({e})") from None
-            base, path = Recipe.from_dict(s.get('recipe', s)), path or s.get('dataset')
-        r = run(path, base, out, log=log, **recipe)
+            base, path, labels = Recipe.from_dict(s.get('recipe', s)), path or s.get('dataset'), labels or s.get('labels')
+        r = run(path, base, out, log=log, labels=labels, **recipe)
     if rank_distrib(): return # not the first of several processes: that one reports
     m = r.metrics
     test = f", test accuracy {m['test_accuracy']:.4f}" if m.get('test_accuracy') is not None else ''
-    print(f"Done in {m['train_seconds']:.0f} s: validation accuracy {m['accuracy']:.4f}{test}")
+    exact = ' (exact match)' if m.get('task') == 'multi_label' else '' # multi-label: every label right
+    print(f"Done in {m['train_seconds']:.0f} s: validation accuracy{exact} {m['accuracy']:.4f}{test}")
     print(kept_words(m['fast'], m.get('kept_epoch'), m.get('epochs_run')))
     print(report_findings(m['report'] | dict(n=m['n_test'] or m['n_valid']), 'test' if m['n_test'] else 'validation')[0][0])
     print(f"Report: {_show(r.file('report'))}")
@@ -58,15 +60,17 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
 def evaluate_cmd(model:str, # Model folder (a run folder's model/)
                  path:str, # Labelled images: a dataset with test/, or one sub-folder per label
                  *, out:str=None, # Folder for the report (default: runs/eval-<timestamp>)
+                 labels:str=None, # A CSV file with the columns file,label[,split] labelling the images under PATH: its test rows (or all of them) are evaluated
                 ):
     "Evaluate a saved model on a labelled folder and write a report"
     from datetime import datetime
     from imgclf.evaluate import evaluate, report_findings
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     out = Path(out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
-    m = evaluate(Path(model).expanduser(), path, out)
+    m = evaluate(Path(model).expanduser(), path, out, labels=labels)
     print(report_findings(m['report'] | dict(n=m['n_test']), 'labelled')[0][0])
-    print(f"Accuracy {m['test_accuracy']:.4f} on {m['n_test']} images; report: {_show(out/'report.html')}")
+    what = f"Exact-match accuracy {m['test_accuracy']:.4f}, mAP {m['report']['map']:.4f}" if m.get('task') == 'multi_label' else f"Accuracy {m['test_accuracy']:.4f}"
+    print(f"{what} on {m['n_test']} images; report: {_show(out/'report.html')}")
     return m
 
 def export_cmd(model:str, # Model folder (a run folder's model/)
@@ -86,7 +90,7 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
                 images:list, # Image files or folders (searched recursively)
                 *, csv:str=None, # Also write the predictions to this CSV file
                 topk:int=3, # Labels listed per image
-                threshold:float=None, # Answer 'unknown' below this probability
+                threshold:float=None, # Answer 'unknown' below this probability; multi-label: give each label at or above it (default: the threshold chosen on validation)
                ):
     "Predict the labels of images with a saved model"
     from imgclf.files import image_files

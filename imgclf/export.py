@@ -21,10 +21,10 @@ __all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props',
 
 # %% ../nbs/11_export.ipynb #7727aa7a
 class WithPreprocessing(torch.nn.Module):
-    "A classifier with resizing, scaling, normalisation, its calibration's temperature and softmax built in: uint8 images in, probabilities out"
+    "A classifier with resizing, scaling, normalisation, its calibration's temperature and softmax (a sigmoid per label for a multi-label model) built in: uint8 images in, probabilities out"
     def __init__(self, model, meta, resize:bool=True):
         super().__init__()
-        self.model, self.size, self.resize = model, tuple(meta['size']), resize
+        self.model, self.size, self.resize, self.multi = model, tuple(meta['size']), resize, meta.get('task') == 'multi_label' 
         self.temperature = float((meta.get('calibration') or {}).get('temperature', 1.))
         r = meta.get('resize') or {} # a photo preset's validation: squish to size+xtra, then centre crop (fastai's `RandomResizedCrop`)
         self.xtra = math.ceil(max(self.size)*r['val_xtra']/8)*8 if 'val_xtra' in r else 0
@@ -36,7 +36,8 @@ class WithPreprocessing(torch.nn.Module):
         if self.resize:
             x = torch.nn.functional.interpolate(x, size=(h+e, w+e), mode='bilinear', antialias=True, align_corners=False)
             x = x[..., e//2:e//2+h, e//2:e//2+w]
-        return (self.model((x - self.mean)/self.std)/self.temperature).softmax(1)
+        out = self.model((x - self.mean)/self.std)
+        return out.sigmoid() if self.multi else (out/self.temperature).softmax(1)
 
 def export_onnx(model, # A `SavedModel` or a model folder
                 fn, # The `.onnx` file to write
@@ -62,9 +63,12 @@ def onnx_props(meta:dict, # A saved model's description (`imgclf.json`)
     (h, w), c = meta['size'], 'grayscale (1 channel)' if meta['n_in'] == 1 else 'RGB (3 channels)'
     size = (f"any height and width (8 to 8192 pixels): resized inside the graph to {h}x{w}" + (", squished to the model's size plus a margin, then cropped to the centre"
             if 'val_xtra' in (meta.get('resize') or {}) else ", the whole image squished, so crop it to the model's shape first") if resize else f"exactly {h}x{w}, already resized")
-    return dict(imgclf=json.dumps(meta), labels=json.dumps(meta['vocab']), task='single-label classification',
-                input=f"image: uint8 (batch, {meta['n_in']}, height, width), {c}, pixel values 0-255, {size}",
-                output=f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels" + (f", calibrated (outputs divided by the temperature {t:.3g}, fitted on the validation images)" if (t := (meta.get('calibration') or {}).get('temperature')) else ''),
+    cal, multi = meta.get('calibration') or {}, meta.get('task') == 'multi_label'
+    out = (f"probs: float32 (batch, {len(meta['vocab'])}), one sigmoid probability per label in the order of labels, each on its own (they need not add up to 1); "
+           f"a label applies at or above {cal.get('threshold') or 0.5:.2f}" + (", the threshold chosen on the validation images" if cal.get('threshold') is not None else '') if multi else
+           f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels" + (f", calibrated (outputs divided by the temperature {t:.3g}, fitted on the validation images)" if (t := cal.get('temperature')) else ''))
+    return dict(imgclf=json.dumps(meta), labels=json.dumps(meta['vocab']), task='multi-label classification' if multi else 'single-label classification',
+                input=f"image: uint8 (batch, {meta['n_in']}, height, width), {c}, pixel values 0-255, {size}", output=out,
                 input_size=f"{h}x{w}", normalize=json.dumps(meta.get('normalize')), resize=json.dumps(dict(meta.get('resize') or {}, in_graph=resize)),
                 imgclf_version=imgclf.__version__)
 
