@@ -27,6 +27,8 @@ def suspects(model, # A model folder, a `SavedModel`, or a `Learner` (its model 
     "Every image under `path` whose folder is a label of the model, most likely mislabelled first: path, label, predicted, confidence, loss, action"
     from fastai.learner import Learner
     m = SavedModel(model.model, model_meta(model)) if isinstance(model, Learner) else SavedModel.load(model)
+    if m.multi_label: raise ValueError("suspects ranks images by the one label their folder gives them, and this model gives several labels per image. "
+                                       "Fix: look at the most wrong images in its run's report.html, and correct their rows of the labels file")
     net, meta = m.net, m.meta
     files = [f for f in image_files(path) if f.parent.name in meta['vocab']]
     if not files: raise ValueError(f"No images under {path} in folders named after the model's labels ({', '.join(meta['vocab'][:5])}...)")

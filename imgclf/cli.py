@@ -114,7 +114,7 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
     df = m.predict_folder(files, topk=topk, threshold=threshold, csv=csv)
     for r in df.itertuples():
         conf = '' if r.label == 'error' else f'{r.confidence:.4f}'
-        print(f"{_field(_show(r.path))}\t{_field(r.label)}\t{conf}\t{_field(r.top)}")
+        print(f"{_field(_show(r.path))}\t{_field(r.label or '(none)')}\t{conf}\t{_field(r.top)}") # multi-label: no label reached the threshold
     return df
 
 # %% ../nbs/14_cli.ipynb #aa650460
@@ -122,6 +122,7 @@ def check_cmd(path:str, # Dataset folder
               *, quarantine:bool=False, # Move the unusable files to PATH_quarantine/ (listed in its quarantine.csv)
               fix_names:bool=False, # Give images whose names are not image names (`a.jpg?width=300`, saved from the web) their image names, logged in PATH_renamed.csv
               csv:str=None, # Also write the list to this CSV file
+              labels:str=None, # A CSV file with the columns file,label[,split]: the labels, for the class-imbalance warning
              ):
     "Find images that cannot be used, and other surprises, in a dataset folder"
     from imgclf.data import check_images, class_imbalance, fix_names as _fix_names, BAD_KINDS
@@ -139,13 +140,14 @@ def check_cmd(path:str, # Dataset folder
     n_mis = int((df.problem == 'misnamed').sum())
     others = (f"; {n_other} other file(s) never used for their names" + (f", {n_mis} of them images (--fix-names renames them)" if n_mis else '')) if n_other else ''
     print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad-n_other} worth a look{others}")
-    if msg := class_imbalance(path): warnings.warn(msg)
+    if msg := class_imbalance(path, labels=labels): warnings.warn(msg)
     if csv:
         with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
     return df
 
 def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) or a model folder
                 *, plot:str=None, # Dataset folders: also draw the counts and image sizes into this PNG file
+                labels:str=None, # Dataset folders: a CSV file with the columns file,label[,split], when the labels are not folders
                ):
     "Describe a dataset folder, a run folder or a model folder"
     path = Path(path).expanduser()
@@ -166,13 +168,13 @@ def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) o
         return meta
     from imgclf.data import summarize, plot_summary, check_dataset_path
     from imgclf.files import atomic_write
-    check_dataset_path(path)
-    df = summarize(path)
+    check_dataset_path(path, labels)
+    df = summarize(path, labels)
     print(df.to_string())
     counts = df.drop(columns=[c for c in df.columns if c.startswith('median_')])
     print(f"{int(counts.values.sum())} images, {len(df)} labels" + (f", splits: {', '.join(counts.columns)}" if list(counts.columns) != ['all'] else ''))
     if plot:
-        fig = plot_summary(path)
+        fig = plot_summary(path, labels=labels)
         with atomic_write(plot) as tmp: fig.savefig(tmp, dpi=100, format='png')
         print(f"plot: {plot}")
     return df

@@ -618,30 +618,38 @@ def class_imbalance(path, # Dataset root
             "Fix: add images of the smaller classes, or merge or drop the rarest")
 
 # %% ../nbs/02_data.ipynb #0a016331
-def image_table(path # Dataset root
+def image_table(path, # Dataset root
+                labels=None, # A labels CSV file or table (`read_labels`): labels and splits from it (a row per label of a multi-label image)
                )->pd.DataFrame:
     "One row per image under `path`: split, label, width, height, mode and path (from `scan_images`)"
-    return scan_images(path)[['split','label','width','height','mode','path']]
+    t = scan_images(path)[['split','label','width','height','mode','path']]
+    if labels is None: return t
+    lt = labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
+    t = t.assign(key=t.path.map(str)).drop(columns=['split', 'label']).drop_duplicates('key')
+    rows = [(s or 'all', o, str(p)) for p, l, s in zip(lt.path, lt.label, lt.split) for o in (l if lt.attrs.get('multi') else [l])]
+    return pd.DataFrame(rows, columns=['split', 'label', 'key']).merge(t, on='key', how='left')[['split','label','width','height','mode','path']]
 
-def summarize(path # Dataset root
+def summarize(path, # Dataset root
+              labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
              )->pd.DataFrame:
     "Images per label and split, with the median image size per label"
-    t = image_table(path)
+    t = image_table(path, labels)
     _warn_misnamed(path)
-    counts = t.pivot_table(index='label', columns='split', values='path', aggfunc='count', fill_value=0)
+    counts = t.pivot_table(index='label', columns='split', values='width', aggfunc='size', fill_value=0)
     counts.columns.name = None
-    if msg := class_imbalance(path): warnings.warn(msg)
-    return counts.join(t.groupby('label')[['width','height']].median().add_prefix('median_'))
+    if msg := class_imbalance(path, labels=labels): warnings.warn(msg)
+    return counts.join(t.groupby('label')[['width','height']].agg(lambda c: pd.to_numeric(c).median()).add_prefix('median_'))
 
 # %% ../nbs/02_data.ipynb #b3db67e4
 @plain_text
 def plot_summary(path, # Dataset root
-                 figsize=(11,3.5)
+                 figsize=(11,3.5),
+                 labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
                 )->plt.Figure:
     "Bar chart of images per label and split, and a scatter of image sizes"
-    t = image_table(path)
+    t = image_table(path, labels)
     fig,(a1,a2) = plt.subplots(1, 2, figsize=figsize, gridspec_kw=dict(width_ratios=[2,1]))
-    t.pivot_table(index='label', columns='split', values='path', aggfunc='count', fill_value=0).plot.bar(ax=a1, stacked=True)
+    t.pivot_table(index='label', columns='split', values='width', aggfunc='size', fill_value=0).plot.bar(ax=a1, stacked=True)
     a1.set_ylabel('images'); a1.set_title('Images per label')
     a2.scatter(t.width, t.height, s=8, alpha=.4)
     a2.set_xlabel('width'); a2.set_ylabel('height'); a2.set_title('Image sizes (pixels)')

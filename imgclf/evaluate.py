@@ -457,7 +457,7 @@ def choose_label_threshold(probs, # Probabilities (N, C) on images the model did
 @plain_text
 def pr_figure(probs, targs, vocab, # Probabilities (N, C), true labels as 0/1 (N, C), label names
               threshold:float|None=None, # Mark each curve where this threshold puts it
-              figsize=(6, 6),
+              figsize=(7.5, 5),
              )->plt.Figure:
     "Precision-recall curve of every label on one plot, with its average precision (AP) in the legend and the threshold's point marked"
     probs, targs = np.asarray(probs), np.asarray(targs).astype(int)
@@ -468,8 +468,9 @@ def pr_figure(probs, targs, vocab, # Probabilities (N, C), true labels as 0/1 (N
         line, = ax.plot(rc, pr, lw=1, label=f'{name} ({average_precision_score(targs[:, i], probs[:, i]):.2f})')
         if threshold is not None and (k := np.searchsorted(th, threshold)) < len(th): ax.plot(rc[k], pr[k], 'o', color=line.get_color(), ms=4)
     ax.set(xlim=(0, 1.01), ylim=(0, 1.02), xlabel='recall', ylabel='precision',
-           title='Precision and recall, label by label (AP)' + ('' if threshold is None else f'; dots: threshold {threshold:.2f}'))
-    ax.legend(fontsize=8, loc='lower left')
+           title='Precision and recall of each label' + ('' if threshold is None else f' (dots: threshold {threshold:.2f})'))
+    ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.02, 0.5), title='label (AP)', title_fontsize=8) # beside the plot: no curve hidden
+    fig.tight_layout()
     return fig
 
 @plain_text

@@ -337,6 +337,12 @@ def test_labels_from_a_csv_file(tmp_path):
     r = run('evaluate', tmp_path/'run'/'model', data, '--labels', data/'labels.csv', '--out', tmp_path/'eval')
     assert r.returncode == 0, r.stderr
     assert json.loads((tmp_path/'eval'/'metrics.json').read_text())['test_accuracy'] == m['test_accuracy']
+    r = run('summary', data, '--labels', data/'labels.csv')
+    assert r.returncode == 0 and '120 images, 4 labels, splits: test, train, valid' in r.stdout, r.stdout + r.stderr
+    t = pd.read_csv(data/'labels.csv') # 20 training images of three labels, 2 of trouser: 10:1
+    t[~((t.label == 'trouser') & (t.split == 'train'))].pipe(lambda o: pd.concat([o, t[(t.label == 'trouser') & (t.split == 'train')][:2]])).to_csv(tmp_path/'imb.csv', index=False)
+    r = run('check', data, '--labels', tmp_path/'imb.csv')
+    assert r.returncode == 0 and 'imbalanced' in r.stderr and '10:1' in r.stderr, r.stderr
 
 @pytest.mark.parametrize('csv, says', [
     ('image,class\nimages/x.jpg,bag\n', "its columns are 'image', 'class', and imgclf reads the image from 'file'"),
