@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
+.PHONY: setup demo test docs slides slides-libs bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -40,12 +40,23 @@ browser:
 	  echo "note: could not install chromium and chromium-driver; the browser test will be skipped"; \
 	else echo "note: the browser test needs 'sudo apt-get install chromium chromium-driver'; it is skipped without them"; fi
 
+# reveal.js, RequireJS, jQuery and MathJax from the npm registry (pinned in tools/slides/package-lock.json): the slide decks load them from
+# their own lib/ folder, never from a CDN, so they work offline.
+slides-libs:
+	@if [ -d tools/slides/node_modules/reveal.js ]; then exit 0; fi; \
+	if command -v npm >/dev/null; then (cd tools/slides && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || echo "note: npm could not install reveal.js; the slides test will be skipped"; \
+	else echo "note: the slides need npm (apt-get install npm); the slides test is skipped without it"; fi
+
+# One reveal.js deck per lesson in _slides/ (open _slides/index.html; S: speaker view), offline
+slides: setup slides-libs
+	$(PY) tools/build_slides.py --dest _slides
+
 demo: setup fashion-data
 	$(VENV)/bin/imgclf train --out runs/demo
 
 # Tests and notebooks write their scratch folders (runs, models, datasets) under one TMPDIR, removed afterwards.
 TEST_TMP := $(or $(TMPDIR),/tmp)/imgclf-test
-test: setup browser
+test: setup browser slides-libs
 	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work && mkdir -p $(TEST_TMP)
 	$(VENV)/bin/nbdev-export
 	@if [ -n "$$(git status --porcelain -- imgclf)" ]; then \
@@ -88,7 +99,7 @@ seeds: setup fashion-data
 	$(PY) bench/seeds.py --out bench/results
 
 clean:
-	rm -rf _docs _proc runs
+	rm -rf _docs _proc runs _slides
 
 # README.md is generated from nbs/index.ipynb (nbdev-readme needs Quarto, which has no offline install here).
 readme: setup
