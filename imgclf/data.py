@@ -608,7 +608,8 @@ def class_imbalance(path, # Dataset root
     t = t[~t.problem.isin(BAD_KINDS)] # the images training can use
     if labels is not None:
         lt = labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
-        n = label_names(lt[(lt.split != 'test') & lt.path.isin(set(t.path))])
+        lt = lt[lt.path.isin(set(t.path))]
+        n = label_names(lt[lt.split == 'train'] if (lt.split == 'train').any() else lt[lt.split != 'test']) # as for folders: the training split when there is one
     else:
         t = t[t.split == 'train'] if (t.split == 'train').any() else t
         n = t.label.value_counts()
