@@ -212,19 +212,22 @@ class Run:
         return f"**{head}**\n\n" + '\n'.join(f'- {o.strip()}' for o in rest)
 
 # %% ../nbs/09_pipeline.ipynb #d68fa631
-def _check_labels(vocab, path):
-    "Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain folder names"
+def _check_labels(vocab, path, labels=None):
+    "Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain names"
+    csv = labels.attrs.get('csv') if labels is not None else None # the labels file, when the labels come from one
     if len(vocab) < 2:
-        raise ValueError(f"{show_path(path)} has usable images for {len(vocab)} label(s) ({', '.join(map(str, vocab)) or 'none'}), and a classifier needs at least two. "
-                         f"Fix: one folder of images per label; `imgclf check {show_path(path)}` lists the files that cannot be used")
+        raise ValueError(f"{show_path(csv or path)} has usable images for {len(vocab)} label(s) ({', '.join(map(str, vocab)) or 'none'}), and a classifier needs at least two. "
+                         + (f"Fix: give images of at least two labels in {show_path(csv)}" if csv else f"Fix: one folder of images per label")
+                         + f"; `imgclf check {show_path(path)}` lists the files that cannot be used")
     if odd := [str(v) for v in vocab if _bad_name(str(v))]:
-        raise ValueError(f"label folder names {odd[:3]} cannot be kept with a model (no backslashes or other path characters). Fix: rename those folders")
+        raise ValueError(f"label names {odd[:3]} cannot be kept with a model (no slashes, backslashes or other path characters). "
+                         + (f"Fix: rename those labels in {show_path(csv)}" if csv else "Fix: rename those folders"))
 
 def _dls_for(recipe, path, skip, processes, labels=None):
     "The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images for it"
     bs = max(1, recipe.bs // processes)
     dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels)
-    _check_labels(dls.vocab, path)
+    _check_labels(dls.vocab, path, labels)
     if len(dls.train_ds) < 2*bs: # a batch size near the number of images leaves too few (or no) steps per epoch
         bs = max(2, len(dls.train_ds)//4)
         warnings.warn(f"only {len(dls.train_ds)} training images: using batch size {bs}")
