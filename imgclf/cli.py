@@ -166,9 +166,10 @@ def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) o
         print(f"model {_show(path)}: {meta['arch']}, {n/1e6:.2f}M parameters, input {meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
               f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with " + (', '.join(f'{k} {v}' for k,v in meta.get('versions', {}).items()) or 'library versions not recorded'))
         return meta
-    from imgclf.data import summarize, plot_summary, check_dataset_path
+    from imgclf.data import summarize, plot_summary, check_dataset_path, as_labels
     from imgclf.files import atomic_write
     check_dataset_path(path, labels)
+    if labels is not None: labels = as_labels(path, labels) # read once, for the table and the plot
     df = summarize(path, labels)
     print(df.to_string())
     counts = df.drop(columns=[c for c in df.columns if c.startswith('median_')])

@@ -27,14 +27,14 @@ _all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx'
 
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'SPLIT_ALIASES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'IMBALANCE_RATIO',
-           'find_splits', 'label_folders', 'check_dataset_path', 'read_labels', 'label_names', 'LabelOf', 'InFiles',
-           'is_multi_label', 'image_block', 'get_dls', 'progress', 'decode_all', 'DecodedDL', 'cache_side',
-           'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images', 'image_format', 'image_name',
-           'misnamed_files', 'check_images', 'append_csv', 'quarantine_files', 'fix_names', 'unusable_images',
-           'class_imbalance', 'image_table', 'summarize', 'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS',
-           'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS',
-           'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi', 'digits',
-           'TEXTURES', 'textures']
+           'find_splits', 'label_folders', 'check_dataset_path', 'read_labels', 'as_labels', 'row_labels',
+           'label_names', 'LabelOf', 'InFiles', 'is_multi_label', 'image_block', 'get_dls', 'progress', 'decode_all',
+           'DecodedDL', 'cache_side', 'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images',
+           'image_format', 'image_name', 'misnamed_files', 'check_images', 'append_csv', 'quarantine_files',
+           'fix_names', 'unusable_images', 'class_imbalance', 'image_table', 'summarize', 'plot_summary', 'data_dir',
+           'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist',
+           'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
+           'fashion_multi', 'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -120,11 +120,21 @@ def read_labels(path, # Dataset root: the `file` column is relative to it
     res.attrs.update(multi=multi, csv=str(csv))
     return res
 
+def as_labels(path, # Dataset root the labels file's names are relative to
+              labels, # A labels CSV file, or a table `read_labels` already made (returned as it is)
+             )->pd.DataFrame:
+    "`labels` as a labels table, reading the file only when it is not one yet"
+    return labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
+
+def row_labels(t:pd.DataFrame # A labels table from `read_labels`
+              )->list:
+    "Each row's labels as a list: one label, or all of a multi-label row's"
+    return [list(l) if t.attrs.get('multi') else [l] for l in t.label]
+
 def label_names(t:pd.DataFrame # A labels table from `read_labels`
                )->pd.Series:
     "How many images have each label in `t`, most first (in a multi-label table an image counts once for each of its labels)"
-    ls = [o for l in t.label for o in (l if t.attrs.get('multi') else [l])]
-    return pd.Series(ls, dtype=object).value_counts()
+    return pd.Series([o for ls in row_labels(t) for o in ls], dtype=object).value_counts()
 
 class LabelOf:
     "The label (a list of labels when multi-label) of an image file, from a labels table: a callable that pickles, unlike a lambda"
@@ -163,18 +173,16 @@ def image_block(path, # Dataset root (see `find_splits`)
                 labels:pd.DataFrame|None=None, # A labels table (`read_labels`): labels and splits from it, not from folders
                )->DataBlock:
     "A `DataBlock` for the folder dataset at `path`"
-    splits = {} if labels is not None else find_splits(path)
     skip = {Path(o) for o in exclude}
-    if labels is not None:
-        t = labels[(labels.split != 'test') & ~labels.path.isin(skip)] # test rows are for the end only (`get_test_dl`)
-        if splitter is None and (t.split == 'valid').any(): splitter = FuncSplitter(InFiles(t.path[t.split == 'valid']))
+    if labels is not None: # from the labels file: its rows, its split (test rows are for the end only: `get_test_dl`)
+        t = labels[(labels.split != 'test') & ~labels.path.isin(skip)]
+        valid = FuncSplitter(InFiles(t.path[t.split == 'valid'])) if (t.split == 'valid').any() else None
         def get_items(p): return L(list(t.path))
-    if splitter is not None: pass
-    elif 'valid' in splits: splitter = FuncSplitter(_in_folder(splits['valid']))
-    else: splitter = RandomSplitter(valid_pct=valid_pct, seed=seed)
-    root = splits.get('train', path)
-    if labels is None:
+    else: # from folders: train/ and valid/ when there are, else every image under `path`
+        splits = find_splits(path); root = splits.get('train', path)
+        valid = FuncSplitter(_in_folder(splits['valid'])) if 'valid' in splits else None
         def get_items(p): return (image_files(root) + (image_files(splits['valid']) if 'valid' in splits else [])).filter(lambda o: o not in skip)
+    splitter = splitter or valid or RandomSplitter(valid_pct=valid_pct, seed=seed)
     if item_tfms is None: item_tfms = RandomResizedCrop(size, min_scale=min_scale) if min_scale else Resize(size)
     if batch_tfms is None:
         batch_tfms = [] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))
@@ -196,7 +204,7 @@ def get_dls(path, # Dataset root (see `find_splits`)
            ):
     "`DataLoaders` for the folder dataset at `path`"
     path = check_dataset_path(path, labels)
-    if labels is not None and not isinstance(labels, pd.DataFrame): labels = read_labels(path, labels)
+    if labels is not None: labels = as_labels(path, labels)
     dblock = image_block(path, size=size, labels=labels, **kwargs)
     kind = ('memory' if size <= 64 and not kwargs.get('min_scale') else 'photos') if decoded is True else decoded or None
     if kind not in (None, 'memory', 'photos'): raise ValueError(f"decoded={decoded!r}. Fix: use False, True, 'memory' or 'photos'.")
@@ -376,9 +384,10 @@ def _labelled_test_dl(dls, t):
     "The test rows of the labels table `t`, those of labels the model knows"
     t, known = t[t.split == 'test'], set(map(str, dls.vocab))
     if not len(t): return None
-    ok = [set(l if t.attrs.get('multi') else [l]) <= known for l in t.label]
+    rows = row_labels(t)
+    ok = [set(ls) <= known for ls in rows]
     if not all(ok):
-        unknown = sorted({o for l, k in zip(t.label, ok) if not k for o in (l if t.attrs.get('multi') else [l])} - known)
+        unknown = sorted({o for ls in rows for o in ls} - known)
         warnings.warn(f"{t.attrs.get('csv', 'the labels file')} gives test images labels the model was not trained on ({', '.join(unknown[:5])}); those images are left out of the test score. "
                       "Fix: add training images with those labels, or remove those test rows.")
     return dls.test_dl([p for p, k in zip(t.path, ok) if k], with_labels=True)
@@ -607,7 +616,7 @@ def class_imbalance(path, # Dataset root
     t = scan_images(path)
     t = t[~t.problem.isin(BAD_KINDS)] # the images training can use
     if labels is not None:
-        lt = labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
+        lt = as_labels(path, labels)
         lt = lt[lt.path.isin(set(t.path))]
         n = label_names(lt[lt.split == 'train'] if (lt.split == 'train').any() else lt[lt.split != 'test']) # as for folders: the training split when there is one
     else:
@@ -625,15 +634,16 @@ def image_table(path, # Dataset root
     "One row per image under `path`: split, label, width, height, mode and path (from `scan_images`)"
     t = scan_images(path)[['split','label','width','height','mode','path']]
     if labels is None: return t
-    lt = labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
+    lt = as_labels(path, labels)
     t = t.assign(key=t.path.map(str)).drop(columns=['split', 'label']).drop_duplicates('key')
-    rows = [(s or 'all', o, str(p)) for p, l, s in zip(lt.path, lt.label, lt.split) for o in (l if lt.attrs.get('multi') else [l])]
+    rows = [(s or 'all', o, str(p)) for p, ls, s in zip(lt.path, row_labels(lt), lt.split) for o in ls]
     return pd.DataFrame(rows, columns=['split', 'label', 'key']).merge(t, on='key', how='left')[['split','label','width','height','mode','path']]
 
 def summarize(path, # Dataset root
               labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
              )->pd.DataFrame:
     "Images per label and split, with the median image size per label"
+    if labels is not None: labels = as_labels(path, labels) # read once: the table and the imbalance warning both use it
     t = image_table(path, labels)
     _warn_misnamed(path)
     counts = t.pivot_table(index='label', columns='split', values='width', aggfunc='size', fill_value=0)

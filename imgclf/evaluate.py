@@ -526,12 +526,13 @@ def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', ab
     for name, fig in figs.items():
         with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=90, bbox_inches='tight')
         plt.close(fig)
-    right = ((probs >= t) == targs.astype(bool)).all(1)
+    pair_right = (probs >= t) == targs.astype(bool) # each (image, label): given or left out as it should be
+    right = pair_right.all(1) # every label of the image right
     b, r4 = bootstrap_accuracy(right.astype(int), np.ones(len(right), int)), lambda v: None if v is None or np.isnan(v) else round(float(v), 4)
     lab = pcm.iloc[:len(vocab)]
     summary = dict(task='multi_label', accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], map=r4(pcm.loc['macro avg', 'ap']),
                    micro_f1=r4(pcm.loc['micro avg', 'f1']), micro_precision=r4(pcm.loc['micro avg', 'precision']), micro_recall=r4(pcm.loc['micro avg', 'recall']),
-                   macro_f1=r4(pcm.loc['macro avg', 'f1']), balanced_accuracy=r4(lab.recall.mean()), label_accuracy=r4(((probs >= t) == targs.astype(bool)).mean()),
+                   macro_f1=r4(pcm.loc['macro avg', 'f1']), balanced_accuracy=r4(lab.recall.mean()), label_accuracy=r4(pair_right.mean()),
                    label_baseline=r4(1 - targs.mean()), threshold=t, temperature=None, recall={k: r4(v) for k, v in lab.recall.items()},
                    ap={k: r4(v) for k, v in lab.ap.items()}, n=len(targs))
     words, own = multilabel_findings(summary, split)

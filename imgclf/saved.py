@@ -16,7 +16,7 @@ from fastai.vision.all import Learner, Normalize, Resize, RandomResizedCrop, cre
 import fastai
 from fastcore.basics import patch
 from .files import *
-from .data import find_splits, unusable_images, is_multi_label, read_labels
+from .data import find_splits, unusable_images, is_multi_label, read_labels, row_labels
 from .models import *
 from .train import head_spec
 
@@ -310,7 +310,7 @@ def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` s
         t, root = (t[t.split == 'test'] if (t.split == 'test').any() else t), path
         skip = unusable_images(root) # one warning names them
         files, get_y = [f for f in t.path if f not in skip], LabelOf(t)
-        given = {o for l in t.label for o in (l if multi else [l])}
+        given = {o for ls in row_labels(t) for o in ls}
     else:
         if multi: raise ValueError(f"this model gives several labels per image, so the labels of {path} must come from a file. Fix: give its labels CSV (imgclf evaluate ... --labels FILE)")
         root = find_splits(path).get('test', path)
