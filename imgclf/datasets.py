@@ -15,10 +15,10 @@ from .files import *
 
 # %% auto #0
 __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'IDX_FILES', 'IDX_SOURCES', 'MNIST_LABELS', 'CIFAR10_LABELS', 'CIFAR10_FILES',
-           'TEXTURES', 'data_dir', 'shipped_data', 'read_idx', 'write_idx', 'idx_files', 'fashion_idx',
+           'TEXTURES', 'TILE_PHOTOS', 'data_dir', 'shipped_data', 'read_idx', 'write_idx', 'idx_files', 'fashion_idx',
            'write_image_folder', 'idx_folder', 'fashion_mnist', 'mnist', 'read_cifar_batch', 'write_cifar_batch',
            'cifar10_batches', 'cifar10', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi',
-           'digits', 'pieces_by_band', 'textures']
+           'digits', 'pieces_by_band', 'textures', 'photo_tiles']
 
 # %% ../nbs/01_datasets.ipynb #74081c10
 def data_dir()->Path:
@@ -324,3 +324,28 @@ def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by
     try: from skimage import data as skdata
     except ImportError: raise ImportError("textures() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
     return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in labels}, n, size, seed), list(labels))
+
+# %% ../nbs/01_datasets.ipynb #2fe09e7e
+TILE_PHOTOS = dict(astronaut='astronaut', cat='chelsea', coffee='coffee', rocket='rocket')
+
+def photo_tiles(dest=None, # Where to write them; `data_dir()/'photo_tiles'` by default
+                side:int=64, # Side of each tile, in pixels (tiles are cut at the photo's own resolution)
+                n:int=28, # Tiles per label, at most (the cat photo has 28 of 64 pixels)
+                seed:int=0, # Random seed for which tiles are kept
+               )->Path:
+    "A stand-in for a learner's own colour photos: tiles of scikit-image's colour photos in a folder per label (`<label>/<n>.jpg`), not split"
+    dest = Path(dest or data_dir()/'photo_tiles')
+    if dest.exists(): return dest
+    try: from skimage import data as skdata
+    except ImportError: raise ImportError("photo_tiles() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
+    rng, tmp = np.random.default_rng(seed), dest.with_name(dest.name + '.partial')
+    shutil.rmtree(tmp, ignore_errors=True)
+    for label, name in TILE_PHOTOS.items():
+        img = getattr(skdata, name)()
+        corners = [(r, c) for r in range(0, img.shape[0]-side+1, side) for c in range(0, img.shape[1]-side+1, side)]
+        (tmp/label).mkdir(parents=True)
+        for i, k in enumerate(sorted(rng.permutation(len(corners))[:n])):
+            r, c = corners[k]
+            Image.fromarray(img[r:r+side, c:c+side]).convert('RGB').save(tmp/label/f'{i:03d}.jpg', quality=90)
+    tmp.rename(dest)
+    return dest

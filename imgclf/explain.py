@@ -165,16 +165,24 @@ def feature_maps(model, # A `Learner`, a `SavedModel`, or a model folder
 
 def feature_figure(maps:dict, # From `feature_maps`
                    n:int=16, # Channels per layer
-                   size:float=0.9)->plt.Figure:
-    "The first `n` channels of each layer's activations, one row per layer"
-    fig, axs = plt.subplots(len(maps), n, figsize=(size*n, size*len(maps)*1.1), squeeze=False)
-    for row, (name, a) in zip(axs, maps.items()):
-        for j, ax in enumerate(row):
-            if j < len(a): ax.imshow(a[j].numpy(), cmap='viridis')
-            ax.set_xticks([]); ax.set_yticks([])
-        row[0].set_ylabel(f"{name}\n{a.shape[0]}×{a.shape[1]}×{a.shape[2]}", fontsize=7, rotation=0, ha='right', va='center')
+                   size:float=0.9, # Inches per map
+                   cols:int|None=None # Maps per row; all `n` of a layer in one row when not given
+                  )->plt.Figure:
+    "The first `n` channels of each layer's activations, each layer in its own rows, with its name, its number of maps and their size"
+    cols = min(cols or n, n); per = -(-n // cols) # rows per layer
+    fig, axs = plt.subplots(len(maps)*per, cols, figsize=(size*cols + 1.6, size*len(maps)*per*1.1), squeeze=False)
+    for i, (name, a) in enumerate(maps.items()):
+        for j, ax in enumerate(axs[i*per:(i+1)*per].flat):
+            if j < min(n, len(a)): ax.imshow(a[j].numpy(), cmap='viridis')
+            ax.set_xticks([]); ax.set_yticks([]); ax.set_frame_on(j < min(n, len(a)))
+        axs[i*per, 0].set_ylabel(f"{name}\n{a.shape[0]} maps, {a.shape[1]}×{a.shape[2]}", fontsize=8, rotation=0, ha='right', va='center')
     fig.subplots_adjust(wspace=0.05, hspace=0.1)
+    sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(0, 1))
+    bar = fig.colorbar(sm, ax=axs, ticks=[0, 1], fraction=0.02, pad=0.01)
+    bar.ax.set_yticklabels(['weakest', 'strongest'], fontsize=7)
+    bar.set_label("each map's response, scaled to its own range", fontsize=7)
     return fig
+
 
 # %% ../nbs/07_explain.ipynb #2297dc67
 SHAPES = ('circle', 'square', 'triangle')

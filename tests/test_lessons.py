@@ -18,8 +18,10 @@ def test_every_question_has_an_answer():
         n = int(fn.name[:2])
         questions = numbered(markdown(fn), '## Questionnaire')
         answers = numbered(key, f'## Lesson {n}:')
-        assert len(questions) >= 5 and len(answers) == len(questions), (fn.name, len(questions), len(answers))
+        assert len(questions) >= 15 and len(answers) == len(questions), (fn.name, len(questions), len(answers))
         assert all(len(a) > 60 for a in answers), fn.name # an answer, not a placeholder
+        further = markdown(fn).split('## Further research', 1)
+        assert len(further) == 2 and len(re.findall(r'^- ', further[1], re.M)) >= 3, fn.name # each lesson ends with further research
 
 def test_times_in_the_guide_and_the_lessons_are_the_measured_ones():
     "times.json (written by tools/time_lessons.py) is the one source of the guide's CPU-time column and of the time at the top of each lesson"
@@ -32,3 +34,39 @@ def test_times_in_the_guide_and_the_lessons_are_the_measured_ones():
         row = next(l for l in guide.splitlines() if f'({stem}.ipynb)' in l)
         assert row.endswith(f'| {table_time(t)} |'), (row, t)
         assert f'runs in {about(t)} on a 2-core CPU' in markdown(LESSONS/f'{stem}.ipynb'), (stem, about(t))
+
+def colour_folder(dest, n=24):
+    "A learner's folder of colour photos of any size: `dest/<label>/*.jpg`, two labels that differ in colour and shape, no split folders"
+    import numpy as np
+    from PIL import Image, ImageDraw
+    rng = np.random.default_rng(0)
+    for label, (bg, shape) in dict(sunny=((200, 150, 60), 'ellipse'), stormy=((60, 80, 150), 'rectangle')).items():
+        (dest/label).mkdir(parents=True)
+        for i in range(n):
+            w, h = (int(v) for v in rng.integers(80, 220, 2))
+            noise = rng.normal(0, 25, (h, w, 3)) + np.array(bg)
+            img = Image.fromarray(noise.clip(0, 255).astype(np.uint8))
+            s = int(min(w, h)*rng.uniform(.3, .6)); x, y = int(rng.integers(0, w-s)), int(rng.integers(0, h-s))
+            getattr(ImageDraw.Draw(img), shape)([x, y, x+s, y+s], fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
+            img.save(dest/label/f'IMG_{i:04d}.jpg', quality=85)
+    return dest
+
+def test_lesson1_own_photos_section_runs_on_a_colour_folder(tmp_path):
+    "Lesson 1's section 10 with `my_photos` set to a generated folder of colour photos of any size: checked, split at random, trained, saved, loaded and asked"
+    nb = json.loads((LESSONS/'01_first_classifier.ipynb').read_text())['cells']
+    srcs = [''.join(c['source']) for c in nb]
+    start = next(i for i, s in enumerate(srcs) if s.startswith('## 10. Your own photos'))
+    end = next(i for i, s in enumerate(srcs) if s.startswith('## Try it yourself'))
+    imports = next(s for s in srcs if 'from fastai.vision.all import *' in s)
+    code = [s for c, s in zip(nb[start:end], srcs[start:end]) if c['cell_type'] == 'code' and '#| eval: false' not in s]
+    assert code[0].startswith('my_photos = None'), code[0]
+    folder = colour_folder(tmp_path/'my photos')
+    code[0] = code[0].replace('my_photos = None', f'my_photos = {str(folder)!r}', 1)
+    ns = dict(work=tmp_path/'work')
+    exec(imports, ns)
+    for s in code: exec(s.replace('#| hide', ''), ns) # the hidden cell's checks run too
+    assert ns['labels'] == ['stormy', 'sunny'] and len(ns['problems']) == 0
+    assert len(ns['photo_dls'].valid_ds) == int(0.2*48) # RandomSplitter held out 20% (rounded down)
+    err = ns['photo_learn'].validate()[1]
+    assert err <= 0.2, f'the model did not learn the generated folder: error rate {err:.2f}' # colour alone tells its labels apart
+    assert (tmp_path/'work'/'photo_model'/'imgclf.json').exists()
