@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs slides slides-libs bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
+.PHONY: setup demo test docs slides slides-libs wheelhouse bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,18 @@ slides-libs:
 	@if [ -d tools/slides/node_modules/reveal.js ]; then exit 0; fi; \
 	if command -v npm >/dev/null; then (cd tools/slides && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || echo "note: npm could not install reveal.js; the slides test will be skipped"; \
 	else echo "note: the slides need npm (apt-get install npm); the slides test is skipped without it"; fi
+
+# Every wheel the lessons need, in one folder, for a workshop room without internet; then a check that a fresh virtual
+# environment installs from it alone and runs lesson 2 (tools/check_wheelhouse.sh). On each laptop:
+#   python3 -m venv .venv && .venv/bin/pip install --no-index --find-links wheelhouse "imgclf[lessons]"
+# TORCH picks the PyTorch build. PyPI's default brings about 3 GB of CUDA libraries; a laptop needs only the CPU build:
+#   make wheelhouse TORCH="torch torchvision --extra-index-url https://download.pytorch.org/whl/cpu"
+WHEELHOUSE ?= wheelhouse
+TORCH ?= torch torchvision
+wheelhouse: setup
+	$(PY) -m pip wheel -q --wheel-dir $(WHEELHOUSE) $(TORCH) ".[lessons]"
+	@echo "$(WHEELHOUSE): $$(ls $(WHEELHOUSE) | wc -l) wheels, $$(du -sh $(WHEELHOUSE) | cut -f1)"
+	tools/check_wheelhouse.sh $(WHEELHOUSE)
 
 # One reveal.js deck per lesson in _slides/ (open _slides/index.html; S: speaker view), offline
 slides: setup slides-libs
