@@ -100,14 +100,14 @@ def kfold(path, # Dataset root
 def kfold_figure(df:pd.DataFrame)->plt.Figure:
     "Validation accuracy of each fold, with the mean and the retrained model's test accuracy"
     f = df[~df.fold.isin(['mean','sd','all → test'])]
-    fig, ax = plt.subplots(figsize=(5, 3))
+    fig, ax = plt.subplots(figsize=(6.5, 3))
     ax.bar(f.fold, f.valid_accuracy, color='tab:blue', label='validation accuracy per fold')
     m = df.set_index('fold').valid_accuracy
     ax.axhline(m['mean'], color='k', ls='--', label=f"mean {m['mean']:.3f} ± {m['sd']:.3f}")
     if 'test_accuracy' in df and df.test_accuracy.notna().any():
         ax.axhline(df.test_accuracy.dropna().iloc[-1], color='tab:red', label='retrained on all: test accuracy')
     ax.set_xlabel('fold'); ax.set_ylabel('accuracy'); ax.set_ylim(max(0, f.valid_accuracy.min() - 0.15), 1)
-    ax.legend(fontsize=8, loc='lower right'); fig.tight_layout()
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False); fig.tight_layout() # beside the bars, never over them
     return fig
 
 # %% ../nbs/10_experiments.ipynb #51d5a466
@@ -163,12 +163,14 @@ def compare_archs(path, # Dataset root
                          step_ms=r['step_ms'], train_seconds=r['seconds'], trainable=r['trainable'],
                          non_trainable=r['non_trainable'], layers=weight_layers(r['learn'].model)))
     df = pd.DataFrame(rows)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    fig, ax = plt.subplots(figsize=(7.5, 3.5))
     acc = df.test_accuracy.where(df.test_accuracy.notna(), df.valid_accuracy)
-    ax.scatter(df.step_ms, acc, s=20 + 200*(df.trainable + df.non_trainable)/(df.trainable + df.non_trainable).max())
-    for a, x, y in zip(df.arch, df.step_ms, acc): ax.annotate(a, (x, y), fontsize=8, xytext=(4, 4), textcoords='offset points')
+    params = df.trainable + df.non_trainable
+    for a, x, y, n in zip(df.arch, df.step_ms, acc, params): # a legend, not labels beside the points: close points do not overlap
+        ax.scatter(x, y, s=20 + 200*n/params.max(), label=f'{a} ({n/1e6:.1f}M parameters)', alpha=0.8)
     ax.set_xlabel('ms per training step'); ax.set_ylabel('test accuracy' if df.test_accuracy.notna().all() else 'accuracy')
-    ax.set_title('accuracy against speed (marker size: parameters)', fontsize=10); fig.tight_layout()
+    ax.set_title('accuracy against speed (marker size: parameters)', fontsize=10)
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False); fig.tight_layout()
     return save_result(df, fig, out, 'compare_archs')
 
 # %% ../nbs/10_experiments.ipynb #992ed069

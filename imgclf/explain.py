@@ -118,13 +118,18 @@ def overlay(r:CamResult, alpha:float=0.5)->Image.Image:
     "The heatmap of `r` blended over its image (TorchCAM's `overlay_mask`)"
     return overlay_mask(_pil(r.image).convert('RGB'), Image.fromarray(r.cam.astype(np.float32), mode='F'), alpha=alpha)
 
+def _framed(ax):
+    "No ticks, but a thin frame (not `axis('off')`): an image's white edges stay visible on a white page"
+    ax.set_xticks([]); ax.set_yticks([])
+    for s in ax.spines.values(): s.set_linewidth(0.5); s.set_color('0.6')
+
 @plain_text
 def cam_figure(r:CamResult, size:float=3.)->plt.Figure:
     "Heatmap, overlay and original image side by side, as in seed 000"
     fig, axs = plt.subplots(1, 3, figsize=(3*size, size))
     axs[0].imshow(r.cam, cmap='jet', vmin=0, vmax=1); axs[1].imshow(overlay(r))
     axs[2].imshow(r.image.squeeze(), cmap='gray' if r.image.shape[-1] == 1 else None)
-    for ax, t in zip(axs, ['heatmap', 'overlay', 'original']): ax.set_title(t); ax.axis('off')
+    for ax, t in zip(axs, ['heatmap', 'overlay', 'original']): ax.set_title(t); _framed(ax)
     fig.suptitle(f"{r.method} for '{r.label}' ({r.prob:.0%}), layer {r.layer}")
     fig.tight_layout()
     return fig
@@ -137,9 +142,9 @@ def cam_grid(model, # A `Learner`, a `SavedModel`, or a model folder
     fig, axs = plt.subplots(len(imgs), len(methods)+1, figsize=(size*(len(methods)+1), size*len(imgs)), squeeze=False)
     for row, img in zip(axs, imgs):
         for ax, m in zip(row[1:], methods):
-            r = grad_cam(model, img, m); ax.imshow(overlay(r)); ax.set_title(m, fontsize=9); ax.axis('off')
+            r = grad_cam(model, img, m); ax.imshow(overlay(r)); ax.set_title(m, fontsize=9); _framed(ax)
         row[0].imshow(r.image.squeeze(), cmap='gray' if r.image.shape[-1] == 1 else None)
-        row[0].set_title(f"{r.label} ({r.prob:.0%})", fontsize=9); row[0].axis('off')
+        row[0].set_title(f"{r.label} ({r.prob:.0%})", fontsize=9); _framed(row[0])
     fig.tight_layout()
     return fig
 
