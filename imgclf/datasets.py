@@ -18,7 +18,7 @@ __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'IDX_FILES', 'IDX_SOURCES', 'MN
            'TEXTURES', 'TILE_PHOTOS', 'data_dir', 'shipped_data', 'read_idx', 'write_idx', 'idx_files', 'fashion_idx',
            'write_image_folder', 'idx_folder', 'fashion_mnist', 'mnist', 'read_cifar_batch', 'write_cifar_batch',
            'cifar10_batches', 'cifar10', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi',
-           'digits', 'pieces_by_band', 'textures', 'photo_tiles']
+           'digits', 'pieces_by_band', 'sample_photos', 'textures', 'photo_tiles']
 
 # %% ../nbs/01_datasets.ipynb #74081c10
 def data_dir()->Path:
@@ -310,6 +310,13 @@ def pieces_by_band(photos:dict, # Label -> photo (an array), one label per photo
                 ys.append(y)
     return splits
 
+def sample_photos(caller:str # The function that needs them, named in the error
+                 ):
+    "scikit-image's module of sample photos (`skimage.data`), or an error that says how to install it"
+    try: from skimage import data
+    except ImportError: raise ImportError(f"{caller}() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
+    return data
+
 TEXTURES = ('brick', 'grass', 'gravel')
 
 def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by default
@@ -321,8 +328,7 @@ def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by
     "Square pieces of scikit-image's brick, grass and gravel photos (or those of `labels`) as a folder dataset with `train/`, `valid/` and `test/`"
     dest = Path(dest or data_dir()/'textures')
     if dest.exists(): return dest
-    try: from skimage import data as skdata
-    except ImportError: raise ImportError("textures() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
+    skdata = sample_photos('textures')
     return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in labels}, n, size, seed), list(labels))
 
 # %% ../nbs/01_datasets.ipynb #2fe09e7e
@@ -336,8 +342,7 @@ def photo_tiles(dest=None, # Where to write them; `data_dir()/'photo_tiles'` by 
     "A stand-in for a learner's own colour photos: tiles of scikit-image's colour photos in a folder per label (`<label>/<n>.jpg`), not split"
     dest = Path(dest or data_dir()/'photo_tiles')
     if dest.exists(): return dest
-    try: from skimage import data as skdata
-    except ImportError: raise ImportError("photo_tiles() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
+    skdata = sample_photos('photo_tiles')
     rng, tmp = np.random.default_rng(seed), dest.with_name(dest.name + '.partial')
     shutil.rmtree(tmp, ignore_errors=True)
     for label, name in TILE_PHOTOS.items():
