@@ -1,4 +1,4 @@
-"What the instructor relies on beside the lessons: the answer key answers every question, and the times the guide and the lessons state are the measured ones"
+"What the instructor relies on beside the lessons: the answer key answers every question, the times the guide and the lessons state are the measured ones, and Run All goes through offline"
 import json, re
 from pathlib import Path
 
@@ -34,6 +34,14 @@ def test_times_in_the_guide_and_the_lessons_are_the_measured_ones():
         row = next(l for l in guide.splitlines() if f'({stem}.ipynb)' in l)
         assert row.endswith(f'| {table_time(t)} |'), (row, t)
         assert f'runs in {about(t)} on a 2-core CPU' in markdown(LESSONS/f'{stem}.ipynb'), (stem, about(t))
+
+def test_run_all_goes_through_offline():
+    "Jupyter's Run All runs `#| eval: false` cells too (only nbdev-test skips them): in a lesson they may only show a widget, never need internet, a GPU or a server"
+    for fn in sorted(LESSONS.glob('0*.ipynb')):
+        for c in json.loads(fn.read_text())['cells']:
+            s = ''.join(c['source'])
+            if c['cell_type'] == 'code' and re.match(r'#\|\s*eval:\s*false', s):
+                assert s.splitlines()[1:] == ['Cleaner(learn)'], (fn.name, s) # a widget: it waits for clicks without blocking the kernel
 
 def colour_folder(dest, n=24):
     "A learner's folder of colour photos of any size: `dest/<label>/*.jpg`, two labels that differ in colour and shape, no split folders"

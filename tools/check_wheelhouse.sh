@@ -12,7 +12,7 @@ python3 -m venv "$TMP/venv"
 "$TMP/venv/bin/pip" install -q --no-index --find-links "$WH" "imgclf[lessons]"
 echo "installed from $(basename "$WH") alone in $(( $(date +%s) - start )) s: $(du -sh "$TMP/venv" | cut -f1) environment"
 # In its own folder (its hidden cells read files of the repository), with the installed imgclf: nothing of the checkout is
-# on the path. Cells marked `#| eval: false` (internet, GPU, the full dataset) are left out, as nbdev-test leaves them out.
+# on the path. Cells marked `#| eval: false` (a widget waiting for clicks) are left out, as nbdev-test leaves them out.
 "$TMP/venv/bin/python" - "$ROOT/nbs/lessons/02_how_a_cnn_sees.ipynb" <<'PY'
 import sys, nbformat
 from pathlib import Path
