@@ -116,9 +116,9 @@ def main():
         print(f"validation loss: head {ms(res['head_valid_loss'])}, best fine-tuning epoch {ms(res['finetuned_valid_loss'])}", flush=True)
     target, t_full = float(np.mean(res['default_acc'])), float(np.mean(res['default_s']))
     if not a.no_peers:
-        stop = None if a.peer_full else target
-        peers = dict(tutorial=lambda s: run_tutorial(path, s, 30 if a.quick else a.peer_seconds, stop),
-                     tutorial_fixed=lambda s: run_tutorial(path, s, 30 if a.quick else a.peer_seconds, stop, fixed=True),
+        stop, budget = None if a.peer_full else target, 30 if a.quick else a.peer_seconds
+        peers = dict(tutorial=lambda s: run_tutorial(path, s, budget, stop),
+                     tutorial_fixed=lambda s: run_tutorial(path, s, budget, stop, fixed=True),
                      fastai=lambda s: run_fastai(path, s, 1 if a.quick else a.fastai_epochs))
         for name, f in [(n, peers[n]) for n in a.peers]:
             curves = [f(s) for s in seeds]
