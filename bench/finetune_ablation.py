@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from fastai.vision.all import set_seed, partial, SGD, Callback
 from imgclf.pipeline import Recipe
-from imgclf.train import fast_train, _fit_one_cycle, FixedBNStats
+from imgclf.train import fast_train, _fit_phase, FixedBNStats
 from imgclf.data import get_test_dl
 from dataclasses import replace
 
@@ -51,7 +51,7 @@ class Rec(Callback):
     def after_epoch(self): recs.append(dict(train=float(self.recorder.log[1]), valid=float(self.recorder.log[2]), acc=float(self.recorder.log[3])))
 with learn.no_bar(), learn.no_logging():
     learn.opt = None
-    _fit_one_cycle(learn, a.epochs, slice(lr/2/a.lr_mult, lr/2), pct_start=0.3, div=a.div, cbs=cbs+[Rec()])
+    _fit_phase(learn, a.epochs, slice(lr/2/a.lr_mult, lr/2), pct_start=0.3, div=a.div, cbs=cbs+[Rec()])
 res = dict(change=a.name, settings=dict(bn_stats=a.bn_stats, lr=a.lr, lr_mult=a.lr_mult, aug=a.aug, min_scale=a.min_scale or None, bs=a.bs, opt=a.opt, size=a.size, epochs=a.epochs), data=Path(a.data).name, seed=a.seed, head_valid=round(float(hl),4), head_test=round(h_test,4),
            valid=[round(x['valid'],4) for x in recs], train=[round(x['train'],4) for x in recs], acc=[round(x['acc'],4) for x in recs],
            test=round(test_acc(),4))

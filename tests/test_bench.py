@@ -67,3 +67,44 @@ def test_calibration_bench_quick():
     r = subprocess.run([sys.executable, ROOT/'bench'/'calibration.py', TINY, '--seeds', '1', '--epochs', '2'], capture_output=True, text=True, timeout=900)
     row, = last_json(r)
     assert row['dataset'] == 'fashion_tiny' and 0.01 <= row['temperature'][0] <= 100 and 0 <= row['ece_after'][0] <= 1 and row['nll_before'] > 0
+
+@pytest.fixture(scope='module')
+def photo_set(tmp_path_factory):
+    "A small photo dataset with train/ and test/: colour JPEGs of any size, two labels that differ in colour"
+    import numpy as np
+    from PIL import Image
+    root, rng = tmp_path_factory.mktemp('photos'), np.random.default_rng(0)
+    for split, n in (('train', 16), ('test', 4)):
+        for label, rgb in (('red', (200, 60, 40)), ('blue', (40, 60, 200))):
+            (root/split/label).mkdir(parents=True)
+            for i in range(n):
+                w, h = (int(v) for v in rng.integers(80, 160, 2))
+                Image.fromarray((rng.normal(0, 30, (h, w, 3)) + rgb).clip(0, 255).astype(np.uint8)).save(root/split/label/f'{i}.jpg')
+    return root
+
+def test_recipe_seeds_bench(photo_set, tmp_path):
+    "bench/recipe_seeds.py: one line per seed, with the head's and each epoch's validation loss and both test accuracies, also appended to --results"
+    res = tmp_path/'rows.jsonl'
+    r = subprocess.run([sys.executable, ROOT/'bench'/'recipe_seeds.py', photo_set, '{"size": 64, "epochs": 1}', '--seeds', '2', '--results', res],
+                       capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-2000:]
+    rows = [json.loads(l) for l in r.stdout.splitlines() if l.startswith('{')]
+    assert rows == [json.loads(l) for l in res.read_text().splitlines()] and [o['seed'] for o in rows] == [0, 1]
+    for o in rows:
+        assert o['kw'] == {'size': 64, 'epochs': 1} and len(o['epochs_loss']) == 1 and o['head_loss'] > 0 and o['s'] > 0
+        assert o['best_loss'] == pytest.approx(min([o['head_loss'], *o['epochs_loss']]), abs=1e-3) # the run keeps its best weights
+        assert 0.5 <= o['acc'] <= 1 and 0.5 <= o['tta_acc'] <= 1 # colour alone tells the labels apart
+
+def test_finetune_ablation_bench(photo_set, tmp_path):
+    "bench/finetune_ablation.py: the head, then fine-tuning with one change, as one JSON line"
+    res = tmp_path/'ablation.jsonl'
+    r = subprocess.run([sys.executable, ROOT/'bench'/'finetune_ablation.py', photo_set, '--name', 'quick', '--epochs', '1', '--size', '64', '--bn-stats', 'fixed', '--results', res],
+                       capture_output=True, text=True, timeout=900)
+    row = last_json(r)
+    assert row == json.loads(res.read_text()) and row['change'] == 'quick' and len(row['valid']) == 1 and 0 <= row['test'] <= 1
+
+def test_tutorial_split_bench(photo_set, tmp_path):
+    "bench/tutorial_split.py: the tutorial's peer trains on imgclf's training split only (80% of train/), and reports test accuracy per epoch"
+    r = subprocess.run([sys.executable, ROOT/'bench'/'tutorial_split.py', photo_set, '--seconds', '1', '--seeds', '1'], capture_output=True, text=True, timeout=900)
+    row = last_json(r)
+    assert row['seed'] == 0 and row['n_train'] == 26 and len(row['curve']) == 1 and 0 <= row['curve'][0][1] <= 1 # 32 photos, 6 held out (20%)
