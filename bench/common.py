@@ -25,3 +25,12 @@ def mean_sd(xs, # Numbers, one per seed
     "`[mean, sd]` of `xs`, rounded (the sd of one number is 0)"
     import numpy as np
     return [round(float(np.mean(xs)), digits), round(float(np.std(xs, ddof=1)) if len(xs) > 1 else 0., digits)]
+
+def emit(row:dict, # One result, as JSON
+         results=None # A file to append the line to as well, or None
+        ):
+    "Print `row` as one JSON line, and append it to `results` when given"
+    import json
+    print(json.dumps(row), flush=True)
+    if results:
+        with open(results, 'a') as f: f.write(json.dumps(row) + '\n')

@@ -15,6 +15,8 @@ from dataclasses import replace
 from pathlib import Path
 import pandas as pd
 from fastai.vision.all import set_seed
+sys.path.insert(0, str(Path(__file__).parent))
+from common import emit
 from imgclf.pipeline import Recipe
 from imgclf.data import get_test_dl
 from imgclf.evaluate import score
@@ -26,9 +28,8 @@ def run_seed(data:Path, kw:dict, seed:int)->dict:
     dls = rec.dls(data); learn = rec.learner(dls)
     out = Path(tempfile.mkdtemp())
     rec.fit(learn, out=out)
-    h = pd.read_csv(out/'history.csv') if (out/'history.csv').exists() else None
+    epochs_loss = pd.read_csv(out/'history.csv').valid_loss.round(4).tolist() if (out/'history.csv').exists() else None
     tdl = get_test_dl(dls)
-    epochs_loss = None if h is None else h.valid_loss.round(4).tolist()
     return dict(kw=kw, seed=seed, s=round(learn.train_seconds, 1), head_loss=getattr(learn, 'head_valid_loss', None),
                 best_loss=round(score(learn)['loss'], 4), epochs_loss=epochs_loss, kept=getattr(learn, 'kept_epoch', None),
                 acc=score(learn, tdl)['accuracy'], tta_acc=score(learn, tdl, tta=True)['accuracy'])
@@ -39,7 +40,4 @@ if __name__ == '__main__':
     p.add_argument('--seeds', type=int, default=3); p.add_argument('--results', help='append each JSON line to this file too')
     a = p.parse_args()
     for s in range(a.seeds):
-        row = run_seed(Path(a.dataset), json.loads(a.changes), s)
-        print(json.dumps(row), flush=True)
-        if a.results:
-            with open(a.results, 'a') as f: f.write(json.dumps(row) + '\n')
+        emit(run_seed(Path(a.dataset), json.loads(a.changes), s), a.results)

@@ -7,12 +7,13 @@ peer in bench/photo_finetune.py trains on all of train/. Here, for each seed, th
 imgclf's training split for that seed (symbolic links in a temporary folder) for `--seconds` of training, and one JSON
 line gives its test accuracy after each epoch: `curve` holds (training seconds, test accuracy) pairs.
 """
-import sys, os, json, argparse, tempfile, warnings
+import sys, os, argparse, tempfile, warnings
 warnings.filterwarnings('ignore')
 from dataclasses import replace
 from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from photo_finetune import run_tutorial
+from common import emit
 from imgclf.pipeline import Recipe
 
 def train_split_folder(data:Path, seed:int)->Path:
@@ -32,7 +33,4 @@ if __name__ == '__main__':
     for s in range(a.seeds):
         d = train_split_folder(Path(a.dataset), s)
         curve = run_tutorial(d, s, a.seconds)
-        row = dict(seed=s, n_train=sum(1 for _ in (d/'train').rglob('*.*')), curve=[(round(t, 1), round(acc, 4)) for t, acc in curve])
-        print(json.dumps(row), flush=True)
-        if a.results:
-            with open(a.results, 'a') as f: f.write(json.dumps(row) + '\n')
+        emit(dict(seed=s, n_train=sum(1 for _ in (d/'train').rglob('*.*')), curve=[(round(t, 1), round(acc, 4)) for t, acc in curve]), a.results)
