@@ -30,7 +30,7 @@ def run_seed(data:Path, kw:dict, seed:int)->dict:
     rec.fit(learn, out=out)
     epochs_loss = pd.read_csv(out/'history.csv').valid_loss.round(4).tolist() if (out/'history.csv').exists() else None
     tdl = get_test_dl(dls)
-    return dict(kw=kw, seed=seed, s=round(learn.train_seconds, 1), head_loss=getattr(learn, 'head_valid_loss', None),
+    return dict(data=Path(data).name, kw=kw, seed=seed, s=round(learn.train_seconds, 1), head_loss=getattr(learn, 'head_valid_loss', None),
                 best_loss=round(score(learn)['loss'], 4), epochs_loss=epochs_loss, kept=getattr(learn, 'kept_epoch', None),
                 acc=score(learn, tdl)['accuracy'], tta_acc=score(learn, tdl, tta=True)['accuracy'])
 

@@ -30,7 +30,7 @@ def run_recipe(path, # Dataset root
                splitter=None, # Replaces the dataset's validation split (see `image_block`)
                extra=None, # Batch transforms added to every split, e.g. `Degrade('blur', 1)`
                seed:int|None=None, # Replaces the recipe's seed
-               keep_best:bool=True, # Keep the epoch with the lowest validation loss
+               keep_best:bool=True, # Keep the epoch with the lowest validation loss, or a later one within noise of it
               )->dict:
     "Train one model with `recipe` (no run folder); its learner, validation and test scores, seconds and parameter counts"
     if seed is not None: recipe = replace(recipe, seed=seed)

@@ -57,6 +57,7 @@ class Recipe:
     wd:float|None=None # Weight decay; fastai's default (0.01) when not given
     mix:str|None=None # Blend training images: 'mixup' or 'cutmix'
     patience:int|None=None # Stop when the validation loss has not improved for this many epochs
+    keep:str='lowest' # The epoch the run keeps: the 'lowest' validation loss, or the latest 'within_noise' of it (photos: see `within_noise`)
     tta:bool=False # Also report the validation accuracy with test-time augmentation
     seed:int=42 # Seed for the split, the initial weights and the batch order
     valid_pct:float=0.2 # Fraction held out for validation when the dataset has no valid/ folder
@@ -87,7 +88,7 @@ class Recipe:
         else:
             fast = kw.get('fast', False)
             base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True, bs=32 if fast else 8, epochs=2,
-                        aug='flip', min_scale=0.35, head='fast')
+                        aug='flip', min_scale=0.35, head='fast', keep='within_noise')
         return cls.from_dict(base | kw)
 
 # %% ../nbs/09_pipeline.ipynb #c195cc7d
@@ -129,7 +130,7 @@ def learner(self:Recipe, dls # From `Recipe.dls`
 def fit(self:Recipe, learn, # From `Recipe.learner`
         out=None, # Folder for `history.csv` and the checkpoints
         resume:bool=False, # Go on from `out`'s last checkpoint
-        keep_best:bool=True, # With `out`: keep the epoch with the lowest validation loss
+        keep_best:bool=True, # With `out`: keep the epoch with the lowest validation loss, or a later one within noise of it
        ):
     "Train `learn` as the recipe says"
     if self.fast: return fast_train(learn, aug_passes=self.aug_passes, **({} if self.lr is None else dict(lr=self.lr))) # the head's rate: a sweep of fast recipes sweeps it
@@ -138,7 +139,7 @@ def fit(self:Recipe, learn, # From `Recipe.learner`
         with learn.no_bar(), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)
         learn.lr_found = lr
     return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, lr_mult=self.lr_mult, schedule=self.schedule, step_epochs=self.step_epochs, bn_stats=self.bn_stats, out=out, keep_best=keep_best,
-                 patience=self.patience, resume=resume)
+                 keep=self.keep, patience=self.patience, resume=resume)
 
 # %% ../nbs/09_pipeline.ipynb #8d1743ae
 def default_dataset()->Path:
@@ -262,7 +263,7 @@ def kept_words(fast:bool, # Fast mode
     if kept_epoch is None or kept_epoch == epochs_run: return "It kept the weights of its last epoch."
     if kept_epoch == 0: return ("It kept the model as it was before fine-tuning, with only its new last layer trained: "
                                 "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
-    return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: they did best on the validation images, and the later epochs made it worse there."
+    return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images, by more than chance explains."
 
 def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"

@@ -23,10 +23,10 @@ from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
 
 # %% auto #0
-__all__ = ['SCHEDULES', 'n_channels', 'balance_weights', 'head_spec', 'make_learner', 'EpochLines', 'use_log_lines',
+__all__ = ['SCHEDULES', 'KEEP_RULES', 'n_channels', 'balance_weights', 'head_spec', 'make_learner', 'EpochLines', 'use_log_lines',
            'log_lines_outside_notebooks', 'StepTimer', 'freeze_policy', 'BestEpoch', 'fast_train', 'load_checkpoint',
-           'Checkpoints', 'distributed', 'bn_layers', 'FixedBNStats', 'train', 'curves_figure', 'train_progressive',
-           'matmul_gflops']
+           'ItemLosses', 'within_noise', 'Checkpoints', 'distributed', 'bn_layers', 'FixedBNStats', 'train',
+           'curves_figure', 'train_progressive', 'matmul_gflops']
 
 # %% ../nbs/05_train.ipynb #c3eef367
 def n_channels(dls)->int:
@@ -270,14 +270,36 @@ def _set_rng_state(learn, st):
     random.setstate(st['python']); torch.set_rng_state(st['torch']); _train_dl(learn).rng.setstate(st['dl'])
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
+class ItemLosses(Callback):
+    "After each validation, the loss of every validation image in `learn.valid_item_losses` (a flat tensor; `None` for a loss that cannot give them)"
+    def before_validate(self): self.losses = []
+    def after_loss(self):
+        if self.training or self.losses is None: return
+        try:
+            with self.learn.loss_not_reduced(): l = self.learn.loss_func(self.pred, *self.yb)
+        except TypeError: self.losses = None; return # a loss function without a `reduction`
+        self.losses.append(self.learn.to_detach(l).float().flatten())
+    def after_validate(self): self.learn.valid_item_losses = torch.cat(self.losses).as_subclass(torch.Tensor) if self.losses else None # a plain tensor: checkpoints load with `weights_only`
+
+KEEP_RULES = ('lowest', 'within_noise')
+
+def within_noise(losses, # Per-image validation losses of a later epoch (`ItemLosses`)
+                 best, # Those of the epoch with the lowest mean, on the same images
+                )->bool:
+    "Whether `losses` are above `best` on average by less than one standard error of the paired differences: no evidence that they are worse"
+    if losses is None or best is None or len(losses) != len(best) or len(losses) < 2: return False
+    d = (losses - best).double()
+    return bool(d.mean() <= d.std() / len(d)**0.5)
+
 class Checkpoints(Callback):
     "Save `last.pth` (to resume), `best.pth` and `history.csv` under `out` after every epoch, atomically"
     order = 60 # after `Recorder` has the epoch's values
-    def __init__(self, out, keep_best:bool=True):
-        self.out, self.keep_best = Path(out), keep_best
+    def __init__(self, out, keep_best:bool=True, keep:str='lowest'):
+        self.out, self.keep_best, self.keep = Path(out), keep_best, keep
         self.dir = self.out/'checkpoints'
         self.phase, self.phase_epoch, self.history, self.best, self.seconds = 0, 0, [], float('inf'), 0.
         self.best_epoch = None # the epoch whose weights `best.pth` holds; 0 for the head trained in fast mode
+        self.kept_loss, self.best_items = None, None # that epoch's validation loss; the per-image losses of the lowest (`ItemLosses`)
         self.head_loss = None # the validation loss of the head trained in fast mode
         self.smooth = None # the loss average a resumed run restores (`_smooth_state`)
 
@@ -286,11 +308,14 @@ class Checkpoints(Callback):
         row = dict(epoch=len(self.history)+1, **{n: _plain(v) for n,v in zip(names[1:-1], log[1:-1])}, time=log[-1])
         self.history.append(row)
         self.phase_epoch = self.epoch + 1 + self.start
-        if row['valid_loss'] is not None and row['valid_loss'] < self.best: self.save_best(self.learn, row['valid_loss'], row['epoch'])
+        loss, items = row['valid_loss'], getattr(self.learn, 'valid_item_losses', None)
+        if loss is not None and (loss < self.best or (self.keep == 'within_noise' and within_noise(items, self.best_items))): self.save_best(self.learn, loss, row['epoch'], items)
         self.save_last(self.learn)
 
-    def save_best(self, learn, loss, epoch:int):
-        self.best, self.best_epoch = float(loss), epoch
+    def save_best(self, learn, loss, epoch:int, items=None):
+        "Keep `learn`'s weights as those of `epoch`: the lowest validation loss so far, or a later epoch's within noise of it"
+        if loss < self.best: self.best, self.best_items = float(loss), items
+        self.best_epoch, self.kept_loss = epoch, float(loss)
         if self.keep_best and rank_distrib() == 0:
             with atomic_write(self.dir/'best.pth') as tmp: torch.save(_bare(learn.model).state_dict(), tmp)
 
@@ -298,7 +323,7 @@ class Checkpoints(Callback):
         if rank_distrib() != 0: return # in distributed training the first process writes for all
         t = self.seconds + time.perf_counter() - self.t0
         state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
-                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
+                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, kept_loss=self.kept_loss, best_items=self.best_items, head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
                      smooth_loss=self._smooth_state(learn))
         with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
         with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
@@ -312,6 +337,7 @@ class Checkpoints(Callback):
         self.opt_state, self.rng = st['opt'], st.get('rng')
         self.history, self.best, self.best_epoch, self.seconds = st['history'], st['best'], st.get('best_epoch'), st['seconds']
         self.head_loss, self.smooth = st.get('head_loss'), st.get('smooth_loss')
+        self.kept_loss, self.best_items = st.get('kept_loss', self.best), st.get('best_items')
         return st['phase'], st['phase_epoch']
 
     def _smooth_state(self, learn):
@@ -381,6 +407,7 @@ def train(learn:Learner, # From `make_learner`
           bn_stats:str='fixed', # Pretrained models: 'fixed' keeps BatchNorm's running statistics (see `FixedBNStats`); 'update': every batch moves them
           out=None, # Folder for `history.csv` and the checkpoints
           keep_best:bool=True, # With `out`: restore the weights of the epoch with the lowest validation loss
+          keep:str='lowest', # Which epoch `keep_best` restores: the 'lowest' validation loss, or the latest 'within_noise' of it (see `within_noise`)
           patience:int|None=None, # Stop when the validation loss has not improved for this many epochs
           resume:bool=False, # With `out`: go on from `out/checkpoints/last.pth` if there is one
           cbs=None, # More callbacks for every phase
@@ -388,11 +415,12 @@ def train(learn:Learner, # From `make_learner`
     "Train `learn` with the recipe that suits it; sets `learn.train_seconds`, `step_seconds`, `epoch_seconds`"
     if bn_stats not in ('fixed', 'update'): raise ValueError(f"bn_stats={bn_stats!r}. Fix: use 'fixed' or 'update'.")
     if schedule not in SCHEDULES: raise ValueError(f"schedule={schedule!r}. Fix: use one of {', '.join(SCHEDULES)}.")
+    if keep not in KEEP_RULES: raise ValueError(f"keep={keep!r}. Fix: use one of {', '.join(KEEP_RULES)}.")
     phases = _phases(learn, epochs, lr, freeze, head, freeze_epochs, lr_mult)
     fixed_bn = bn_stats == 'fixed' and getattr(learn, 'pretrained', False)
     cbs, ck, (phase0, epoch0) = [StepTimer(), *(cbs or [])], None, (0, 0)
     if out:
-        cbs.append(ck := Checkpoints(Path(out), keep_best))
+        cbs += [*([ItemLosses()] if keep == 'within_noise' else []), ck := Checkpoints(Path(out), keep_best, keep)]
         if resume: phase0, epoch0 = ck.resume(learn)
         else: (ck.out/'history.csv').unlink(missing_ok=True)
     if patience: cbs.append(EarlyStoppingCallback(patience=patience))
@@ -414,15 +442,19 @@ def train(learn:Learner, # From `make_learner`
                 if what == 'fast':
                     fast_train(learn)
                     if ck:
-                        with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate()
+                        with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate(cbs=[ItemLosses()] if keep == 'within_noise' else [])
                         _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}', *(f'{m.name} {_fmt(v)}' for m,v in zip(learn.metrics, ms))]))
-                        ck.save_best(learn, loss, 0); ck.head_loss = float(loss)
+                        ck.save_best(learn, loss, 0, getattr(learn, 'valid_item_losses', None) if keep == 'within_noise' else None); ck.head_loss = float(loss)
                         ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
                 elif done < n: _fit_phase(learn, n, lr_max, start=done, cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []), schedule=schedule, step_epochs=step_epochs, **kw)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
-    if ck and ck.load_best(learn) and ck.best_epoch != len(ck.history):
-        kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
-        _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse")
+    if ck and ck.load_best(learn):
+        n = len(ck.best_items) if ck.best_items is not None else 'the'
+        if ck.best_epoch != len(ck.history):
+            kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
+            _say(learn, f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs did worse, by more than the noise of {n} validation images")
+        elif ck.kept_loss > ck.best:
+            _say(learn, f"Kept the last epoch: its validation loss ({ck.kept_loss:.4f}) is above the lowest ({ck.best:.4f}) by less than the noise of {n} validation images")
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
     learn.head_valid_loss = getattr(ck, 'head_loss', None) # the fast-mode head's, before fine-tuning
     learn.kept_epoch, learn.epochs_run = getattr(ck, 'best_epoch', None), len(ck.history) if ck else None # kept epoch 0: the fast-mode head

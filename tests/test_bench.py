@@ -92,7 +92,8 @@ def test_recipe_seeds_bench(photo_set, tmp_path):
     assert rows == [json.loads(l) for l in res.read_text().splitlines()] and [o['seed'] for o in rows] == [0, 1]
     for o in rows:
         assert o['kw'] == {'size': 64, 'epochs': 1} and len(o['epochs_loss']) == 1 and o['head_loss'] > 0 and o['s'] > 0
-        assert o['best_loss'] == pytest.approx(min([o['head_loss'], *o['epochs_loss']]), abs=1e-3) # the run keeps its best weights
+        assert o['data'] == photo_set.name and o['kept'] in (0, 1)
+        assert o['best_loss'] == pytest.approx([o['head_loss'], *o['epochs_loss']][o['kept']], abs=1e-3) # the weights of the epoch it kept
         assert 0.5 <= o['acc'] <= 1 and 0.5 <= o['tta_acc'] <= 1 # colour alone tells the labels apart
 
 def test_finetune_ablation_bench(photo_set, tmp_path):
@@ -108,3 +109,9 @@ def test_tutorial_split_bench(photo_set, tmp_path):
     r = subprocess.run([sys.executable, ROOT/'bench'/'tutorial_split.py', photo_set, '--seconds', '1', '--seeds', '1'], capture_output=True, text=True, timeout=900)
     row = last_json(r)
     assert row['seed'] == 0 and row['n_train'] == 26 and len(row['curve']) == 1 and 0 <= row['curve'][0][1] <= 1 # 32 photos, 6 held out (20%)
+
+def test_refit_all_bench(photo_set, tmp_path):
+    "bench/refit_all.py: the default recipe trained on every photo of train/ (none held out), and its test accuracy"
+    r = subprocess.run([sys.executable, ROOT/'bench'/'refit_all.py', photo_set, '--seeds', '1'], capture_output=True, text=True, timeout=900)
+    row = last_json(r)
+    assert row['seed'] == 0 and row['n_train'] == 32 and row['change'] == 'all photos' and 0.5 <= row['acc'] <= 1 # all 32 photos train; colour tells the labels apart
