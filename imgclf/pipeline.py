@@ -263,7 +263,7 @@ def kept_words(fast:bool, # Fast mode
     if kept_epoch is None or kept_epoch == epochs_run: return "It kept the weights of its last epoch."
     if kept_epoch == 0: return ("It kept the model as it was before fine-tuning, with only its new last layer trained: "
                                 "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
-    return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images, by more than chance explains."
+    return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images."
 
 def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"

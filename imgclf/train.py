@@ -452,7 +452,8 @@ def train(learn:Learner, # From `make_learner`
         n = len(ck.best_items) if ck.best_items is not None else 'the'
         if ck.best_epoch != len(ck.history):
             kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
-            _say(learn, f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs did worse, by more than the noise of {n} validation images")
+            _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse" if keep == 'lowest' else
+                        f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs did worse, by more than the noise of {n} validation images")
         elif ck.kept_loss > ck.best:
             _say(learn, f"Kept the last epoch: its validation loss ({ck.kept_loss:.4f}) is above the lowest ({ck.best:.4f}) by less than the noise of {n} validation images")
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
