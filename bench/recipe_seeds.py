@@ -20,6 +20,7 @@ from common import emit
 from imgclf.pipeline import Recipe
 from imgclf.data import get_test_dl
 from imgclf.evaluate import score
+from imgclf.train import log_lines_outside_notebooks
 
 def run_seed(data:Path, kw:dict, seed:int)->dict:
     "Train the default recipe with `kw` changed, with `seed`; its losses, test accuracies and seconds"
@@ -39,5 +40,6 @@ if __name__ == '__main__':
     p.add_argument('dataset'); p.add_argument('changes', help='a JSON object of Recipe fields, e.g. \'{"epochs": 3}\'')
     p.add_argument('--seeds', type=int, default=3); p.add_argument('--results', help='append each JSON line to this file too')
     a = p.parse_args()
+    log_lines_outside_notebooks() # a line per epoch in a log, not a console bar redrawn thousands of times
     for s in range(a.seeds):
         emit(run_seed(Path(a.dataset), json.loads(a.changes), s), a.results)

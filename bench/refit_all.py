@@ -19,6 +19,7 @@ from common import emit
 from imgclf.pipeline import Recipe
 from imgclf.data import get_test_dl
 from imgclf.evaluate import score
+from imgclf.train import log_lines_outside_notebooks
 
 def all_photos(seed:int):
     "A splitter that trains on every item, and validates on a random tenth of them too"
@@ -41,4 +42,5 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('dataset'); p.add_argument('--seeds', type=int, default=3); p.add_argument('--results', help='append each JSON line to this file too')
     a = p.parse_args()
+    log_lines_outside_notebooks() # a line per epoch in a log, not a console bar redrawn thousands of times
     for s in range(a.seeds): emit(run_seed(Path(a.dataset), s), a.results)
