@@ -22,18 +22,26 @@ from imgclf.data import get_test_dl
 from imgclf.evaluate import score
 from imgclf.train import log_lines_outside_notebooks
 
-def run_seed(data:Path, kw:dict, seed:int)->dict:
-    "Train the default recipe with `kw` changed, with `seed`; its losses, test accuracies and seconds"
+def fit_seed(data:Path, kw:dict, seed:int, splitter=None, keep_best:bool=True):
+    "The default recipe with `kw` changed, trained with `seed` as `imgclf train` does; its `Learner` and run folder"
     rec = replace(Recipe.for_dataset(data), seed=seed, **kw)
     set_seed(seed, reproducible=True)
-    dls = rec.dls(data); learn = rec.learner(dls)
+    learn = rec.learner(rec.dls(data, splitter=splitter))
     out = Path(tempfile.mkdtemp())
-    rec.fit(learn, out=out)
+    rec.fit(learn, out=out, keep_best=keep_best)
+    return learn, out
+
+def test_accuracies(learn)->dict:
+    "Accuracy on `learn`'s test/ photos, without (`acc`) and with test-time augmentation (`tta_acc`)"
+    tdl = get_test_dl(learn.dls)
+    return dict(acc=score(learn, tdl)['accuracy'], tta_acc=score(learn, tdl, tta=True)['accuracy'])
+
+def run_seed(data:Path, kw:dict, seed:int)->dict:
+    "Train the default recipe with `kw` changed, with `seed`; its losses, test accuracies and seconds"
+    learn, out = fit_seed(data, kw, seed)
     epochs_loss = pd.read_csv(out/'history.csv').valid_loss.round(4).tolist() if (out/'history.csv').exists() else None
-    tdl = get_test_dl(dls)
     return dict(data=Path(data).name, kw=kw, seed=seed, s=round(learn.train_seconds, 1), head_loss=getattr(learn, 'head_valid_loss', None),
-                best_loss=round(score(learn)['loss'], 4), epochs_loss=epochs_loss, kept=getattr(learn, 'kept_epoch', None),
-                acc=score(learn, tdl)['accuracy'], tta_acc=score(learn, tdl, tta=True)['accuracy'])
+                best_loss=round(score(learn)['loss'], 4), epochs_loss=epochs_loss, kept=getattr(learn, 'kept_epoch', None), **test_accuracies(learn))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -10,16 +10,12 @@ every run; the fine-tuning epochs are not chosen (keep_best=False), and the test
 The optional JSON object holds `Recipe` fields that replace the default's, as in `recipe_seeds.py`; compare with
 `recipe_seeds.py DATASET '{}'`, the same recipe with 20% of train/ held out.
 """
-import sys, json, random, argparse, tempfile, warnings
+import sys, json, random, argparse, warnings
 warnings.filterwarnings('ignore')
-from dataclasses import replace
 from pathlib import Path
-from fastai.vision.all import set_seed
 sys.path.insert(0, str(Path(__file__).parent))
 from common import emit
-from imgclf.pipeline import Recipe
-from imgclf.data import get_test_dl
-from imgclf.evaluate import score
+from recipe_seeds import fit_seed, test_accuracies
 from imgclf.train import log_lines_outside_notebooks
 
 def all_photos(seed:int):
@@ -31,13 +27,8 @@ def all_photos(seed:int):
 
 def run_seed(data:Path, seed:int, kw:dict=None)->dict:
     "Train the default recipe, with `kw` changed, on all of `data`'s train/ photos with `seed`; its test accuracies and seconds"
-    rec = replace(Recipe.for_dataset(data), seed=seed, **(kw or {}))
-    set_seed(seed, reproducible=True)
-    dls = rec.dls(data, splitter=all_photos(seed)); learn = rec.learner(dls)
-    rec.fit(learn, out=Path(tempfile.mkdtemp()), keep_best=False)
-    tdl = get_test_dl(dls)
-    return dict(data=data.name, change='all photos', seed=seed, n_train=len(dls.train_ds), s=round(learn.train_seconds, 1),
-                acc=score(learn, tdl)['accuracy'], tta_acc=score(learn, tdl, tta=True)['accuracy'])
+    learn, _ = fit_seed(data, kw or {}, seed, splitter=all_photos(seed), keep_best=False)
+    return dict(data=data.name, change='all photos', seed=seed, n_train=len(learn.dls.train_ds), s=round(learn.train_seconds, 1), **test_accuracies(learn))
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])

@@ -308,9 +308,13 @@ class Checkpoints(Callback):
         row = dict(epoch=len(self.history)+1, **{n: _plain(v) for n,v in zip(names[1:-1], log[1:-1])}, time=log[-1])
         self.history.append(row)
         self.phase_epoch = self.epoch + 1 + self.start
-        loss, items = row['valid_loss'], getattr(self.learn, 'valid_item_losses', None)
-        if loss is not None and (loss < self.best or (self.keep == 'within_noise' and within_noise(items, self.best_items))): self.save_best(self.learn, loss, row['epoch'], items)
+        loss, items = row['valid_loss'], self.items(self.learn)
+        if loss is not None and (loss < self.best or within_noise(items, self.best_items)): self.save_best(self.learn, loss, row['epoch'], items)
         self.save_last(self.learn)
+
+    def items(self, learn):
+        "The per-image validation losses `ItemLosses` left in `learn`, when the rule needs them (`None` keeps the lowest loss)"
+        return getattr(learn, 'valid_item_losses', None) if self.keep == 'within_noise' else None
 
     def save_best(self, learn, loss, epoch:int, items=None):
         "Keep `learn`'s weights as those of `epoch`: the lowest validation loss so far, or a later epoch's within noise of it"
@@ -420,7 +424,8 @@ def train(learn:Learner, # From `make_learner`
     fixed_bn = bn_stats == 'fixed' and getattr(learn, 'pretrained', False)
     cbs, ck, (phase0, epoch0) = [StepTimer(), *(cbs or [])], None, (0, 0)
     if out:
-        cbs += [*([ItemLosses()] if keep == 'within_noise' else []), ck := Checkpoints(Path(out), keep_best, keep)]
+        item_cbs = [ItemLosses()] if keep == 'within_noise' else []
+        cbs += [*item_cbs, ck := Checkpoints(Path(out), keep_best, keep)]
         if resume: phase0, epoch0 = ck.resume(learn)
         else: (ck.out/'history.csv').unlink(missing_ok=True)
     if patience: cbs.append(EarlyStoppingCallback(patience=patience))
@@ -442,9 +447,9 @@ def train(learn:Learner, # From `make_learner`
                 if what == 'fast':
                     fast_train(learn)
                     if ck:
-                        with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate(cbs=[ItemLosses()] if keep == 'within_noise' else [])
+                        with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate(cbs=item_cbs)
                         _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}', *(f'{m.name} {_fmt(v)}' for m,v in zip(learn.metrics, ms))]))
-                        ck.save_best(learn, loss, 0, getattr(learn, 'valid_item_losses', None) if keep == 'within_noise' else None); ck.head_loss = float(loss)
+                        ck.save_best(learn, loss, 0, ck.items(learn)); ck.head_loss = float(loss)
                         ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
                 elif done < n: _fit_phase(learn, n, lr_max, start=done, cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []), schedule=schedule, step_epochs=step_epochs, **kw)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
