@@ -68,6 +68,11 @@ demo: setup fashion-data
 
 # Tests and notebooks write their scratch folders (runs, models, datasets) under one TMPDIR, removed afterwards.
 TEST_TMP := $(or $(TMPDIR),/tmp)/imgclf-test
+# The two pytest workers train at the same time: each gets half the cores for PyTorch's threads, as more threads than
+# cores make every training slower (on 2 cores, pytest took 10 min with one thread each against 12.7 min with two).
+# The notebooks keep PyTorch's default: they gained nothing from it, and 10_experiments checks the path of a 40-epoch run
+# that the number of threads changes (floating-point sums in another order).
+TEST_THREADS := $(shell python3 -c "import os; print(max(1, (os.cpu_count() or 2)//2))")
 test: setup browser slides-libs
 	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work && mkdir -p $(TEST_TMP)
 	$(VENV)/bin/nbdev-export
@@ -75,7 +80,7 @@ test: setup browser slides-libs
 	  git status --short -- imgclf; \
 	  echo "imgclf/ differs from what the notebooks export: run nbdev-export and commit the result"; exit 1; fi
 	TMPDIR=$(TEST_TMP) $(VENV)/bin/nbdev-test --n-workers 2 --timing
-	TMPDIR=$(TEST_TMP) $(VENV)/bin/pytest tests/ -n 2 --dist loadfile --durations=15   # two workers, one test file each: a file's shared fixtures are built once
+	TMPDIR=$(TEST_TMP) OMP_NUM_THREADS=$(TEST_THREADS) $(VENV)/bin/pytest tests/ -n 2 --dist loadfile --durations=15   # two workers, one test file each: a file's shared fixtures are built once
 	$(PY) tools/build_docs.py --check --dest $(TEST_TMP)/_docs   # the docs render, links resolve, pictures show
 	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work
 

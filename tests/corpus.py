@@ -100,6 +100,21 @@ def photo_folder(dest, n_train=16, n_valid=20, n_test=20, seed=0, scale=1):
                 im.save(dest/split/label/f'{i:03d}.jpg', quality=90)
     return dest
 
+def colour_photos(dest, counts={'': 24}, seed=0):
+    "Colour JPEGs of any size (80-220 px a side), two labels that differ in colour and in the shape drawn on them: `counts[split]` per label in `dest/split/label/` (split '': no split folders)"
+    from PIL import ImageDraw
+    rng, dest = np.random.default_rng(seed), Path(dest)
+    for split, n in counts.items():
+        for label, (bg, shape) in dict(sunny=((200, 150, 60), 'ellipse'), stormy=((60, 80, 150), 'rectangle')).items():
+            (dest/split/label).mkdir(parents=True)
+            for i in range(n):
+                w, h = (int(v) for v in rng.integers(80, 220, 2))
+                img = Image.fromarray((rng.normal(0, 25, (h, w, 3)) + np.array(bg)).clip(0, 255).astype(np.uint8))
+                s = int(min(w, h)*rng.uniform(.3, .6)); x, y = int(rng.integers(0, w-s)), int(rng.integers(0, h-s))
+                getattr(ImageDraw.Draw(img), shape)([x, y, x+s, y+s], fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
+                img.save(dest/split/label/f'IMG_{i:04d}.jpg', quality=85)
+    return dest
+
 # The names a folder of photos saved from the web has (the fastbook chapter-2 kind: 427 files, 50 of them named after their URL)
 WEB_NAMES = ['{i:08d}.jpg?width=3200&height=1680&fit=crop', '{i:08d}.jpg?v=1584804420', '{i:08d}.php?itemNumber={i}',
              '{i:08d}.jpeg?quality=80&strip=all', '{i:08d}.png?resize=1024%2C768&ssl=1']

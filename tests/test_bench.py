@@ -70,17 +70,9 @@ def test_calibration_bench_quick():
 
 @pytest.fixture(scope='module')
 def photo_set(tmp_path_factory):
-    "A small photo dataset with train/ and test/: colour JPEGs of any size, two labels that differ in colour"
-    import numpy as np
-    from PIL import Image
-    root, rng = tmp_path_factory.mktemp('photos'), np.random.default_rng(0)
-    for split, n in (('train', 16), ('test', 4)):
-        for label, rgb in (('red', (200, 60, 40)), ('blue', (40, 60, 200))):
-            (root/split/label).mkdir(parents=True)
-            for i in range(n):
-                w, h = (int(v) for v in rng.integers(80, 160, 2))
-                Image.fromarray((rng.normal(0, 30, (h, w, 3)) + rgb).clip(0, 255).astype(np.uint8)).save(root/split/label/f'{i}.jpg')
-    return root
+    "A small photo dataset with train/ and test/: colour JPEGs of any size, two labels"
+    from corpus import colour_photos
+    return colour_photos(tmp_path_factory.mktemp('photos'), dict(train=16, test=4))
 
 def test_recipe_seeds_bench(photo_set, tmp_path):
     "bench/recipe_seeds.py: one line per seed, with the head's and each epoch's validation loss and both test accuracies, also appended to --results"

@@ -1,6 +1,7 @@
 "What the instructor relies on beside the lessons: the answer key answers every question, the times the guide and the lessons state are the measured ones, and Run All goes through offline"
 import json, re
 from pathlib import Path
+from corpus import colour_photos
 
 LESSONS = Path(__file__).resolve().parent.parent/'nbs'/'lessons'
 
@@ -43,22 +44,6 @@ def test_run_all_goes_through_offline():
             if c['cell_type'] == 'code' and re.match(r'#\|\s*eval:\s*false', s):
                 assert s.splitlines()[1:] == ['Cleaner(learn)'], (fn.name, s) # a widget: it waits for clicks without blocking the kernel
 
-def colour_folder(dest, n=24):
-    "A learner's folder of colour photos of any size: `dest/<label>/*.jpg`, two labels that differ in colour and shape, no split folders"
-    import numpy as np
-    from PIL import Image, ImageDraw
-    rng = np.random.default_rng(0)
-    for label, (bg, shape) in dict(sunny=((200, 150, 60), 'ellipse'), stormy=((60, 80, 150), 'rectangle')).items():
-        (dest/label).mkdir(parents=True)
-        for i in range(n):
-            w, h = (int(v) for v in rng.integers(80, 220, 2))
-            noise = rng.normal(0, 25, (h, w, 3)) + np.array(bg)
-            img = Image.fromarray(noise.clip(0, 255).astype(np.uint8))
-            s = int(min(w, h)*rng.uniform(.3, .6)); x, y = int(rng.integers(0, w-s)), int(rng.integers(0, h-s))
-            getattr(ImageDraw.Draw(img), shape)([x, y, x+s, y+s], fill=tuple(int(v) for v in rng.integers(0, 256, 3)))
-            img.save(dest/label/f'IMG_{i:04d}.jpg', quality=85)
-    return dest
-
 def test_lesson1_own_photos_section_runs_on_a_colour_folder(tmp_path):
     "Lesson 1's section 10 with `my_photos` set to a generated folder of colour photos of any size: checked, split at random, trained, saved, loaded and asked"
     nb = json.loads((LESSONS/'01_first_classifier.ipynb').read_text())['cells']
@@ -68,7 +53,7 @@ def test_lesson1_own_photos_section_runs_on_a_colour_folder(tmp_path):
     imports = next(s for s in srcs if 'from fastai.vision.all import *' in s)
     code = [s for c, s in zip(nb[start:end], srcs[start:end]) if c['cell_type'] == 'code' and '#| eval: false' not in s]
     assert code[0].startswith('my_photos = None'), code[0]
-    folder = colour_folder(tmp_path/'my photos')
+    folder = colour_photos(tmp_path/'my photos') # a learner's folder: no split folders
     code[0] = code[0].replace('my_photos = None', f'my_photos = {str(folder)!r}', 1)
     ns = dict(work=tmp_path/'work')
     exec(imports, ns)
