@@ -249,6 +249,46 @@ class Sweep:
         finally: demo.close()
         self.rows[-1]['files_changed'] = snapshot(w) != before
 
+    # --- round three (issue 41): output folders, caches, labels files and bounds ---
+    def contract(self, model):
+        w = self.work/'contract'
+        def mine(name):
+            d = w/name; (d/'photos').mkdir(parents=True); (d/'notes.txt').write_text('mine'); _photo().save(d/'photos'/'p.jpg')
+            (d/'metrics.json').write_text('{}'); (d/'report.html').write_text('<p>mine</p>'); return d
+        ds = two_label_set(w/'data')
+        for c, args in (('train', ['train', ds, '--epochs', '1', '--out']), ('evaluate', ['evaluate', model, ds, '--out']),
+                        ('app', ['app', model, '--write'])):
+            d = mine(f'foreign_{c}')
+            self.case('output', 'foreign_folder', c, [*args, d], want='refused', watch=[d])
+            self.case('output', 'foreign_overwrite', c, [*args, d, '--overwrite'], want='refused', watch=[d])
+            f = w/f'a_file_{c}'; f.write_text('mine')
+            self.case('output', 'out_is_a_file', c, [*args, f], want='refused', watch=[w/'data'], check=None)
+        d = mine('cwd')
+        before = snapshot(d)
+        res = subprocess.run([IMGCLF, 'app', str(model), '--write', '.'], cwd=d, capture_output=True, text=True, timeout=LIMIT)
+        self.add('output', 'app_write_dot', 'app', verdict((res.returncode, res.stdout, res.stderr), 'refused'), snapshot(d) != before,
+                 last_line(res.stderr)[:110])
+        run = w/'earlier'; imgclf('train', ds, '--out', run, '--epochs', '1'); (run/'my_notes.txt').write_text('mine')
+        self.case('output', 'earlier_run', 'train', ['train', ds, '--out', run, '--epochs', '1'], want='refused', watch=[run])
+        self.case('output', 'earlier_overwrite', 'train', ['train', ds, '--out', run, '--epochs', '1', '--overwrite'],
+                  check=lambda r: (run/'my_notes.txt').read_text() == 'mine')
+        self.case('output', 'long_out_name', 'train', ['train', ds, '--out', w/('r'*250), '--epochs', '1'], want='either', watch=[ds])
+        (w/'csv_dir').mkdir()
+        self.case('output', 'csv_is_a_folder', 'predict', ['predict', model, ds/'a'/'0.png', '--csv', w/'csv_dir'], want='refused')
+        for k, v in (('size', '3000'), ('epochs', '0'), ('valid-pct', '1'), ('bs', '0')):
+            self.case('bounds', f'{k}_{v}', 'train', ['train', ds, '--out', w/f'bound_{k}', f'--{k}', v], want='refused', watch=[ds])
+        for name, rows in (('same_file_twice', 'a/0.png,a\n./a/0.png,b'), ('outside_folder', 'a/0.png,a\n../outside.png,b'),
+                           ('case_twins', 'a/0.png,Cat\nb/0.png,cat'), ('nfc_nfd_twins', 'a/0.png,caf\u00e9\nb/0.png,cafe\u0301')):
+            _photo().save(w/'outside.png'); csv = w/f'{name}.csv'; csv.write_text('file,label\n' + rows + '\n')
+            self.case('labels', name, 'train', ['train', ds, '--labels', csv, '--out', w/f'lab_{name}', '--epochs', '1'], want='refused', watch=[ds])
+        env = dict(os.environ, IMGCLF_DATA=str(w/'cache_is_a_file')); (w/'cache_is_a_file').write_text('x')
+        self.case('cache', 'cache_is_a_file', 'train', ['train', ds, '--out', w/'cache_file_run', '--epochs', '1'], env=env, watch=[ds])
+        cache = Path(os.environ['IMGCLF_DATA'])
+        for f in (cache/'scans').glob('*.csv'): f.unlink(); os.mkfifo(f)
+        self.case('cache', 'fifo_scan_entry', 'check', ['check', ds], watch=[ds], timeout=120)
+        for f in (cache/'onnx').glob('*.onnx'): f.unlink(); os.mkfifo(f)
+        self.case('cache', 'fifo_onnx_entry', 'predict', ['predict', model, ds/'a'/'0.png'], timeout=120)
+
 class Planted:
     "Unpickled, it would create the file `mark`: the proof that code ran"
     def __init__(self, mark): self.mark = mark
@@ -258,12 +298,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('--quick', action='store_true', help='a few cases of each group (checks the script; measures little)')
     p.add_argument('--out', help='also write the table to this CSV file')
+    p.add_argument('--only', help="run one group of cases, e.g. 'contract' (the output folders, caches, labels and bounds of issue 41)")
     a = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         os.environ['IMGCLF_DATA'] = str(Path(tmp)/'cache') # the caches start empty, and are this sweep's own
         s = Sweep(Path(tmp), a.quick)
         model = s.base_model()
-        s.file_kinds(model); s.datasets(model); s.model_folders(model); s.run_folders(model); s.interruptions(); s.app_requests(model)
+        if a.only: getattr(s, a.only)(model)
+        else: s.file_kinds(model); s.datasets(model); s.model_folders(model); s.run_folders(model); s.interruptions(); s.app_requests(model); s.contract(model)
     df = pd.DataFrame(s.rows)
     if a.out: df.to_csv(a.out, index=False)
     v = df.verdict.value_counts()

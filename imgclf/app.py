@@ -13,16 +13,29 @@ import torch
 from PIL import Image
 from starlette.middleware import Middleware
 import imgclf
-from .files import ImageError, image_files, atomic_dir, open_image, show_path
+from .files import ImageError, image_files, atomic_dir, check_output, open_image, show_path
 from fastai.data.transforms import image_extensions
 from .saved import SavedModel, temper
 from .pipeline import Run
 from .explain import CamResult, cam_inputs, cam_batch, cam_layer, overlay
 
 # %% auto #0
-__all__ = ['PAGE_CSP', 'FILE_CSP', 'APP_PY', 'APP_REQUIREMENTS', 'Classifier', 'offline_theme', 'default_examples',
-           'copy_examples', 'make_app', 'free_port', 'serve', 'script_hashes', 'SecurityHeaders', 'imgclf_wheel',
-           'write_app', 'classifier_widget']
+__all__ = ['MAX_PIXELS', 'PAGE_CSP', 'FILE_CSP', 'APP_PY', 'APP_REQUIREMENTS', 'image_pixels', 'Classifier', 'offline_theme',
+           'default_examples', 'copy_examples', 'make_app', 'free_port', 'serve', 'script_hashes', 'SecurityHeaders',
+           'imgclf_wheel', 'write_app', 'classifier_widget']
+
+# %% ../nbs/13_app.ipynb #dd7a75fd
+MAX_PIXELS = 40_000_000 # an upload with more pixels is refused before it is decoded (Pillow itself refuses only above 179 million)
+
+def image_pixels(fn # An image file
+                )->int:
+    "How many pixels the image file `fn` has, from its header alone (no decoding); 0 when it is not an image PIL reads"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            with Image.open(fn) as im: return im.size[0] * im.size[1]
+    except Image.DecompressionBombError: return Image.MAX_IMAGE_PIXELS * 2 + 1
+    except Exception: return 0
 
 # %% ../nbs/13_app.ipynb #79f119e2
 class Classifier:
@@ -42,6 +55,9 @@ class Classifier:
         "`({label: probability} for the top k, overlay image or `None`, message)`"
         if img is None: return None, None, 'Upload an image, or click one of the examples.'
         name = Path(img).name if isinstance(img, (str, Path)) else 'the uploaded image'
+        if isinstance(img, (str, Path)) and (n := image_pixels(img)) > MAX_PIXELS:
+            return None, None, (f"**Cannot classify {name}**: it has {n/1e6:.0f} million pixels, more than the {MAX_PIXELS/1e6:.0f} million "
+                                "this app accepts. Please upload a smaller copy.")
         try: net, x, shown, _ = cam_inputs(self.model, img)
         except ImageError as e: return None, None, f"**Cannot classify {name}**: {e.problem}. Please upload a photo or picture file (JPEG, PNG, WebP, GIF, BMP or TIFF)."
         if self.cam:
@@ -81,6 +97,7 @@ def _pass_unreadable(img):
     "Make the `gr.Image` input `img` hand files PIL cannot open to our function as a path, so that `Classifier` can say what is wrong"
     pre = img.preprocess
     def preprocess(payload):
+        if payload is not None and payload.path and image_pixels(payload.path) > MAX_PIXELS: return payload.path # refused, not decoded
         try: return pre(payload)
         except Exception: return None if payload is None or payload.path is None else payload.path
     img.preprocess = preprocess
@@ -138,7 +155,7 @@ def make_app(model, # A model folder, a `SavedModel` or a `Classifier`
     examples = copy_examples(examples, tempfile.mkdtemp(prefix='imgclf-examples-')) # re-encoded copies: nothing else is served
     title = title or f"{clf.meta['arch']} image classifier"
     labels = ', '.join(clf.vocab[:12]) + (f' and {len(clf.vocab)-12} more' if len(clf.vocab) > 12 else '')
-    with gr.Blocks(title=title, analytics_enabled=False) as demo:
+    with gr.Blocks(title=title, analytics_enabled=False, delete_cache=(600, 3600)) as demo: # uploads removed after an hour
         gr.Markdown(f"# {title}\nDrop an image, paste one, or click an example. The model knows {len(clf.vocab)} labels: {labels}.")
         with gr.Row():
             with gr.Column():
@@ -250,16 +267,18 @@ def imgclf_wheel(dest # Folder to write the wheel into
     return whl
 
 def write_app(model, # A model folder
-              dest, # Folder to write (replaced if it exists)
+              dest, # Folder to write: a new or empty one, or an earlier app folder with `overwrite`
               examples=None, # Image files (or a folder of them); from the run's `split.csv` when `None`
               max_mb:float=20, topk:int=5, title:str|None=None, # As in `serve`
+              overwrite:bool=False, # Replace an earlier app in `dest` (only imgclf's files: others are kept)
              )->Path:
     "Write a ready-to-deploy app folder: `app.py`, `requirements.txt` (exact versions), the imgclf wheel, `model/` and `examples/`"
     model = Path(model)
+    check_output(dest, 'app', overwrite) # refuse a folder that is not ours now, before any work
     meta = SavedModel.load(model).meta # refuse a damaged model now, not on the server
     if examples is None: examples = default_examples(model)
     elif isinstance(examples, (str, Path)): examples = image_files(examples)
-    with atomic_dir(dest) as tmp:
+    with atomic_dir(dest, 'app', overwrite) as tmp:
         shutil.copytree(model, tmp/'model')
         copy_examples(examples, tmp/'examples')
         (tmp/'app.py').write_text(APP_PY.format(max_mb=max_mb, topk=topk, title=title or f"{meta['arch']} image classifier"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd, torch
 from fastcore.basics import chunked
 import imgclf # first: it quiets a warning that importing fastai prints
-from .files import ImageError, image_files
+from .files import ImageError, image_files, read_csv
 from .data import _free_name, append_csv
 from .saved import SavedModel, model_meta
 
@@ -58,26 +58,33 @@ def apply_cleaning(decisions, # DataFrame or CSV file with `path` and `action` c
                   )->pd.DataFrame:
     "Move the files marked for removal to `<path>_quarantine/` and relabelled files to their new label's folder; logged, nothing deleted"
     path = Path(path).resolve(); qdir = path.parent/f'{path.name}_quarantine'
-    df = pd.read_csv(decisions, keep_default_na=False) if isinstance(decisions, (str, Path)) else decisions.copy()
+    df = read_csv(decisions, keep_default_na=False) if isinstance(decisions, (str, Path)) else decisions.copy()
     if not {'path','action'} <= set(df.columns): raise ValueError("The cleaning list needs the columns 'path' and 'action' (as written by `suspects`)")
     df['action'] = df.action.fillna('').astype(str).str.strip()
     todo = df[~df.action.isin(KEEP)]
     labels = {d.name for d in path.rglob('*') if d.is_dir() and not d.name.startswith('.')}
+    seen = {}
     for r in todo.itertuples():
         f = Path(r.path).resolve()
         if not f.is_relative_to(path): raise ValueError(f"{r.path} is not inside {path}: nothing was moved. Fix: give the dataset folder the list was made for")
+        if f in seen: raise ValueError(f"{r.path} is listed twice (also as {seen[f]}): nothing was moved. Fix: keep one row per file")
+        seen[f] = r.path
+        if r.action not in REMOVE and f.parent == path:
+            raise ValueError(f"{r.path} is not in a label folder, so it cannot be relabelled: nothing was moved. Fix: move it into a label folder, or quarantine it")
         if not f.exists(): raise FileNotFoundError(f"{r.path} does not exist (moved already?): nothing was moved. Fix: remove its row or set its action to 'keep'")
         if r.action not in REMOVE and r.action not in labels:
             raise ValueError(f"Unknown action {r.action!r} for {r.path}: nothing was moved. Fix: use 'keep', 'quarantine' or a label folder name")
     log = []
-    for r in todo.itertuples():
-        f = Path(r.path).resolve()
-        dest = _free_name(qdir/f.relative_to(path) if r.action in REMOVE else f.parent.parent/r.action/f.name)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(f), dest)
-        log.append(dict(path=str(f), action='quarantine' if r.action in REMOVE else f'relabel:{r.action}', moved_to=str(dest)))
-    log = pd.DataFrame(log, columns=['path','action','moved_to'])
-    if len(log): append_csv(qdir/'cleaning.csv', log)
+    try:
+        for r in todo.itertuples():
+            f = Path(r.path).resolve()
+            dest = _free_name(qdir/f.relative_to(path) if r.action in REMOVE else f.parent.parent/r.action/f.name)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(f), dest)
+            log.append(dict(path=str(f), action='quarantine' if r.action in REMOVE else f'relabel:{r.action}', moved_to=str(dest)))
+    finally: # every move that was made is logged, even when a later one fails
+        log = pd.DataFrame(log, columns=['path','action','moved_to'])
+        if len(log): append_csv(qdir/'cleaning.csv', log)
     return log
 
 # %% ../nbs/12_clean.ipynb #0bcb7ea2

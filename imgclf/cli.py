@@ -30,6 +30,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
               config:str=None, # A run's run.json (or a recipe as JSON) to train again; options given here override it
               resume:str=None, # Run folder of an interrupted run: continue from its last completed epoch, with its saved settings
               log:str='csv', # 'csv' (history.csv) or 'tensorboard' (also TensorBoard logs in RUN/tensorboard/; needs pip install "imgclf[tensorboard]")
+              overwrite:bool=False, # --out holds an earlier run: replace imgclf's files in it (others are kept)
               **recipe # `Recipe` fields: chosen from the images when not given
              ):
     "Train a classifier on a folder of images and write a run folder"
@@ -46,7 +47,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
             try: s = json.loads(Path(config).read_text())
             except json.JSONDecodeError as e: raise ValueError(f"{config} is not valid JSON ({e})") from None
             base, path, labels = Recipe.from_dict(s.get('recipe', s)), path or s.get('dataset'), labels or s.get('labels')
-        r = run(path, base, out, log=log, labels=labels, **recipe)
+        r = run(path, base, out, log=log, labels=labels, overwrite=overwrite, **recipe)
     if rank_distrib(): return # not the first of several processes: that one reports
     m = r.metrics
     test = f", test accuracy {m['test_accuracy']:.4f}" if m.get('test_accuracy') is not None else ''
@@ -61,13 +62,14 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
                  path:str, # Labelled images: a dataset with test/, or one sub-folder per label
                  *, out:str=None, # Folder for the report (default: runs/eval-<timestamp>)
                  labels:str=None, # A CSV file with the columns file,label[,split] labelling the images under PATH: its test rows (or all of them) are evaluated
+                 overwrite:bool=False, # --out holds an earlier evaluation: replace imgclf's files in it (others are kept)
                 ):
     "Evaluate a saved model on a labelled folder and write a report"
     from datetime import datetime
     from imgclf.evaluate import evaluate, report_findings
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     out = Path(out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
-    m = evaluate(Path(model).expanduser(), path, out, labels=labels)
+    m = evaluate(Path(model).expanduser(), path, out, labels=labels, overwrite=overwrite)
     print(report_findings(m['report'] | dict(n=m['n_test']), 'labelled')[0][0])
     what = f"Exact-match accuracy {m['test_accuracy']:.4f}, mAP {m['report']['map']:.4f}" if m.get('task') == 'multi_label' else f"Accuracy {m['test_accuracy']:.4f}"
     print(f"{what} on {m['n_test']} images; report: {_show(out/'report.html')}")
@@ -126,7 +128,7 @@ def check_cmd(path:str, # Dataset folder
              ):
     "Find images that cannot be used, and other surprises, in a dataset folder"
     from imgclf.data import check_images, class_imbalance, fix_names as _fix_names, BAD_KINDS
-    from imgclf.files import atomic_write, image_files
+    from imgclf.files import write_csv, image_files
     path = Path(path).expanduser()
     if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     if fix_names and len(renamed := _fix_names(path)):
@@ -142,7 +144,7 @@ def check_cmd(path:str, # Dataset folder
     print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad-n_other} worth a look{others}")
     if msg := class_imbalance(path, labels=labels): warnings.warn(msg)
     if csv:
-        with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
+        write_csv(df, csv, index=False)
     return df
 
 def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) or a model folder
@@ -202,13 +204,14 @@ def app_cmd(model:str, # Model folder (a run folder's model/)
             max_mb:float=20, # Largest upload accepted, in megabytes
             topk:int=5, # Labels shown
             write:str=None, # Write a deployable app folder to this folder instead of serving
+            overwrite:bool=False, # With --write: replace an earlier app in that folder (only imgclf's files: others are kept)
            ):
     "Serve a saved model as a web app, or write a folder that deploys it"
     from imgclf.app import Classifier, default_examples, serve, write_app
     model = Path(model).expanduser()
     if examples and not Path(examples).is_dir(): raise FileNotFoundError(f"No such folder: {examples}")
     if write:
-        dest = write_app(model, write, examples, max_mb=max_mb, topk=topk)
+        dest = write_app(model, write, examples, max_mb=max_mb, topk=topk, overwrite=overwrite)
         print(f"Wrote {_show(dest)}: run it with  cd {_show(dest)} && pip install -r requirements.txt && python app.py")
         return dest
     clf = Classifier(model, topk) # loaded once, with a clear error for a wrong folder before the server starts
@@ -222,10 +225,10 @@ def suspects_cmd(model:str, # Model folder (a run folder's model/)
                 ):
     "List the images a saved model finds most likely mislabelled"
     from imgclf.clean import suspects
-    from imgclf.files import atomic_write
+    from imgclf.files import write_csv
     from imgclf.data import check_dataset_path
     df = suspects(Path(model).expanduser(), check_dataset_path(path), n=top or None)
-    with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
+    write_csv(df, csv, index=False)
     for r in df.head(10).itertuples(): print(f"{_show(r.path)}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")
     print(f"Wrote {len(df)} rows to {csv}. Set a row's action to 'quarantine' or to a label, then: imgclf clean {path} {csv}")
     return df
@@ -317,6 +320,16 @@ def _command_parser(name:str)->argparse.ArgumentParser:
 # %% ../nbs/14_cli.ipynb #b16cda44
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError, ImportError)
 
+_OS_FIXES = {28: 'free some space, or write to another disk', 30: 'choose a folder you can write', # ENOSPC, EROFS
+             13: 'choose a folder you can write, or change its permissions', 1: 'choose a folder you can write', # EACCES, EPERM
+             36: 'use a shorter name', 21: 'give a file name, not a folder', 20: 'give a folder, not a file', 17: 'give a new name'}
+
+def _os_error(e:OSError)->str:
+    "One line for an error of the environment (a full disk, a read-only folder, a name too long): what, where, and the fix"
+    f = e.filename2 or e.filename # a rename's destination is the name the user gave; its source is a temporary file
+    where = f' ({_show(f)})' if f else ''
+    return f"{e.strerror or e}{where}. Fix: {_OS_FIXES.get(e.errno, 'check the path and try again')}"
+
 def _overview()->str:
     "What `imgclf --help` prints: the subcommands and what each does"
     lines = ['usage: imgclf COMMAND [options]', '', 'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '', 'commands:']
@@ -341,7 +354,14 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
     try: COMMANDS[name](**args)
     except USER_ERRORS as e:
         print(f"imgclf {name}: error: {e}", file=sys.stderr); return 1
-    except KeyboardInterrupt: return 130 # what was saved has been said
+    except OSError as e:
+        print(f"imgclf {name}: error: {_os_error(e)}", file=sys.stderr); return 1
+    except UnicodeError as e: # a file or folder name whose bytes are not UTF-8 reaches a CSV, a JSON file or the terminal
+        what = ascii(e.object[:80]) if isinstance(e.object, str) else 'a name'
+        print(f"imgclf {name}: error: {what} is not valid UTF-8 text, so it cannot be written out. Fix: rename it "
+              "with UTF-8 characters", file=sys.stderr); return 1
+    except KeyboardInterrupt as e: # Ctrl-C, or SIGTERM/SIGHUP (`run` turns them into this): what was saved has been said
+        return 128 + {'SIGTERM': 15, 'SIGHUP': 1}.get(e.args[0] if e.args else '', 2)
     return 0
 
 # %% ../nbs/14_cli.ipynb #8a6531d2

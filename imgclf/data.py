@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, math, os, re, shutil, struct, sys, tempfile, warnings
+import gzip, hashlib, math, os, re, shutil, stat, struct, sys, tempfile, unicodedata, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -84,6 +84,37 @@ SPLIT_ALIASES = dict(train='train', valid='valid', val='valid', validation='vali
 
 def _csv_error(csv, msg, fix): return ValueError(f"{csv}: {msg}. Fix: {fix}")
 
+def _label_files(path:Path, csv:Path, names)->list:
+    "The image files a labels file names, each once and inside `path`, with a clear error for any that is not (one `lstat` each)"
+    root, top, seen, dirs, outside, missing = os.path.realpath(path), str(path), {}, {}, [], []
+    for i, f in enumerate(names):
+        p = os.path.normpath(os.path.join(top, f)) # `./a/2.png` and `a/2.png` are one file
+        if p in seen: raise _csv_error(csv, f"line {i+2} names {f}, the file of line {seen[p]+2} ({names.iloc[seen[p]]})", "one row per image")
+        seen[p] = i
+        try: link = stat.S_ISLNK(os.lstat(p).st_mode)
+        except OSError: missing.append(p); continue
+        d, n = os.path.split(p)
+        if d not in dirs: dirs[d] = os.path.realpath(d) # the folders' real places, each found once
+        if not (os.path.realpath(p) if link else os.path.join(dirs[d], n)).startswith(root + os.sep): outside.append(p)
+    if outside: # `../x.png`, or a link leading out
+        raise _csv_error(csv, f"{len(outside)} of the files it names {'is' if len(outside) == 1 else 'are'} outside {show_path(path)} "
+                              f"(e.g. {show_path(outside[0])})", f"copy them into {show_path(path)} and name them from there")
+    if missing:
+        raise FileNotFoundError(f"{len(missing)} of the {len(seen)} images {csv.name} names {'is' if len(missing) == 1 else 'are'} not under {path}: "
+                                f"{', '.join(show_path(f) for f in missing[:3])}{' ...' if len(missing) > 3 else ''}. Fix: the file column is relative to {path}; correct those names, or remove their rows")
+    return list(map(Path, seen))
+
+def _one_spelling(csv:Path, label:list, multi:bool)->list:
+    "Labels in Unicode NFC; two spellings of one name (`Cat` and `cat`, `café` composed and decomposed) refused with both shown"
+    names = {o for l in label for o in (l if multi else [l])}
+    by_key = {}
+    for n in sorted(names): by_key.setdefault(unicodedata.normalize('NFC', n).casefold(), []).append(n)
+    if (two := next((v for v in by_key.values() if len(v) > 1), None)):
+        raise _csv_error(csv, f"the labels {' and '.join(map(ascii, two))} differ only in case or in how their letters are encoded, "
+                         "so they would be two classes that look alike", f"write every image's label the same way ({two[0]!r}, say)")
+    nfc = lambda n: unicodedata.normalize('NFC', n)
+    return [tuple(map(nfc, l)) if multi else nfc(l) for l in label]
+
 def read_labels(path, # Dataset root: the `file` column is relative to it
                 csv, # A CSV file whose header names `file`, `label` and, optionally, `split`
                 multi:bool|None=None, # Several labels per image (`;`- or space-separated); `None`: when any label cell holds several
@@ -109,13 +140,15 @@ def read_labels(path, # Dataset root: the `file` column is relative to it
     split = t['split'].str.lower() if 'split' in t else pd.Series('', index=t.index)
     if len(bad := t.index[~split.isin([*SPLIT_ALIASES, ''])]):
         raise _csv_error(csv, f"line {line(bad[0])} says split {t.split[bad[0]]!r}", "use train, valid or test, or leave it empty for a random validation split")
-    files = [Path(f) if Path(f).is_absolute() else path/f for f in t.file]
-    if (missing := [f for f in files if not os.path.lexists(f)]):
-        raise FileNotFoundError(f"{len(missing)} of the {len(files)} images {csv.name} names {'is' if len(missing) == 1 else 'are'} not under {path}: "
-                                f"{', '.join(show_path(f) for f in missing[:3])}{' ...' if len(missing) > 3 else ''}. Fix: the file column is relative to {path}; correct those names, or remove their rows")
+    files = _label_files(path, csv, t.file)
     if multi is None: multi = bool(t.label.str.contains(r'[;\s]').any())
     sep = ';' if t.label.str.contains(';').any() else r'\s+' # with ; anywhere, a space is part of a label
     label = [tuple(dict.fromkeys(o.strip() for o in re.split(sep, s) if o.strip())) for s in t.label] if multi else list(t.label)
+    if multi and sep != ';' and (spaced := t.label[t.label.str.contains(r'\s')]).size and not t.label.str.contains(';').any():
+        warnings.warn(f"{csv.name}: {len(spaced)} label cells hold a space (e.g. {spaced.iloc[0]!r}), so each word is a label of its own and "
+                      f"the model is multi-label. Fix: if a space is part of a name, separate several labels with ; instead "
+                      "(then spaces stay in names), or read the file with read_labels(..., multi=False)")
+    label = _one_spelling(csv, label, multi)
     res = pd.DataFrame(dict(path=files, label=label, split=[SPLIT_ALIASES.get(s, '') for s in split]))
     res.attrs.update(multi=multi, csv=str(csv))
     return res
@@ -176,6 +209,8 @@ def image_block(path, # Dataset root (see `find_splits`)
     skip = {Path(o) for o in exclude}
     if labels is not None: # from the labels file: its rows, its split (test rows are for the end only: `get_test_dl`)
         t = labels[(labels.split != 'test') & ~labels.path.isin(skip)]
+        if not len(t): raise ValueError(f"{show_path(labels.attrs.get('csv', 'the labels file'))} marks every usable row test: there is nothing to "
+                                        "train on. Fix: mark the training rows train (or leave their split empty)")
         valid = FuncSplitter(InFiles(t.path[t.split == 'valid'])) if (t.split == 'valid').any() else None
         def get_items(p): return L(list(t.path))
     else: # from folders: train/ and valid/ when there are, else every image under `path`
@@ -236,6 +271,14 @@ def _save_decoded(res, fn):
         save_file({str(i): o.as_subclass(torch.Tensor).contiguous() for i,o in enumerate(res)}, tmp,
                   metadata=dict(types=','.join(type(o).__name__ for o in res)))
 
+def _check_decoded(res:tuple, dl)->tuple:
+    "`res` if it holds one decoded item per item of `dl` (each of the shape the first decodes to), else a `ValueError`"
+    first = dl.do_item(0)
+    if len(res) != len(first) or any(len(o) != len(dl.dataset) or tuple(o.shape[1:]) != tuple(torch.as_tensor(f).shape)
+                                     for o, f in zip(res, first)):
+        raise ValueError(f"it does not hold {len(dl.dataset)} items of the shapes the images decode to")
+    return res
+
 def _load_decoded(fn)->tuple:
     "The tensors `_save_decoded` wrote, as their fastai types; a `KeyError`/`ValueError` etc. for anything else"
     with safe_open(fn, 'pt') as f:
@@ -246,8 +289,8 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
               )->tuple:
     "Every item of `dl.dataset` after the item transforms, collated into one tuple of tensors"
     fn = data_dir()/'decoded'/f'{_decode_key(dl)}.safetensors'
-    if cache and fn.exists():
-        try: return _load_decoded(fn)
+    if cache and cache_entry(fn):
+        try: return _check_decoded(_load_decoded(fn), dl)
         except Exception as e: warnings.warn(f"{show_path(fn)} is not a cache imgclf wrote ({type(e).__name__}); decoding the images again")
     n, chunk, res = len(dl.dataset), 1024, []
     msg = (None if n < chunk else # a few images: done before anyone could read a message
@@ -257,8 +300,8 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
         res.append(fa_collate([dl.do_item(j) for j in range(i, min(i+chunk, n))]))
     res = tuple(type(o[0])(torch.cat(o)) for o in zip(*res))
     if cache:
-        fn.parent.mkdir(parents=True, exist_ok=True)
-        _save_decoded(res, fn)
+        try: _save_decoded(res, fn)
+        except OSError: write_cache(fn, lambda tmp: None) # says why, once
     return res
 
 # %% ../nbs/02_data.ipynb #028e5080
@@ -311,7 +354,7 @@ def _read_photo(fn)->np.ndarray:
     return a
 
 def _write_photo(img:Image.Image, fn):
-    with atomic_write(fn) as tmp: save_np({'pixels': np.ascontiguousarray(np.asarray(img))}, tmp)
+    write_cache(fn, lambda tmp: save_np({'pixels': np.ascontiguousarray(np.asarray(img))}, tmp))
 
 # %% ../nbs/02_data.ipynb #3efded72
 class PhotoDL(TfmdDL):
@@ -335,7 +378,7 @@ class PhotoDL(TfmdDL):
         fn = self._cache_file(tls[0].items[s]) if tls else None
         if fn is None: return super().create_item(s)
         x = None
-        if fn.exists():
+        if cache_entry(fn):
             try: x = self.photo(Image.fromarray(_read_photo(fn)))
             except Exception as e: warnings.warn(f"{show_path(fn)} is not a photo imgclf cached ({type(e).__name__}); decoding {show_path(tls[0].items[s])} again")
         if x is None:
@@ -443,7 +486,7 @@ def scan_images(path, # Dataset root
     "One row per image file under `path`: path, split, label, width, height, mode, and its problem (`None` when good), each file opened once"
     path = Path(path); files, splits = image_files(path), find_splits(path)
     fn = data_dir()/'scans'/f"{files_key(files, f'scan v2 {min_size} {decode}')}.csv"
-    if cache and fn.exists():
+    if cache and cache_entry(fn):
         try:
             t = pd.read_csv(fn, dtype=str, keep_default_na=False)
             if list(t.columns) == SCAN_COLUMNS and len(t) == len(files):
@@ -457,8 +500,7 @@ def scan_images(path, # Dataset root
         rel = f.relative_to(path).parts
         rows.append((f, rel[0] if splits and len(rel) > 2 else 'all', f.parent.name, *_scan_file(f, min_size, decode)))
     t = pd.DataFrame(rows, columns=SCAN_COLUMNS, dtype=object) # Python ints and None, as read back from the cache
-    if cache:
-        with atomic_write(fn) as tmp: t.to_csv(tmp, index=False)
+    if cache: write_cache(fn, lambda tmp: t.to_csv(tmp, index=False))
     return t
 
 # %% ../nbs/02_data.ipynb #9e5e1b0f
@@ -544,8 +586,8 @@ def append_csv(fn, # The CSV file: created (with its folder) if missing
               )->Path:
     "Add the rows of `df` to the log `fn`, atomically: an interrupted write never loses the rows already there"
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    if fn.exists(): df = pd.concat([pd.read_csv(fn), df.astype(str)])
-    with atomic_write(fn) as tmp: df.to_csv(tmp, index=False)
+    if fn.exists(): df = pd.concat([read_csv(fn), df.astype(str)])
+    write_csv(df, fn, index=False)
     return fn
 
 def _free_name(fn):

@@ -24,7 +24,8 @@ __all__ = ['FASHION_LABELS', 'FASHION_IDX_DIRS', 'IDX_FILES', 'IDX_SOURCES', 'MN
 def data_dir()->Path:
     "The folder where imgclf writes built-in datasets and caches: `$IMGCLF_DATA`, else `~/.cache/imgclf`"
     p = Path(os.environ.get('IMGCLF_DATA') or Path.home()/'.cache'/'imgclf')
-    p.mkdir(parents=True, exist_ok=True)
+    try: p.mkdir(parents=True, exist_ok=True)
+    except OSError: pass # read-only: caches are skipped with a warning (`write_cache`), and a dataset to write says so
     return p
 
 # %% ../nbs/01_datasets.ipynb #b5c06620
@@ -261,7 +262,7 @@ def fashion_multi(dest=None, # Where to write it; `data_dir()/'fashion_multi'` b
     dest = Path(dest) if dest else data_dir()/'fashion_multi'
     if (dest/'labels.csv').exists(): return dest
     rng, src, rows = np.random.default_rng(seed), fashion_tiny(), []
-    with atomic_dir(dest) as tmp:
+    with atomic_dir(dest, 'dataset') as tmp:
         (tmp/'images').mkdir()
         for split, n in (('train', n_train), ('valid', n_valid), ('test', n_test)):
             items = {l: sorted((src/split/l).glob('*.png')) for l in FASHION_LABELS}

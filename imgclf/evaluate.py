@@ -17,7 +17,7 @@ from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score, average_
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
 from .data import *
-from .files import atomic_write, write_text, plain_text
+from .files import atomic_write, write_text, write_csv, plain_text, claim_dir, release_dir
 from .saved import SavedModel, temper
 from .explain import grad_cam, overlay
 
@@ -391,7 +391,7 @@ def write_report(learn:Learner, # A trained `Learner`
     probs = temper(raw, t or 1.)
     vocab = list(map(str, learn.dls.vocab))
     pcm = per_class_metrics(targs, probs.argmax(1), vocab)
-    with atomic_write(out/'per_class.csv') as tmp: pcm.to_csv(tmp)
+    write_csv(pcm, out/'per_class.csv')
     figs = dict(mistakes=mistakes_figure(learn, interp=interp, temperature=t or 1.), confusion_matrix=confusion_figure(learn, interp=interp, figsize=(5,5)),
                 roc=roc_figure(probs, targs, vocab, figsize=(5,5)), calibration=calibration_figure(raw, targs, temperature=t))
     figs = {k: v for k, v in figs.items() if v is not None}
@@ -520,7 +520,7 @@ def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', ab
     probs, targs = probs.float().numpy(), targs.numpy().astype(int)
     t, vocab = (cal or {}).get('threshold') or 0.5, list(map(str, learn.dls.vocab))
     pcm = multilabel_metrics(probs, targs, vocab, t)
-    with atomic_write(out/'per_class.csv') as tmp: pcm.to_csv(tmp)
+    write_csv(pcm, out/'per_class.csv')
     figs = dict(mistakes=multilabel_mistakes_figure(learn, probs, targs, dl, t), pr=pr_figure(probs, targs, vocab, t))
     figs = {k: v for k, v in figs.items() if v is not None}
     for name, fig in figs.items():
@@ -567,10 +567,12 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
              path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
              out=None, # Folder for the report and `metrics.json`
              labels=None, # A labels CSV file: its `test` rows (or all its rows) are the labelled images (see `SavedModel.learner`)
+             overwrite:bool=False, # `out` holds an earlier evaluation: replace imgclf's files in it (others are kept)
             )->dict:
     "Accuracy and the evaluation report of `model` on the labelled images of `path`"
     import shutil, tempfile
     made = out is not None and not Path(out).exists() # a folder this call creates, removed again if it fails
+    if out is not None: claim_dir(out, 'evaluation', overwrite) # refused now if it is not ours to write
     try:
         learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path, labels)
         dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
@@ -580,9 +582,10 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
         rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}', about=about, split='labelled',
                            links={'per-class table (CSV)': 'per_class.csv', 'metrics.json': 'metrics.json'} if out else {})
     except BaseException: # Ctrl-C too
+        if out is not None: release_dir(out, discard=True) # what it wrote is taken back
         if made: shutil.rmtree(out, ignore_errors=True)
         raise
     m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch, task=rep.get('task', 'single_label'),
                        n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path), skipped_files=getattr(learn, 'skipped_files', []), report={k:v for k,v in rep.items() if k != 'n'})
-    if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2))
+    if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2)); release_dir(out)
     return m

@@ -215,7 +215,7 @@ def shapes_dataset(dest=None, # Dataset root; `data_dir()/'shapes'` by default
     dest = Path(dest or data_dir()/'shapes')
     if (dest/'boxes.csv').exists(): return dest
     rng, rows = np.random.default_rng(seed), []
-    with atomic_dir(dest) as tmp:
+    with atomic_dir(dest, 'dataset') as tmp:
         for split, n in (('train', n_train), ('valid', n_valid)):
             for shape in SHAPES:
                 (tmp/split/shape).mkdir(parents=True)

@@ -7,11 +7,12 @@ Docs: https://imgclf.github.io/imgclf/export.html.md"""
 # %% ../nbs/11_export.ipynb #29da4d64
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import hashlib, json, math, sys, warnings
+import hashlib, json, math, os, sys, warnings
 from pathlib import Path
 import numpy as np, torch
 from fastai.vision.all import Resize
-from .files import atomic_write, show_path
+from .files import atomic_write, show_path, cache_entry
+from PIL import Image
 from .data import data_dir
 from .saved import SavedModel, check_meta, as_batch
 
@@ -97,15 +98,25 @@ def has_onnx()->bool:
     import importlib.util
     return all(importlib.util.find_spec(m) is not None for m in ('onnxruntime', 'onnxscript'))
 
+def _trusted(fast:SavedModel, m:SavedModel)->SavedModel:
+    "`fast` (a cached export of `m`) if it gives `m`'s probabilities on probe images, else a `ValueError`"
+    h, w = m.meta['size']
+    probes = [Image.fromarray(np.random.default_rng(i).integers(0, 256, (h, w, 3), dtype=np.uint8)) for i in range(2)]
+    if not all(torch.allclose(fast.predict(o)[2], m.predict(o)[2], atol=1e-3) for o in probes):
+        raise ValueError("its answers differ from the model's")
+    return fast
+
 def fast_model(model, # A `SavedModel` or a model folder
               )->SavedModel:
     "The `SavedModel` with its network on onnxruntime, for fast `predict` on a CPU; exported once and cached"
     m = SavedModel.load(model); meta = m.meta
     key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode() + b'prepared').hexdigest()[:24]
     fn = data_dir()/'onnx'/f'{key}.onnx'
-    if fn.exists():
-        try: return SavedModel(OnnxModel(fn), meta)
-        except Exception as e: warnings.warn(f"{show_path(fn)} is not an export imgclf wrote ({type(e).__name__}); exporting the model again")
+    if os.path.lexists(fn):
+        try:
+            if not cache_entry(fn): raise ValueError('it is not a regular file') # a pipe would hang the read
+            return _trusted(SavedModel(OnnxModel(fn), meta), m)
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not an export imgclf wrote for this model ({e}); exporting the model again")
     print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
     export_onnx(m, fn, resize=False) # `predict` gives it images already resized as in validation
     return SavedModel(OnnxModel(fn), meta)
@@ -136,6 +147,8 @@ def load_onnx(fn # An `.onnx` file written by `export_onnx`
     try: meta = json.loads(props['imgclf'])
     except json.JSONDecodeError as e: raise ValueError(f"{fn}'s 'imgclf' metadata is not valid JSON ({e}). Fix: export it again.") from None
     check_meta(meta, f"{fn}'s 'imgclf' metadata", any_arch=True) # the architecture's name builds nothing here
+    if isinstance(n := net.session.get_outputs()[0].shape[-1], int) and n != len(meta['vocab']):
+        raise ValueError(f"{fn} gives {n} outputs, and its metadata names {len(meta['vocab'])} labels. Fix: export it again with imgclf export.")
     if not json.loads(props.get('resize', '{}')).get('in_graph', False):
         raise ValueError(f"{fn} takes images already resized (it is a cache file of fast_model, exported with resize=False). Fix: export the model folder with imgclf export.")
     return OnnxSavedModel(net, meta)

@@ -6,19 +6,20 @@ Docs: https://imgclf.github.io/imgclf/files.html.md"""
 
 # %% ../nbs/00_files.ipynb #79746eb7
 from __future__ import annotations
-import functools, hashlib, io, os, re, shutil, stat, tempfile
+import functools, hashlib, io, json, os, re, shutil, stat, tempfile, warnings
 from contextlib import contextmanager
 from pathlib import Path
-import numpy as np
+import numpy as np, pandas as pd
 from PIL import Image, ImageOps, UnidentifiedImageError
 from fastcore.foundation import L
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
-__all__ = ['FILE_PROBLEMS', 'image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError', 'file_problem',
-           'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type', 'files_key', 'atomic_write', 'write_text',
-           'atomic_dir']
+__all__ = ['FILE_PROBLEMS', 'MARKER', 'image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError',
+           'file_problem', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type', 'files_key', 'umask', 'user_mode',
+           'OutputError', 'folder_kind', 'atomic_write', 'write_text', 'inert', 'write_csv', 'read_csv', 'cache_entry',
+           'write_cache', 'check_output', 'claim_dir', 'release_dir', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def _walk(path, keep)->L:
@@ -187,18 +188,66 @@ def files_key(files, # File paths
     for f in files: st = os.lstat(f); h.update(f'{f}|{st.st_size}|{st.st_mtime_ns}'.encode())
     return h.hexdigest()[:20]
 
+# %% ../nbs/00_files.ipynb #2482fe47
+def umask()->int:
+    "The process's umask: the permission bits that new files and folders do not get"
+    try: return int(re.search(r'Umask:\s*([0-7]+)', Path('/proc/self/status').read_text())[1], 8) # Linux: read without changing it
+    except (OSError, TypeError): m = os.umask(0o022); os.umask(m); return m
+
+def user_mode(p # A file or folder that imgclf created
+             )->Path:
+    "Give `p` the permissions any program's new file (0o666) or folder (0o777) gets under the umask"
+    p = Path(p); os.chmod(p, (0o777 if p.is_dir() else 0o666) & ~umask())
+    return p
+
+# %% ../nbs/00_files.ipynb #e9e3e68e
+MARKER = '.imgclf.json' # in every output folder imgclf makes: its kind, and the files imgclf wrote there
+
+class OutputError(ValueError):
+    "A folder imgclf may not write into; the message names it and the way out"
+
+def _marker(d)->dict|None:
+    "The marker imgclf wrote in folder `d`, or `None` (no marker, or not one imgclf could have written)"
+    f = Path(d)/MARKER
+    try: m = json.loads(f.read_text()) if f.is_file() else None
+    except (OSError, ValueError): return None
+    return m if isinstance(m, dict) and isinstance(m.get('kind'), str) and isinstance(m.get('files', []), list) else None
+
+def folder_kind(d)->str|None:
+    "The kind of output folder `d` is ('run', 'model', 'app', 'evaluation', …), by imgclf's marker; `None` if it has none"
+    return (m or {}).get('kind') if (m := _marker(d)) else None
+
+def _write_marker(d, kind:str, files)->None:
+    "Write folder `d`'s marker: its kind and the files (relative paths) imgclf wrote in it"
+    f, tmp = Path(d)/MARKER, Path(d)/f'{MARKER}.tmp'
+    tmp.write_text(json.dumps(dict(imgclf=imgclf.__version__, kind=kind, files=sorted(set(files))), indent=1))
+    os.replace(user_mode(tmp), f)
+
+# %% ../nbs/00_files.ipynb #6ea33197
+_CLAIMED = {} # real path of each output folder this process has claimed -> its kind, the files written, the lock
+
+def _noted(fn)->None:
+    "Record file `fn` in the marker of the claimed output folder that holds it, if any"
+    p = os.path.realpath(fn)
+    for root, c in _CLAIMED.items():
+        if p.startswith(root + os.sep) and (rel := os.path.relpath(p, root)) not in c['files']:
+            c['files'].add(rel)
+            if os.path.isdir(root): _write_marker(root, c['kind'], c['files'])
+
 # %% ../nbs/00_files.ipynb #b7ea326e
 @contextmanager
 def atomic_write(fn # The file to write
                 ):
     "Yield a temporary path beside `fn`; if the block succeeds it is flushed to disk and renamed to `fn` in one step"
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{fn.stem}.', suffix=f'.tmp{fn.suffix}', dir=fn.parent)
-    os.close(fd); tmp = Path(tmp)
+    fd, tmp = tempfile.mkstemp(prefix=f'.{fn.stem[:32]}.', suffix=f'.tmp{fn.suffix[:16]}', dir=fn.parent) # a long name fits
+    os.close(fd); tmp = user_mode(Path(tmp)) # `mkstemp` makes it private
     try:
         yield tmp
+        user_mode(tmp) # again: some writers (safetensors) make a new, private file
         with open(tmp, 'rb') as f: os.fsync(f.fileno())
         os.replace(tmp, fn)
+        _noted(fn)
     finally: tmp.unlink(missing_ok=True)
 
 def write_text(fn, # The file to write
@@ -208,17 +257,162 @@ def write_text(fn, # The file to write
     with atomic_write(fn) as tmp: tmp.write_text(text)
     return Path(fn)
 
+# %% ../nbs/00_files.ipynb #64aa2ee5
+_FORMULA = ('=', '+', '-', '@', '\t', '\r') # what a spreadsheet reads as the start of a formula
+
+def inert(v):
+    "`v`, with a leading `'` when it is a text a spreadsheet would run as a formula"
+    return "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v
+
+def _active(v): return v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:].startswith(_FORMULA) else v
+
+def write_csv(df:pd.DataFrame, # The table
+              fn, # The CSV file to write (atomically)
+              **kwargs # Passed to `DataFrame.to_csv`
+             )->Path:
+    "Write `df` to `fn` with every text cell, index and column name `inert`"
+    df = df.map(inert).rename(index=inert, columns=inert)
+    with atomic_write(fn) as tmp: df.to_csv(tmp, **kwargs)
+    return Path(fn)
+
+def read_csv(fn, **kwargs)->pd.DataFrame:
+    "Read a CSV file that `write_csv` wrote, with its texts as they were"
+    return pd.read_csv(fn, **kwargs).map(_active).rename(index=_active, columns=_active)
+
+# %% ../nbs/00_files.ipynb #a5246903
+def cache_entry(fn # A cache entry's file name
+               )->bool:
+    "Whether `fn` is a regular file: a pipe, a device, a link or a folder in its place is never opened"
+    try: return stat.S_ISREG(os.lstat(fn).st_mode)
+    except OSError: return False
+
+_UNWRITABLE = set() # cache folders already warned about
+
+def write_cache(fn, # The cache entry to write
+                write # Called with a temporary path to write it to
+               )->bool:
+    "Write a cache entry atomically with `write(tmp)`; a cache that cannot be written is skipped, with one warning"
+    try:
+        with atomic_write(fn) as tmp: write(tmp)
+        return True
+    except OSError as e:
+        if (d := str(Path(fn).parent)) not in _UNWRITABLE:
+            _UNWRITABLE.add(d)
+            warnings.warn(f"cannot write the cache in {show_path(d)} ({e.strerror or e}); going on without it. "
+                          "Fix: free some space, or point IMGCLF_DATA at a folder you can write")
+        return False
+
+# %% ../nbs/00_files.ipynb #a11c59e7
+def check_output(dest, # A folder imgclf is asked to write
+                 kind:str, # What imgclf would write there: 'run', 'app', 'model', …
+                 overwrite:bool=False, # May replace an earlier imgclf folder of `kind`
+                 resume:bool=False, # May go on writing an earlier folder of `kind` (or one from an imgclf without markers)
+                )->None:
+    "Refuse `dest` as an output folder of `kind` unless it is new, empty, or an earlier imgclf `kind` folder we may write over"
+    dest = Path(dest)
+    if not os.path.lexists(dest): return
+    if not dest.is_dir(): raise OutputError(f"{show_path(dest)} is a file, not a folder. Fix: give the name of a new folder")
+    if not (names := sorted(o.name for o in dest.iterdir())): return
+    k, fix = folder_kind(dest), "Fix: give the name of a new folder"
+    if k is None and not resume:
+        ex = ', '.join(names[:3]) + (f' and {len(names)-3} more' if len(names) > 3 else '')
+        raise OutputError(f"{show_path(dest)} already holds files that imgclf did not write ({ex}), and imgclf never deletes "
+                          f"or overwrites them. {fix}")
+    if k is not None and k != kind: raise OutputError(f"{show_path(dest)} holds an imgclf {k}; a {kind} goes to a new folder or an earlier {kind}. {fix}")
+    if not (overwrite or resume):
+        raise OutputError(f"{show_path(dest)} holds an earlier imgclf {kind}. {fix}, or add --overwrite (overwrite=True) "
+                          f"to replace imgclf's files in it; other files are kept")
+
+# %% ../nbs/00_files.ipynb #3b4016d4
+def _lock(d:Path)->int|None:
+    "Hold an exclusive lock on folder `d` while this process writes it; refuse when another process holds one"
+    try: import fcntl
+    except ImportError: return None # Windows: no advisory locks
+    fd = os.open(d, os.O_RDONLY)
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise OutputError(f"{show_path(d)} is being written by another imgclf process. "
+                          "Fix: wait for it to finish, or give another folder") from None
+    return fd
+
+def _remove_own(d:Path, files)->None:
+    "Remove the files imgclf wrote in `d` (paths relative to it), and the folders that leaves empty; nothing else"
+    root = os.path.realpath(d)
+    for rel in sorted(files, reverse=True):
+        f = d/rel
+        if not os.path.realpath(f).startswith(root + os.sep) or not os.path.lexists(f) or f.is_dir(): continue
+        f.unlink()
+        for p in f.parents: # the folders it leaves empty, up to `d`
+            if p == d or any(p.iterdir()): break
+            p.rmdir()
+
+# %% ../nbs/00_files.ipynb #7b1e85de
+def claim_dir(dest, # The output folder
+              kind:str, # What imgclf writes there: 'run', 'evaluation', 'report', …
+              overwrite:bool=False, # An earlier imgclf folder of `kind`: first remove the files imgclf wrote there
+              resume:bool=False, # Go on writing an earlier folder of `kind` (a run to resume), keeping its files
+             )->Path:
+    "Make `dest` this process's output folder of `kind` (new, empty, or an earlier one of that kind), locked until `release_dir`"
+    dest, key = Path(dest), os.path.realpath(dest)
+    if key in _CLAIMED and _marker(dest): return dest # already this process's: a report written inside a run folder
+    release_dir(dest)
+    check_output(dest, kind, overwrite, resume)
+    made = not os.path.lexists(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    fd, old = _lock(dest), set((_marker(dest) or {}).get('files', []))
+    if overwrite and not resume: _remove_own(dest, old); old = set()
+    _CLAIMED[os.path.realpath(dest)] = dict(kind=kind, files=old, fd=fd, made=made)
+    _write_marker(dest, kind, old)
+    return dest
+
+def release_dir(dest, # A folder `claim_dir` claimed
+                discard:bool=False, # Also remove the files imgclf wrote there (and the folder, if `claim_dir` made it)
+               )->None:
+    "Let other processes write `dest` again (see `claim_dir`); with `discard`, take back what was written"
+    if not (c := _CLAIMED.pop(os.path.realpath(dest), None)): return
+    if c['fd'] is not None: os.close(c['fd'])
+    if discard:
+        _remove_own(Path(dest), c['files'] | {MARKER})
+        if c['made'] and not any(Path(dest).iterdir()): Path(dest).rmdir()
+
+# %% ../nbs/00_files.ipynb #c9a74147
+def _tree(d)->set:
+    "Every file (and link) under folder `d`, as paths relative to it, not following links"
+    return {os.path.relpath(os.path.join(dp, f), d) for dp, dns, fns in os.walk(d)
+            for f in fns + [n for n in dns if os.path.islink(os.path.join(dp, n))]}
+
+def _move_in(tmp:Path, dest:Path, files)->None:
+    "Put the finished folder `tmp` in place of `dest`: whole when `dest` holds only imgclf's files, else file by file"
+    if not dest.exists(): return os.rename(tmp, dest)
+    m, there = _marker(dest), _tree(dest)
+    own = set(m['files']) | {MARKER} if m else set()
+    if m and there <= own: # nothing of the user's: swap the whole folder, so one complete version is always on disk
+        old = Path(tempfile.mkdtemp(prefix=f'.{dest.name[:32]}.', suffix='.old', dir=dest.parent))
+        os.rename(dest, old/'x'); os.rename(tmp, dest); shutil.rmtree(old); return
+    if clash := sorted(f for f in files if f in there and f not in own):
+        raise OutputError(f"{show_path(dest)} holds files that imgclf did not write under names it writes ({', '.join(clash[:3])}). "
+                          "Fix: move them away, or give a new folder")
+    for f in files: (dest/f).parent.mkdir(parents=True, exist_ok=True); os.replace(tmp/f, dest/f)
+    _remove_own(dest, own - set(files) - {MARKER})
+    os.replace(tmp/MARKER, dest/MARKER)
+
 # %% ../nbs/00_files.ipynb #2d7eee30
 @contextmanager
-def atomic_dir(dest # The folder to write (replaced if it exists)
+def atomic_dir(dest, # The folder to write
+               kind:str='folder', # What it is, for its marker and messages: 'model', 'app', …
+               overwrite:bool=True, # May replace an earlier imgclf folder of `kind` (only imgclf's files in it)
               ):
-    "Yield a temporary folder beside `dest`; if the block succeeds it replaces `dest`"
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f'.{dest.name}.', suffix='.tmp', dir=dest.parent))
+    "Yield a temporary folder beside `dest`; if the block succeeds its files replace imgclf's in `dest`, and nothing else"
+    dest = Path(dest); check_output(dest, kind, overwrite)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = user_mode(Path(tempfile.mkdtemp(prefix=f'.{dest.name[:32]}.', suffix='.tmp', dir=dest.parent)))
     try:
         yield tmp
-        old = dest.with_name(f'.{dest.name}.old') if dest.exists() else None
-        if old: shutil.rmtree(old, ignore_errors=True); dest.rename(old)
-        tmp.rename(dest)
-        if old: shutil.rmtree(old)
+        files = sorted(_tree(tmp))
+        for f in files:
+            if not (tmp/f).is_symlink(): user_mode(tmp/f) # some writers (safetensors) make private files
+        _write_marker(tmp, kind, files)
+        _move_in(tmp, dest, files)
+        for f in [*files, MARKER]: _noted(dest/f)
     finally: shutil.rmtree(tmp, ignore_errors=True)

@@ -7,23 +7,24 @@ Docs: https://imgclf.github.io/imgclf/pipeline.html.md"""
 # %% ../nbs/09_pipeline.ipynb #f96f18d3
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import json, sys, warnings
+import json, os, re, signal, sys, threading, warnings
 from dataclasses import dataclass, asdict, fields, replace
 from datetime import datetime
 from pathlib import Path
 import pandas as pd, torch
 from fastcore.basics import patch
 from fastcore.meta import delegates
-from fastai.vision.all import set_seed
+from fastai.vision.all import set_seed, FuncSplitter
 from fastai.torch_core import num_distrib, rank_distrib
-from .files import atomic_write, write_text, show_path
-from .data import get_dls, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates, read_labels, is_multi_label
+from .files import atomic_write, write_text, write_csv, read_csv, show_path, claim_dir, release_dir
+from .data import get_dls, image_block, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates, read_labels, is_multi_label
 from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record, fit_calibration
 
 # %% auto #0
-__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'kept_words', 'run', 'model_card', 'write_model_card']
+__all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'kept_words', 'run', 'md', 'md_code', 'model_card',
+           'write_model_card']
 
 # %% ../nbs/09_pipeline.ipynb #6fd1d73b
 AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True, strong=dict(mult=2))
@@ -63,6 +64,11 @@ class Recipe:
     valid_pct:float=0.2 # Fraction held out for validation when the dataset has no valid/ folder
     device:str='auto' # 'auto' (a GPU when there is one), 'cpu', 'cuda' or 'mps'
 
+    def __post_init__(self): # bad values are named before anything runs, not deep inside training
+        for k, lo, hi, fix in (('size', 8, 1024, 'a side of 8 to 1024 pixels'), ('epochs', 1, 10_000, 'at least one epoch'),
+                               ('bs', 1, 100_000, 'a batch of at least one image')):
+            if not (isinstance(v := getattr(self, k), int) and lo <= v <= hi): raise ValueError(f"{k}={v!r}. Fix: {fix}")
+        if not 0 < self.valid_pct < 1: raise ValueError(f"valid_pct={self.valid_pct!r} leaves no training or no validation images. Fix: a fraction between 0 and 1, such as 0.2")
     def to_dict(self)->dict: return asdict(self)
     @classmethod
     def from_dict(cls, d:dict # As written by `to_dict` (or a part of it)
@@ -183,7 +189,7 @@ class Run:
     dataset = property(lambda self: Path(self.settings['dataset']), doc="The dataset folder the run trained on")
     labels = property(lambda self: Path(l) if (l := self.settings.get('labels')) else None, doc="The labels file the run read its labels from; `None` when they were folders")
     history = property(lambda self: pd.read_csv(self.file('history')) if self.file('history').is_file() else None, doc="One row per epoch")
-    split = property(lambda self: pd.read_csv(self.file('split')) if self.file('split').is_file() else None, doc="Each image's path and split")
+    split = property(lambda self: read_csv(self.file('split')) if self.file('split').is_file() else None, doc="Each image's path and split")
     report = property(lambda self: self.file('report') if self.file('report').is_file() else None, doc="`report.html`, the evaluation report; `None` until the run has finished")
     @property
     def model(self)->SavedModel:
@@ -195,7 +201,7 @@ class Run:
     def write_metrics(self, m:dict): write_text(self.file('metrics'), json.dumps(m, indent=2))
     def write_split(self, dls):
         rows = [(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items]
-        with atomic_write(self.file('split')) as tmp: pd.DataFrame(rows, columns=['path','split']).to_csv(tmp, index=False)
+        write_csv(pd.DataFrame(rows, columns=['path','split']), self.file('split'), index=False)
 
     def describe(self)->list:
         "A few lines saying what the run trained and how well it did"
@@ -212,6 +218,37 @@ class Run:
         head, *rest = self.describe()
         return f"**{head}**\n\n" + '\n'.join(f'- {o.strip()}' for o in rest)
 
+# %% ../nbs/09_pipeline.ipynb #825c616e
+def _changes(n:int, files, what:str)->str:
+    "'3 images added (a.png, b.png, …)'"
+    ex = ', '.join(show_path(f) for f in list(files)[:3]) + (', …' if n > 3 else '')
+    return f"{n} image{'s' if n != 1 else ''} {what} ({ex})"
+
+def _recorded_split(r:Run, path, skip, table=None)->tuple:
+    "The files to leave out and the splitter that give a resumed run its recorded split; a warning names what changed"
+    rec = r.split
+    if rec is None: return skip, None # a run from before split.csv: nothing to hold it to
+    split = {os.path.abspath(f): s for f, s in zip(rec.path, rec.split)}
+    now = {os.path.abspath(o): o for o in image_block(path, labels=table, exclude=skip).get_items(path)}
+    added, removed = [o for a, o in now.items() if a not in split], [f for f in split if f not in now]
+    if not any(s == 'valid' and f in now for f, s in split.items()):
+        raise ValueError(f"the validation images recorded in {show_path(r.file('split'))} are gone. Fix: restore them, or train a new run")
+    if added or removed:
+        warnings.warn(f"{show_path(path)} changed since the run started: " + ' and '.join(
+            [_changes(len(added), added, 'added')]*bool(added) + [_changes(len(removed), removed, 'removed')]*bool(removed))
+            + f". The run goes on with the images it started with, each in its recorded split ({show_path(r.file('split'))}); "
+            "train a new run to use the new ones")
+    valid = {f for f, s in split.items() if s == 'valid'}
+    return {*skip, *added}, FuncSplitter(lambda o: os.path.abspath(o) in valid)
+
+# %% ../nbs/09_pipeline.ipynb #792b729c
+def _stop_like_ctrl_c()->dict:
+    "Make SIGTERM and SIGHUP raise `KeyboardInterrupt`, as Ctrl-C does; returns the handlers they had (main thread only)"
+    if threading.current_thread() is not threading.main_thread(): return {}
+    def _stop(signum, frame): raise KeyboardInterrupt(signal.Signals(signum).name)
+    sigs = [s for s in (getattr(signal, 'SIGTERM', None), getattr(signal, 'SIGHUP', None)) if s is not None]
+    return {s: signal.signal(s, _stop) for s in sigs}
+
 # %% ../nbs/09_pipeline.ipynb #d68fa631
 def _check_labels(vocab, path, labels=None):
     "Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain names"
@@ -224,15 +261,15 @@ def _check_labels(vocab, path, labels=None):
         raise ValueError(f"label names {odd[:3]} cannot be kept with a model (no slashes, backslashes or other path characters). "
                          + (f"Fix: rename those labels in {show_path(csv)}" if csv else "Fix: rename those folders"))
 
-def _dls_for(recipe, path, skip, processes, labels=None):
+def _dls_for(recipe, path, skip, processes, labels=None, splitter=None):
     "The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images for it"
     bs = max(1, recipe.bs // processes)
-    dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels)
+    dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels, splitter=splitter)
     _check_labels(dls.vocab, path, labels)
     if len(dls.train_ds) < 2*bs: # a batch size near the number of images leaves too few (or no) steps per epoch
         bs = max(2, len(dls.train_ds)//4)
         warnings.warn(f"only {len(dls.train_ds)} training images: using batch size {bs}")
-        dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels)
+        dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels, splitter=splitter)
     return dls
 
 def _tensorboard(folder):
@@ -264,6 +301,11 @@ def kept_words(fast:bool, # Fast mode
     if kept_epoch == 0: return ("It kept the model as it was before fine-tuning, with only its new last layer trained: "
                                 "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
     return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images."
+
+def _new_run_folder()->Path:
+    "`runs/<date-time>`, with a number added when a run started in the same second"
+    base = Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S')
+    return next(p for i in range(1, 1000) if not (p := base if i == 1 else base.with_name(f'{base.name}-{i}')).exists())
 
 def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
@@ -309,6 +351,33 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
     write_model_card(r)
     return m
 
+# %% ../nbs/09_pipeline.ipynb #8c1650f3
+def _train_run(r:Run, path, recipe:Recipe, labels, table, resume:bool, first:bool, processes:int, cbs)->Run:
+    "Train in the claimed run folder `r`: its settings, split, training and results (see `run`)"
+    if first and not resume: r.write_settings(path, recipe, labels)
+    skip, splitter = unusable_images(path), None
+    if resume: skip, splitter = _recorded_split(r, path, skip, table)
+    set_seed(recipe.seed, reproducible=True)
+    dls = _dls_for(recipe, path, skip, processes, table, splitter)
+    if first and not resume and (msg := class_imbalance(path, labels=table)): warnings.warn(msg)
+    if first and not resume: r.write_split(dls) # a resumed run keeps its record
+    learn = use_log_lines(recipe.learner(dls))
+    learn.add_cbs(cbs)
+    mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
+    if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
+                    f"{len(dls.vocab)} labels{', several per image' if is_multi_label(dls) else ''}, {recipe.size} px), {mode}", flush=True)
+    handlers = _stop_like_ctrl_c()
+    try:
+        recipe.fit(learn, out=r.folder, resume=resume)
+        if first: _finish(r, learn, dls, recipe, path, skip, processes) # the first process evaluates and writes the results
+    except KeyboardInterrupt: # during training or the evaluation after it
+        _save_interrupted(learn, r)
+        raise
+    finally:
+        for s, h in handlers.items(): signal.signal(s, h)
+    return r
+
+# %% ../nbs/09_pipeline.ipynb #c8b02dee
 @delegates(Recipe)
 def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         recipe:Recipe|None=None, # How to train; `Recipe.for_dataset(path)` when `None`
@@ -316,6 +385,7 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         resume:bool=False, # Go on with the interrupted run in `out`, with its saved dataset and recipe
         log:str='csv', # 'csv': the history in `history.csv`; 'tensorboard': also TensorBoard logs in the run folder's `tensorboard/`
         labels=None, # A labels CSV file (`file,label[,split]`; see `read_labels`): labels from it instead of from folders; several per cell make a multi-label run
+        overwrite:bool=False, # `out` holds an earlier run: replace imgclf's files in it (others are kept)
         **kwargs # Recipe fields to set (on top of `recipe` or of the dataset's choice)
        )->Run:
     "Train a classifier on the folder dataset at `path` and write a run folder"
@@ -334,30 +404,25 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     table = read_labels(path, labels) if labels is not None else None # checked before the run folder is made
     if not resume:
         recipe = replace(recipe, **{k:v for k,v in kwargs.items() if v is not None}) if recipe else Recipe.for_dataset(path, labels=labels, **kwargs)
-        r = Run(out or Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S'))
+        r = Run(out or _new_run_folder())
     cbs = [_tensorboard(r.file('tensorboard'))] if log == 'tensorboard' else [] # before the folder is made: a missing package is said first
-    r.folder.mkdir(parents=True, exist_ok=True)
-    if first and not resume: r.write_settings(path, recipe, labels)
-    skip = unusable_images(path)
-    set_seed(recipe.seed, reproducible=True)
-    dls = _dls_for(recipe, path, skip, processes, table)
-    if first and not resume and (msg := class_imbalance(path, labels=table)): warnings.warn(msg)
-    if first: r.write_split(dls)
-    learn = use_log_lines(recipe.learner(dls))
-    learn.add_cbs(cbs)
-    mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
-    if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
-                    f"{len(dls.vocab)} labels{', several per image' if is_multi_label(dls) else ''}, {recipe.size} px), {mode}", flush=True)
-    try:
-        recipe.fit(learn, out=r.folder, resume=resume)
-        if first: _finish(r, learn, dls, recipe, path, skip, processes) # the first process evaluates and writes the results
-    except KeyboardInterrupt: # during training or the evaluation after it
-        _save_interrupted(learn, r)
-        raise
-    return r
+    if first: claim_dir(r.folder, 'run', overwrite=overwrite and not resume, resume=resume) # refused now if it is not ours to write
+    else: r.folder.mkdir(parents=True, exist_ok=True)
+    try: return _train_run(r, path, recipe, labels, table, resume, first, processes, cbs)
+    except Exception: # a run that failed before its first epoch leaves nothing behind: the same command works once fixed
+        release_dir(r.folder, discard=not resume and not r.file('checkpoints').exists()); raise
+    finally: release_dir(r.folder)
 
 # %% ../nbs/09_pipeline.ipynb #bcdd5cc1
 def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number is valid YAML
+
+def md(s)->str:
+    "`s` as inert Markdown text: what could make a tag, a link, an image, a code span or a table cell backslash-escaped"
+    return re.sub(r'([\\`<>&\[\]|])', r'\\\1', str(s)).replace('\n', ' ')
+
+def md_code(s)->str:
+    "`s` as a Markdown code span, which shows every character as it is; `md(s)` when it holds a backtick or a line break"
+    return md(s) if re.search(r'[`\n\r]', str(s)) else f'`{s}`'
 
 def model_card(r # A finished `Run`, or its folder
               )->str:
@@ -380,13 +445,13 @@ def model_card(r # A finished `Run`, or its folder
     from imgclf.models import is_scratch
     weights = 'ImageNet weights' if rec.pretrained and not is_scratch(rec.arch) else 'random weights'
     ci = f" (95% interval {lo:.1%} to {hi:.1%})" if lo is not None else ''
-    body = [f"# {rec.arch} on {name}", "",
-            f"An image classifier for {len(m['vocab'])} labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(m['vocab'])}.", "",
+    body = [f"# {md(rec.arch)} on {md(name)}", "",
+            f"An image classifier for {len(m['vocab'])} labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
             "## Data", "",
-            f"The folder `{name}`: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, " + (f"labelled by `{r.labels.name}`." if r.labels else "one folder per label."),
+            f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."),
             f"{len(m['skipped_files'])} files could not be used and were left out." if m.get('skipped_files') else "Every image could be used.", "",
             "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
-            *[f"| {k} | {v} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
+            *[f"| {k} | {md(v)} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
             "## Results", "", *([f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "
                                  f"A label is given when its probability is at least {th:.2f}, the threshold with the best F1 on the validation images.", ""] if multi else
                                [f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", ""]),
@@ -395,10 +460,10 @@ def model_card(r # A finished `Run`, or its folder
               if rep_.get('temperature') not in (None, 1) and rep_.get('ece_uncalibrated') is not None else [])]
     pc = r.folder/'per_class.csv'
     if pc.is_file():
-        t = pd.read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
+        t = read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
         ap = 'ap' in t.columns # multi-label: each label's average precision too
         body += [f"| label | precision | recall | F1 |{' AP |' if ap else ''} images |", f"|---|---|---|---|{'---|' if ap else ''}---|",
-                 *[f"| {k} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} |{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
+                 *[f"| {md(k)} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} |{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
     body += ["## Limits", "",
              (f"- It knows only these {len(m['vocab'])} labels, and says yes or no to each; a picture with none of them should get none, but pictures unlike the training images can get any. `imgclf predict --threshold` gives more labels below {th:.2f}, fewer above." if multi else
               f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold {th:.2f}` answers 'unknown' below that probability"

@@ -63,12 +63,12 @@ def model_versions()->dict:
 
 # %% ../nbs/06_saved.ipynb #05e9dac1
 def save_model(learn:Learner, # A trained `Learner` from `make_learner`
-               dest # Folder to write (replaced if it exists)
+               dest # Folder to write: a new one, or an earlier model folder (only imgclf's files in it are replaced)
               )->Path:
     "Write `learn`'s model as `dest/weights.safetensors` and `dest/imgclf.json`, atomically"
     dest = Path(dest)
     sd = {k:v.detach().cpu().contiguous() for k,v in learn.model.state_dict().items()}
-    with atomic_dir(dest) as tmp:
+    with atomic_dir(dest, 'model') as tmp:
         save_file(sd, tmp/'weights.safetensors')
         meta = model_meta(learn) | dict(sha256=_sha256(tmp/'weights.safetensors'))
         (tmp/'imgclf.json').write_text(json.dumps(meta, indent=2))
@@ -291,7 +291,7 @@ def predict_folder(self:SavedModel, items, # A folder of images, or a list of im
                          top=' '.join(f'{vocab[i]}:{float(p):.3f}' for p,i in zip(*top))))
     df = pd.DataFrame(rows, columns=['path','label','confidence','top'])
     if csv:
-        with atomic_write(csv) as tmp: df.to_csv(tmp, index=False)
+        write_csv(df, csv, index=False)
     return df
 
 # %% ../nbs/06_saved.ipynb #470115ea

@@ -1,0 +1,173 @@
+"Never lose a user's file (issue 41): each clause of the contract, through the commands, in real folders."
+import json, os, shutil, signal, stat, subprocess, sys, time
+from pathlib import Path
+import pandas as pd, pytest
+from PIL import Image
+from corpus import snapshot
+from imgclf.data import fashion_tiny
+
+TINY = fashion_tiny()
+IMGCLF = Path(sys.executable).parent/'imgclf'
+
+def imgclf(*args, **kw):
+    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600, **kw)
+
+def one_clear_line(r):
+    "A user error: exit code 1, one line, no traceback"
+    return r.returncode == 1 and 'Traceback' not in r.stderr and r.stderr.strip().count('\n') == 0
+
+def users_folder(d:Path)->Path:
+    "A folder of someone's own: notes, a photo, a sub-folder, a link"
+    (d/'holiday').mkdir(parents=True)
+    (d/'notes.txt').write_text('my notes')
+    Image.new('RGB', (32, 24), 'teal').save(d/'holiday'/'beach.jpg')
+    (d/'metrics.json').write_text('{"mine": true}') # a name imgclf also writes
+    os.symlink('notes.txt', d/'link_to_notes')
+    return d
+
+def small_set(d:Path, per_label=24)->Path:
+    "A folder-per-label dataset with no valid/ folder (so the split is random): a copy of part of fashion_tiny's train/"
+    for lbl in ('bag', 'sneaker', 'coat'):
+        (d/lbl).mkdir(parents=True)
+        for f in sorted((TINY/'train'/lbl).iterdir())[:per_label]: shutil.copy(f, d/lbl/f.name)
+    return d
+
+@pytest.fixture(scope='module')
+def trained(tmp_path_factory):
+    "A finished one-epoch run (its folder) on a small dataset"
+    root = tmp_path_factory.mktemp('trained')
+    out = root/'run'
+    r = imgclf('train', small_set(root/'data'), '--out', out, '--epochs', '1', '--size', '16')
+    assert r.returncode == 0, r.stderr
+    return out
+
+@pytest.mark.parametrize('cmd', ['train', 'evaluate', 'app'])
+def test_a_users_folder_is_refused_and_kept_byte_for_byte(trained, tmp_path, cmd):
+    d = users_folder(tmp_path/'mine')
+    before = snapshot(d)
+    args = dict(train=('train', trained.parent/'data', '--out', d, '--epochs', '1'),
+                evaluate=('evaluate', trained/'model', TINY, '--out', d),
+                app=('app', trained/'model', '--write', d))[cmd]
+    r = imgclf(*args)
+    assert one_clear_line(r), r.stderr
+    assert 'did not write' in r.stderr and str(d.name) in r.stderr
+    for overwrite in ['--overwrite']: # not even --overwrite takes a folder imgclf did not make
+        assert one_clear_line(imgclf(*args, overwrite))
+    assert snapshot(d) == before
+
+def test_app_write_dot_keeps_the_current_folder(trained, tmp_path):
+    d = users_folder(tmp_path/'cwd')
+    before = snapshot(d)
+    r = imgclf('app', trained/'model', '--write', '.', cwd=d)
+    assert one_clear_line(r), r.stderr
+    assert snapshot(d) == before
+
+def test_an_earlier_run_is_kept_unless_overwrite(trained, tmp_path):
+    out = tmp_path/'run'
+    shutil.copytree(trained, out)
+    (out/'my_notes.txt').write_text('keep me')
+    before = snapshot(out)
+    r = imgclf('train', trained.parent/'data', '--out', out, '--epochs', '1', '--size', '16')
+    assert one_clear_line(r) and '--overwrite' in r.stderr, r.stderr
+    assert snapshot(out) == before
+    r = imgclf('train', trained.parent/'data', '--out', out, '--epochs', '1', '--size', '20', '--overwrite')
+    assert r.returncode == 0, r.stderr
+    assert (out/'my_notes.txt').read_text() == 'keep me'
+    assert json.loads((out/'run.json').read_text())['recipe']['size'] == 20 # the new run's
+    assert json.loads((out/'model'/'imgclf.json').read_text())['size'] == [20, 20]
+
+def test_an_earlier_app_is_kept_unless_overwrite(trained, tmp_path):
+    app = tmp_path/'app'
+    assert imgclf('app', trained/'model', '--write', app).returncode == 0
+    (app/'DEPLOY.md').write_text('how we deploy')
+    before = snapshot(app)
+    r = imgclf('app', trained/'model', '--write', app)
+    assert one_clear_line(r) and '--overwrite' in r.stderr, r.stderr
+    assert snapshot(app) == before
+    assert imgclf('app', trained/'model', '--write', app, '--overwrite').returncode == 0
+    assert (app/'DEPLOY.md').read_text() == 'how we deploy' and (app/'app.py').is_file()
+
+def test_out_that_is_a_file_is_one_line(trained, tmp_path):
+    f = tmp_path/'a_file'; f.write_text('mine')
+    r = imgclf('train', trained.parent/'data', '--out', f, '--epochs', '1')
+    assert one_clear_line(r) and 'is a file' in r.stderr, r.stderr
+    assert f.read_text() == 'mine'
+
+def test_two_processes_on_one_out(trained, tmp_path):
+    "The second process on a folder that the first is writing is refused; the first finishes"
+    out = tmp_path/'run'
+    p = subprocess.Popen([str(IMGCLF), 'train', str(trained.parent/'data'), '--out', str(out), '--epochs', '1000', '--size', '16'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith('epoch 1/'): break
+    r = imgclf('train', trained.parent/'data', '--out', out, '--epochs', '1', '--overwrite')
+    assert one_clear_line(r) and 'another imgclf process' in r.stderr, r.stderr
+    p.send_signal(signal.SIGTERM); p.communicate(timeout=120)
+
+@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_save_the_model(trained, tmp_path, sig):
+    from imgclf.saved import load_model
+    out = tmp_path/'run'
+    p = subprocess.Popen([str(IMGCLF), 'train', str(trained.parent/'data'), '--out', str(out), '--epochs', '1000', '--size', '16'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith('epoch 2/'): break
+    time.sleep(0.2)
+    p.send_signal(sig)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 128 + sig, err
+    assert 'saved in' in err and '--resume' in err and 'Traceback' not in err
+    assert len(load_model(out/'model').vocab) == 3
+
+def test_a_resumed_run_keeps_its_split_when_the_dataset_changed(tmp_path):
+    data = small_set(tmp_path/'data', per_label=30)
+    out = tmp_path/'run'
+    p = subprocess.Popen([str(IMGCLF), 'train', str(data), '--out', str(out), '--epochs', '30', '--size', '16'],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in p.stdout:
+        if line.startswith('epoch 2/'): break
+    p.send_signal(signal.SIGKILL); p.wait()
+    split = pd.read_csv(out/'split.csv')
+    trained_on = set(split.path[split.split == 'train'])
+    # images are added to and removed from the dataset before the run is resumed
+    for i, lbl in enumerate(('bag', 'sneaker', 'coat')):
+        for f in sorted((TINY/'valid'/lbl).iterdir())[:5]: shutil.copy(f, data/lbl/f'new_{f.name}')
+    removed = [Path(split.path[split.split == s].iloc[0]) for s in ('train', 'valid')]
+    for f in removed: f.unlink()
+    # the run would stop at epoch 30: it is resumed for what is left, then we check which images it used
+    r = imgclf('train', '--resume', out)
+    assert r.returncode == 0, r.stderr
+    assert '15 images added' in r.stderr and '2 images removed' in r.stderr, r.stderr
+    assert pd.read_csv(out/'split.csv').equals(split) # the record is kept as it was
+    m = json.loads((out/'metrics.json').read_text())
+    assert m['n_train'] == len(trained_on) - 1 and m['n_valid'] == (split.split == 'valid').sum() - 1
+
+def test_files_follow_the_umask(trained, tmp_path):
+    out = tmp_path/'run'
+    r = subprocess.run([str(IMGCLF), 'train', str(trained.parent/'data'), '--out', str(out), '--epochs', '1', '--size', '16'],
+                       capture_output=True, text=True, preexec_fn=lambda: os.umask(0o002))
+    assert r.returncode == 0, r.stderr
+    for f in ('report.html', 'metrics.json', 'split.csv', 'model/weights.safetensors', 'model/README.md'):
+        assert stat.S_IMODE((out/f).stat().st_mode) == 0o664, f
+    for d in ('.', 'model', 'checkpoints'):
+        assert stat.S_IMODE((out/d).stat().st_mode) == 0o775, d
+
+def test_labels_cannot_inject_into_outputs(tmp_path):
+    "Labels a spreadsheet would run, and labels that are HTML or a Markdown link, stay text in every output"
+    data = tmp_path/'data'
+    labels = ['=HYPERLINK(1)', '@sum', '<img src=x onerror=alert(1)>', '[x](javascript:alert(1))', 'a|b']
+    for i, lbl in enumerate(labels):
+        (data/lbl).mkdir(parents=True)
+        for f in sorted((TINY/'train'/('bag', 'sneaker', 'coat', 'dress', 'pullover')[i]).iterdir())[:20]: shutil.copy(f, data/lbl/f.name)
+    out = tmp_path/'run'
+    r = imgclf('train', data, '--out', out, '--epochs', '1', '--size', '16')
+    assert r.returncode == 0, r.stderr
+    assert imgclf('predict', out/'model', data/'@sum', '--csv', tmp_path/'p.csv').returncode == 0
+    for csv in (out/'per_class.csv', out/'split.csv', tmp_path/'p.csv'):
+        for line in csv.read_text().splitlines():
+            assert not any(cell.startswith(('=', '+', '-', '@')) for cell in line.split(',')), (csv.name, line)
+    import mistune
+    card = mistune.create_markdown(plugins=['table'])((out/'model'/'README.md').read_text()) # as a Markdown viewer shows it
+    assert '<img' not in card and 'href="javascript' not in card and '<td>a|b</td>' in card
+    from imgclf.files import read_csv
+    assert set(read_csv(out/'per_class.csv', index_col=0).index) >= set(labels) # imgclf reads its own files back exactly
