@@ -81,9 +81,11 @@ def export_cmd(model:str, # Model folder (a run folder's model/)
     "Export a saved model to ONNX, its preprocessing and labels inside; a run's model folder without a model card gets one"
     try: import onnxscript
     except ImportError: raise ValueError('ONNX export needs the onnx extra: pip install "imgclf[onnx]"') from None
-    from imgclf.export import export_onnx
+    from imgclf.export import export_onnx, is_imgclf_onnx
     from imgclf.pipeline import Run, write_model_card
+    from imgclf.files import check_output_file
     model = Path(model).expanduser()
+    check_output_file(onnx, is_imgclf_onnx)
     print(f"Wrote {_show(export_onnx(model, onnx))}")
     if not (model/'README.md').exists() and (model.parent/'metrics.json').is_file(): # a model folder from before model cards
         print(f"Wrote its model card {_show(write_model_card(Run.load(model.parent)))}")
@@ -95,7 +97,8 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
                 threshold:float=None, # Answer 'unknown' below this probability; multi-label: give each label at or above it (default: the threshold chosen on validation)
                ):
     "Predict the labels of images with a saved model"
-    from imgclf.files import image_files
+    from imgclf.files import image_files, check_output_file, imgclf_csv
+    if csv: check_output_file(csv, imgclf_csv) # before the work: never over a file of the user's
     from imgclf.saved import load_model
     from imgclf.export import fast_model, has_onnx
     files = []
@@ -128,8 +131,9 @@ def check_cmd(path:str, # Dataset folder
              ):
     "Find images that cannot be used, and other surprises, in a dataset folder"
     from imgclf.data import check_images, class_imbalance, fix_names as _fix_names, BAD_KINDS
-    from imgclf.files import write_csv, image_files
+    from imgclf.files import write_csv, image_files, check_output_file, imgclf_csv
     path = Path(path).expanduser()
+    if csv: check_output_file(csv, imgclf_csv)
     if not path.is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     if fix_names and len(renamed := _fix_names(path)):
         for r in renamed.itertuples(): print(f"{r.path}\trenamed to {r.renamed_to.name}")
@@ -225,8 +229,9 @@ def suspects_cmd(model:str, # Model folder (a run folder's model/)
                 ):
     "List the images a saved model finds most likely mislabelled"
     from imgclf.clean import suspects
-    from imgclf.files import write_csv
+    from imgclf.files import write_csv, check_output_file, imgclf_csv
     from imgclf.data import check_dataset_path
+    check_output_file(csv, imgclf_csv)
     df = suspects(Path(model).expanduser(), check_dataset_path(path), n=top or None)
     write_csv(df, csv, index=False)
     for r in df.head(10).itertuples(): print(f"{_show(r.path)}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")

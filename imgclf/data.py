@@ -489,7 +489,7 @@ def scan_images(path, # Dataset root
     if cache and cache_entry(fn):
         try:
             t = pd.read_csv(fn, dtype=str, keep_default_na=False)
-            if list(t.columns) == SCAN_COLUMNS and len(t) == len(files):
+            if list(t.columns) == SCAN_COLUMNS and list(t.path) == list(map(str, files)): # the files the key stands for
                 t = t.astype(object).where(t != '', None)
                 for c in ('width','height'): t[c] = pd.Series([None if v is None else int(v) for v in t[c]], dtype=object)
                 t['path'] = list(files) # the same files in the same order, as the key says

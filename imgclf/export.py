@@ -18,7 +18,7 @@ from .saved import SavedModel, check_meta, as_batch
 
 # %% auto #0
 __all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props', 'OnnxModel', 'has_onnx', 'fast_model',
-           'OnnxSavedModel', 'load_onnx']
+           'OnnxSavedModel', 'is_imgclf_onnx', 'load_onnx']
 
 # %% ../nbs/11_export.ipynb #7727aa7a
 class WithPreprocessing(torch.nn.Module):
@@ -134,6 +134,14 @@ class OnnxSavedModel(SavedModel):
             s = (min if r['method'] == 'crop' else max)(h0/h, w0/w)
             img = Resize((max(1, round(h*s)), max(1, round(w*s))), method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))(img, split_idx=1)
         return as_batch(img)
+
+def is_imgclf_onnx(fn # A file
+                   )->bool:
+    "Whether `fn` is an ONNX model that imgclf exported (it carries `imgclf` metadata)"
+    try:
+        import onnx
+        return any(p.key == 'imgclf' for p in onnx.load(str(fn), load_external_data=False).metadata_props)
+    except Exception: return False
 
 def load_onnx(fn # An `.onnx` file written by `export_onnx`
              )->OnnxSavedModel:

@@ -19,7 +19,7 @@ from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 __all__ = ['FILE_PROBLEMS', 'MARKER', 'image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError',
            'file_problem', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type', 'files_key', 'umask', 'user_mode',
            'OutputError', 'folder_kind', 'atomic_write', 'write_text', 'inert', 'write_csv', 'read_csv', 'cache_entry',
-           'write_cache', 'check_output', 'claim_dir', 'release_dir', 'atomic_dir']
+           'write_cache', 'check_output_file', 'imgclf_csv', 'check_output', 'claim_dir', 'release_dir', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def _walk(path, keep)->L:
@@ -302,6 +302,23 @@ def write_cache(fn, # The cache entry to write
                           "Fix: free some space, or point IMGCLF_DATA at a folder you can write")
         return False
 
+# %% ../nbs/00_files.ipynb #617a1e2a
+def check_output_file(fn, # A file imgclf is asked to write
+                      ours, # Whether an existing `fn` is one imgclf wrote (by its header or metadata)
+                     )->Path:
+    "Refuse `fn` when it exists and is not a file imgclf wrote: a folder, a pipe, or someone else's file"
+    fn = Path(fn)
+    if not os.path.lexists(fn): return fn
+    if fn.is_dir(): raise OutputError(f"{show_path(fn)} is a folder. Fix: give a file name")
+    if not (cache_entry(fn) and ours(fn)):
+        raise OutputError(f"{show_path(fn)} already exists, and imgclf did not write it: it never overwrites such a file. "
+                          "Fix: give a new file name")
+    return fn
+
+def imgclf_csv(fn)->bool:
+    "Whether the CSV file `fn` looks like one imgclf wrote: its header starts with the `path` column"
+    with open(fn, 'rb') as f: return f.readline().startswith(b'path,')
+
 # %% ../nbs/00_files.ipynb #a11c59e7
 def check_output(dest, # A folder imgclf is asked to write
                  kind:str, # What imgclf would write there: 'run', 'app', 'model', …
@@ -318,7 +335,8 @@ def check_output(dest, # A folder imgclf is asked to write
         ex = ', '.join(names[:3]) + (f' and {len(names)-3} more' if len(names) > 3 else '')
         raise OutputError(f"{show_path(dest)} already holds files that imgclf did not write ({ex}), and imgclf never deletes "
                           f"or overwrites them. {fix}")
-    if k is not None and k != kind: raise OutputError(f"{show_path(dest)} holds an imgclf {k}; a {kind} goes to a new folder or an earlier {kind}. {fix}")
+    if k is not None and k != kind: raise OutputError(f"{show_path(dest)} holds an imgclf {k}; {'an' if kind[0] in 'aeiou' else 'a'} {kind} goes to a new "
+                                                        f"folder or an earlier {kind}. {fix}")
     if not (overwrite or resume):
         raise OutputError(f"{show_path(dest)} holds an earlier imgclf {kind}. {fix}, or add --overwrite (overwrite=True) "
                           f"to replace imgclf's files in it; other files are kept")

@@ -9,8 +9,8 @@ from imgclf.data import fashion_tiny
 TINY = fashion_tiny()
 IMGCLF = Path(sys.executable).parent/'imgclf'
 
-def imgclf(*args, **kw):
-    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600, **kw)
+def imgclf(*args, timeout=600, **kw):
+    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw)
 
 def one_clear_line(r):
     "A user error: exit code 1, one line, no traceback"
@@ -93,26 +93,19 @@ def test_out_that_is_a_file_is_one_line(trained, tmp_path):
     assert one_clear_line(r) and 'is a file' in r.stderr, r.stderr
     assert f.read_text() == 'mine'
 
-def test_two_processes_on_one_out(trained, tmp_path):
-    "The second process on a folder that the first is writing is refused; the first finishes"
-    out = tmp_path/'run'
-    p = subprocess.Popen([str(IMGCLF), 'train', str(trained.parent/'data'), '--out', str(out), '--epochs', '1000', '--size', '16'],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    for line in p.stdout:
-        if line.startswith('epoch 1/'): break
-    r = imgclf('train', trained.parent/'data', '--out', out, '--epochs', '1', '--overwrite')
-    assert one_clear_line(r) and 'another imgclf process' in r.stderr, r.stderr
-    p.send_signal(signal.SIGTERM); p.communicate(timeout=120)
-
-@pytest.mark.parametrize('sig', [signal.SIGTERM, signal.SIGHUP])
-def test_sigterm_and_sighup_save_the_model(trained, tmp_path, sig):
+@pytest.mark.parametrize('sig', [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_ctrl_c_sigterm_and_sighup_save_the_model(trained, tmp_path, sig):
+    "Ctrl-C, kill and a closed terminal: the best model so far is saved; while it ran, a second process on its folder was refused"
     from imgclf.saved import load_model
     out = tmp_path/'run'
     p = subprocess.Popen([str(IMGCLF), 'train', str(trained.parent/'data'), '--out', str(out), '--epochs', '1000', '--size', '16'],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)) # Ctrl-C as in a terminal, also from a background job
     for line in p.stdout:
         if line.startswith('epoch 2/'): break
-    time.sleep(0.2)
+    if sig == signal.SIGTERM:
+        r = imgclf('train', trained.parent/'data', '--out', out, '--epochs', '1', '--overwrite')
+        assert one_clear_line(r) and 'another imgclf process' in r.stderr, r.stderr
     p.send_signal(sig)
     _, err = p.communicate(timeout=120)
     assert p.returncode == 128 + sig, err
@@ -171,3 +164,38 @@ def test_labels_cannot_inject_into_outputs(tmp_path):
     assert '<img' not in card and 'href="javascript' not in card and '<td>a|b</td>' in card
     from imgclf.files import read_csv
     assert set(read_csv(out/'per_class.csv', index_col=0).index) >= set(labels) # imgclf reads its own files back exactly
+
+def test_planted_cache_entries_are_not_used(trained, tmp_path, monkeypatch):
+    "A cache anyone could write: a planted ONNX graph, pipes in place of entries, a scan of other files, a decoded entry of the wrong shape"
+    import warnings, numpy as np, onnx, onnx.helper as oh, torch
+    from fastai.vision.all import TensorImageBW, TensorCategory
+    from imgclf.saved import load_model
+    from imgclf.export import fast_model
+    from imgclf.data import scan_images, get_dls, _save_decoded
+    monkeypatch.setenv('IMGCLF_DATA', str(tmp_path/'cache'))
+    data, m = trained.parent/'data', load_model(trained/'model')
+    img = sorted((data/'coat').iterdir())[0]
+    truth = m.predict(img)[0]
+    entry = fast_model(m).net.fn
+    const = np.zeros((1, 3), np.float32); const[0, [l for l in m.vocab if l != truth][0] == np.array(m.vocab)] = 1 # another label, always
+    g = oh.make_graph([oh.make_node('Constant', [], ['probs'], value=onnx.numpy_helper.from_array(const))], 'planted',
+                      [oh.make_tensor_value_info('image', onnx.TensorProto.UINT8, [None, 1, None, None])],
+                      [oh.make_tensor_value_info('probs', onnx.TensorProto.FLOAT, [1, 3])])
+    planted = oh.make_model(g, opset_imports=[oh.make_opsetid('', 17)]); planted.ir_version = 8
+    for plant in (lambda f: onnx.save(planted, f), os.mkfifo): # a pipe would hang a reader
+        entry.unlink(); plant(entry)
+        with pytest.warns(UserWarning, match='exporting the model again'): fast = fast_model(m)
+        assert fast.predict(img)[0] == truth
+    n = len(scan_images(data))
+    for f in (tmp_path/'cache'/'scans').glob('*.csv'): f.unlink(); os.mkfifo(f)
+    assert len(scan_images(data)) == n # read again from the images, not from the pipe
+    (scan,) = (tmp_path/'cache'/'scans').glob('*.csv')
+    t = pd.read_csv(scan); t['path'] = [f'elsewhere/{i}.png' for i in range(len(t))]; t.to_csv(scan, index=False)
+    assert all(Path(p).is_relative_to(data) for p in scan_images(data).path) # a scan of other files is not this folder's
+    def batch(): return get_dls(data, size=16, bs=8, grayscale=True, decoded=True).one_batch()
+    batch()
+    entries = list((tmp_path/'cache'/'decoded').glob('*.safetensors'))
+    assert entries
+    for f in entries: _save_decoded((TensorImageBW(torch.zeros(2, 1, 5, 5)), TensorCategory(torch.zeros(2, dtype=torch.long))), f) # valid, wrong shape
+    with pytest.warns(UserWarning, match='decoding the images again'): xb, yb = batch()
+    assert xb.shape[1:] == (1, 16, 16)

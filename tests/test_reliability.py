@@ -215,17 +215,7 @@ def test_kill_mid_epoch_then_resume(tmp_path):
     whole = pd.read_csv(tmp_path/'whole'/'history.csv')
     assert np.allclose(whole.valid_loss, pd.read_csv(out/'history.csv').valid_loss, atol=1e-4)
 
-def test_ctrl_c_saves_best_model(tmp_path):
-    from imgclf.saved import load_model
-    out = tmp_path/'run'
-    p = start_training(out)
-    wait_for_line(p, 'epoch 2/8'); time.sleep(0.3)
-    p.send_signal(signal.SIGINT)
-    _, err = p.communicate(timeout=120)
-    assert p.returncode == 130, err
-    assert 'best model so far is saved' in err and '--resume' in err and 'Traceback' not in err
-    meta = load_model(out/'model').meta
-    assert len(meta['vocab']) == 10
+# Ctrl-C, SIGTERM and SIGHUP: tests/test_contract.py
 
 # --- untrusted model folders, through the command ---
 def test_tampered_model_folders_are_refused(trained, tmp_path):
