@@ -84,6 +84,7 @@ SPLIT_ALIASES = dict(train='train', valid='valid', val='valid', validation='vali
 
 def _csv_error(csv, msg, fix): return ValueError(f"{csv}: {msg}. Fix: {fix}")
 
+# %% ../nbs/02_data.ipynb #e9e52447
 def _label_files(path:Path, csv:Path, names)->list:
     "The image files a labels file names, each once and inside `path`, with a clear error for any that is not (one `lstat` each)"
     root, top, seen, dirs, outside, missing = os.path.realpath(path), str(path), {}, {}, [], []
@@ -104,6 +105,7 @@ def _label_files(path:Path, csv:Path, names)->list:
                                 f"{', '.join(show_path(f) for f in missing[:3])}{' ...' if len(missing) > 3 else ''}. Fix: the file column is relative to {path}; correct those names, or remove their rows")
     return list(map(Path, seen))
 
+# %% ../nbs/02_data.ipynb #36636e3a
 def _one_spelling(csv:Path, label:list, multi:bool)->list:
     "Labels in Unicode NFC; two spellings of one name (`Cat` and `cat`, `café` composed and decomposed) refused with both shown"
     names = {o for l in label for o in (l if multi else [l])}
@@ -115,6 +117,7 @@ def _one_spelling(csv:Path, label:list, multi:bool)->list:
     nfc = lambda n: unicodedata.normalize('NFC', n)
     return [tuple(map(nfc, l)) if multi else nfc(l) for l in label]
 
+# %% ../nbs/02_data.ipynb #2b3eb065
 def read_labels(path, # Dataset root: the `file` column is relative to it
                 csv, # A CSV file whose header names `file`, `label` and, optionally, `split`
                 multi:bool|None=None, # Several labels per image (`;`- or space-separated); `None`: when any label cell holds several

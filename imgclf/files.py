@@ -311,8 +311,8 @@ def check_output_file(fn, # A file imgclf is asked to write
     if not os.path.lexists(fn): return fn
     if fn.is_dir(): raise OutputError(f"{show_path(fn)} is a folder. Fix: give a file name")
     if not (cache_entry(fn) and ours(fn)):
-        raise OutputError(f"{show_path(fn)} already exists, and imgclf did not write it: it never overwrites such a file. "
-                          "Fix: give a new file name")
+        raise OutputError(f"{show_path(fn)} already exists, and imgclf did not write it: it never overwrites such "
+                          "a file. Fix: give a new file name")
     return fn
 
 def imgclf_csv(fn)->bool:
@@ -325,18 +325,18 @@ def check_output(dest, # A folder imgclf is asked to write
                  overwrite:bool=False, # May replace an earlier imgclf folder of `kind`
                  resume:bool=False, # May go on writing an earlier folder of `kind` (or one from an imgclf without markers)
                 )->None:
-    "Refuse `dest` as an output folder of `kind` unless it is new, empty, or an earlier imgclf `kind` folder we may write over"
-    dest = Path(dest)
+    "Refuse `dest` as an output folder of `kind` unless it is new, empty, or an earlier `kind` folder we may write over"
+    dest, fix = Path(dest), "Fix: give the name of a new folder"
     if not os.path.lexists(dest): return
-    if not dest.is_dir(): raise OutputError(f"{show_path(dest)} is a file, not a folder. Fix: give the name of a new folder")
+    if not dest.is_dir(): raise OutputError(f"{show_path(dest)} is a file, not a folder. {fix}")
     if not (names := sorted(o.name for o in dest.iterdir())): return
-    k, fix = folder_kind(dest), "Fix: give the name of a new folder"
+    k, a = folder_kind(dest), 'an' if kind[0] in 'aeiou' else 'a'
     if k is None and not resume:
         ex = ', '.join(names[:3]) + (f' and {len(names)-3} more' if len(names) > 3 else '')
-        raise OutputError(f"{show_path(dest)} already holds files that imgclf did not write ({ex}), and imgclf never deletes "
-                          f"or overwrites them. {fix}")
-    if k is not None and k != kind: raise OutputError(f"{show_path(dest)} holds an imgclf {k}; {'an' if kind[0] in 'aeiou' else 'a'} {kind} goes to a new "
-                                                        f"folder or an earlier {kind}. {fix}")
+        raise OutputError(f"{show_path(dest)} already holds files that imgclf did not write ({ex}), and imgclf never "
+                          f"deletes or overwrites them. {fix}")
+    if k is not None and k != kind:
+        raise OutputError(f"{show_path(dest)} holds an imgclf {k}; {a} {kind} goes to a new folder or an earlier {kind}. {fix}")
     if not (overwrite or resume):
         raise OutputError(f"{show_path(dest)} holds an earlier imgclf {kind}. {fix}, or add --overwrite (overwrite=True) "
                           f"to replace imgclf's files in it; other files are kept")
@@ -371,7 +371,7 @@ def claim_dir(dest, # The output folder
               overwrite:bool=False, # An earlier imgclf folder of `kind`: first remove the files imgclf wrote there
               resume:bool=False, # Go on writing an earlier folder of `kind` (a run to resume), keeping its files
              )->Path:
-    "Make `dest` this process's output folder of `kind` (new, empty, or an earlier one of that kind), locked until `release_dir`"
+    "Make `dest` this process's output folder of `kind` (new, empty or an earlier one), locked until `release_dir`"
     dest, key = Path(dest), os.path.realpath(dest)
     if key in _CLAIMED and _marker(dest): return dest # already this process's: a report written inside a run folder
     release_dir(dest)
@@ -409,8 +409,8 @@ def _move_in(tmp:Path, dest:Path, files)->None:
         old = Path(tempfile.mkdtemp(prefix=f'.{dest.name[:32]}.', suffix='.old', dir=dest.parent))
         os.rename(dest, old/'x'); os.rename(tmp, dest); shutil.rmtree(old); return
     if clash := sorted(f for f in files if f in there and f not in own):
-        raise OutputError(f"{show_path(dest)} holds files that imgclf did not write under names it writes ({', '.join(clash[:3])}). "
-                          "Fix: move them away, or give a new folder")
+        raise OutputError(f"{show_path(dest)} holds files that imgclf did not write under names it writes "
+                          f"({', '.join(clash[:3])}). Fix: move them away, or give a new folder")
     for f in files: (dest/f).parent.mkdir(parents=True, exist_ok=True); os.replace(tmp/f, dest/f)
     _remove_own(dest, own - set(files) - {MARKER})
     os.replace(tmp/MARKER, dest/MARKER)

@@ -413,9 +413,7 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         release_dir(r.folder, discard=not resume and not r.file('checkpoints').exists()); raise
     finally: release_dir(r.folder)
 
-# %% ../nbs/09_pipeline.ipynb #bcdd5cc1
-def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number is valid YAML
-
+# %% ../nbs/09_pipeline.ipynb #b3375e3a
 def md(s)->str:
     "`s` as inert Markdown text: what could make a tag, a link, an image, a code span or a table cell backslash-escaped"
     return re.sub(r'([\\`<>&\[\]|])', r'\\\1', str(s)).replace('\n', ' ')
@@ -423,6 +421,9 @@ def md(s)->str:
 def md_code(s)->str:
     "`s` as a Markdown code span, which shows every character as it is; `md(s)` when it holds a backtick or a line break"
     return md(s) if re.search(r'[`\n\r]', str(s)) else f'`{s}`'
+
+# %% ../nbs/09_pipeline.ipynb #bcdd5cc1
+def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number is valid YAML
 
 def model_card(r # A finished `Run`, or its folder
               )->str:
