@@ -19,6 +19,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCatego
     RandomResizedCrop, Normalize, aug_transforms, parent_label, image_extensions,
     RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase, fa_collate, tensor)
 from safetensors import safe_open
+from fastai.torch_core import no_random
 from safetensors.torch import save_file
 from safetensors.numpy import load_file, save_file as save_np
 from .files import *
@@ -276,7 +277,7 @@ def _save_decoded(res, fn):
 
 def _check_decoded(res:tuple, dl)->tuple:
     "`res` if it holds one decoded item per item of `dl` (each of the shape the first decodes to), else a `ValueError`"
-    first = dl.do_item(0)
+    with no_random(): first = dl.do_item(0) # the random state is left as it was: a run is the same with or without the cache
     if len(res) != len(first) or any(len(o) != len(dl.dataset) or tuple(o.shape[1:]) != tuple(torch.as_tensor(f).shape)
                                      for o, f in zip(res, first)):
         raise ValueError(f"it does not hold {len(dl.dataset)} items of the shapes the images decode to")
