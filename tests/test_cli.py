@@ -163,7 +163,7 @@ def test_weights_lists_and_checks(tmp_path):
 def test_app_write_makes_a_deployable_folder(run_dir, tmp_path):
     r = run('app', run_dir/'model', '--write', tmp_path/'site')
     assert r.returncode == 0, r.stderr
-    assert {'app.py', 'requirements.txt', 'model', 'examples', 'imgclf-0.0.1-py3-none-any.whl'} == {o.name for o in (tmp_path/'site').iterdir()}
+    assert {'.imgclf.json', 'app.py', 'requirements.txt', 'model', 'examples', 'imgclf-0.0.1-py3-none-any.whl'} == {o.name for o in (tmp_path/'site').iterdir()}
     reqs = (tmp_path/'site'/'requirements.txt').read_text().split()
     assert reqs[0] == './imgclf-0.0.1-py3-none-any.whl' and all('==' in l for l in reqs[1:]) and any(l.startswith('gradio==') for l in reqs) and any(l.startswith('torch==') for l in reqs)
     assert len(list((tmp_path/'site'/'examples').iterdir())) == 8
