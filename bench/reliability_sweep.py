@@ -262,7 +262,7 @@ class Sweep:
             self.case('output', 'foreign_folder', c, [*args, d], want='refused', watch=[d])
             self.case('output', 'foreign_overwrite', c, [*args, d, '--overwrite'], want='refused', watch=[d])
             f = w/f'a_file_{c}'; f.write_text('mine')
-            self.case('output', 'out_is_a_file', c, [*args, f], want='refused', watch=[w/'data'], check=None)
+            self.case('output', 'out_is_a_file', c, [*args, f], want='refused', watch=[w/'data'])
         d = mine('cwd')
         before = snapshot(d)
         res = subprocess.run([IMGCLF, 'app', str(model), '--write', '.'], cwd=d, capture_output=True, text=True, timeout=LIMIT)

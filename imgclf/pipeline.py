@@ -302,11 +302,6 @@ def kept_words(fast:bool, # Fast mode
                                 "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
     return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images."
 
-def _new_run_folder()->Path:
-    "`runs/<date-time>`, with a number added when a run started in the same second"
-    base = Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S')
-    return next(p for i in range(1, 1000) if not (p := base if i == 1 else base.with_name(f'{base.name}-{i}')).exists())
-
 def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
     return len(_duplicates([f for f in image_files(path) if f not in skip], Path(path))) if find_splits(path) else 0
@@ -376,6 +371,12 @@ def _train_run(r:Run, path, recipe:Recipe, labels, table, resume:bool, first:boo
     finally:
         for s, h in handlers.items(): signal.signal(s, h)
     return r
+
+# %% ../nbs/09_pipeline.ipynb #ee5b386b
+def _new_run_folder()->Path:
+    "`runs/<date-time>`, with a number added when a run started in the same second"
+    base = Path('runs')/datetime.now().strftime('%Y%m%d-%H%M%S')
+    return next(p for i in range(1, 1000) if not (p := base if i == 1 else base.with_name(f'{base.name}-{i}')).exists())
 
 # %% ../nbs/09_pipeline.ipynb #c8b02dee
 @delegates(Recipe)
