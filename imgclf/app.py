@@ -162,7 +162,7 @@ def make_app(model, # A model folder, a `SavedModel` or a `Classifier`
                 img = _pass_unreadable(gr.Image(type='filepath', label='Image', sources=['upload', 'clipboard'], elem_id='image', height=300))
                 if examples: gr.Examples([[str(f)] for f in examples], inputs=img, label='Examples')
             with gr.Column():
-                msg = gr.Markdown('Upload an image, or click one of the examples.', elem_id='message')
+                msg = gr.Markdown('Upload an image, or click one of the examples.', elem_id='message', label='Message') # the API's name for it
                 top = gr.Label(num_top_classes=clf.topk, label='Prediction', elem_id='prediction')
                 pic = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', interactive=False, height=300, visible=cam is not None)
         img.change(clf, img, [top, pic, msg], api_name='classify')

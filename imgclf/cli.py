@@ -8,10 +8,11 @@ Docs: https://imgclf.github.io/imgclf/cli.html.md"""
 from __future__ import annotations
 import argparse, inspect, json, os, sys, typing, warnings
 from pathlib import Path
+import imgclf
 
 # %% auto #0
-__all__ = ['COMMANDS', 'ABOUT', 'METAVARS', 'CHOSEN', 'USER_ERRORS', 'train_cmd', 'evaluate_cmd', 'export_cmd', 'predict_cmd',
-           'check_cmd', 'summary_cmd', 'weights_cmd', 'app_cmd', 'suspects_cmd', 'clean_cmd', 'main']
+__all__ = ['EXPORT_FORMATS', 'COMMANDS', 'ABOUT', 'METAVARS', 'CHOSEN', 'USER_ERRORS', 'train_cmd', 'evaluate_cmd', 'export_cmd',
+           'predict_cmd', 'check_cmd', 'summary_cmd', 'weights_cmd', 'app_cmd', 'suspects_cmd', 'clean_cmd', 'main']
 
 # %% ../nbs/14_cli.ipynb #6fef4fc6
 def _show(p):
@@ -63,17 +64,20 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
                  *, out:str=None, # Folder for the report (default: runs/eval-<timestamp>)
                  labels:str=None, # A CSV file with the columns file,label[,split] labelling the images under PATH: its test rows (or all of them) are evaluated
                  overwrite:bool=False, # --out holds an earlier evaluation: replace imgclf's files in it (others are kept)
+                 include_seen:bool=False, # Also score the images the model trained or validated on (left out, and counted, by default)
                 ):
     "Evaluate a saved model on a labelled folder and write a report"
     from datetime import datetime
     from imgclf.evaluate import evaluate, report_findings
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     out = Path(out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
-    m = evaluate(Path(model).expanduser(), path, out, labels=labels, overwrite=overwrite)
+    m = evaluate(Path(model).expanduser(), path, out, labels=labels, overwrite=overwrite, include_seen=include_seen)
     print(report_findings(m['report'] | dict(n=m['n_test']), 'labelled')[0][0])
     what = f"Exact-match accuracy {m['test_accuracy']:.4f}, mAP {m['report']['map']:.4f}" if m.get('task') == 'multi_label' else f"Accuracy {m['test_accuracy']:.4f}"
     print(f"{what} on {m['n_test']} images; report: {_show(out/'report.html')}")
     return m
+
+EXPORT_FORMATS = dict(onnx='ONNX, for onnxruntime and any runtime that reads ONNX') # `imgclf export --FORMAT FILE`
 
 def export_cmd(model:str, # Model folder (a run folder's model/)
                *, onnx:str, # The .onnx file to write
@@ -89,6 +93,12 @@ def export_cmd(model:str, # Model folder (a run folder's model/)
     print(f"Wrote {_show(export_onnx(model, onnx))}")
     if not (model/'README.md').exists() and (model.parent/'metrics.json').is_file(): # a model folder from before model cards
         print(f"Wrote its model card {_show(write_model_card(Run.load(model.parent)))}")
+
+def _seen_note(m, files)->str|None:
+    "A line on how many of `files` the model trained or validated on; `None` when none, or when that is not known"
+    s = m.seen_split(files)
+    t, v = s.count('train'), s.count('valid')
+    return f"{t+v:,} of these {len(files):,} images are ones the model trained ({t:,}) or validated ({v:,}) on" if t+v else None
 
 def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx file written by imgclf export
                 images:list, # Image files or folders (searched recursively)
@@ -112,7 +122,9 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
         if not has_onnx(): raise ValueError(f'Predicting with {model} needs the onnx extra: pip install "imgclf[onnx]"')
         from imgclf.export import load_onnx
         m = load_onnx(model)
-    else: m = load_model(model)
+    else:
+        m = load_model(model)
+        if (note := _seen_note(m, files)): warnings.warn(note)
     if has_onnx() and not onnx_file: # onnxruntime is several times faster than eager PyTorch on a CPU
         try: m = fast_model(m)
         except Exception as e: warnings.warn(f"could not prepare the fast ONNX version ({type(e).__name__}: {e}); predicting with PyTorch")
@@ -209,18 +221,19 @@ def app_cmd(model:str, # Model folder (a run folder's model/)
             topk:int=5, # Labels shown
             write:str=None, # Write a deployable app folder to this folder instead of serving
             overwrite:bool=False, # With --write: replace an earlier app in that folder (only imgclf's files: others are kept)
+            title:str=None, # The page's title (default: the architecture's name, 'ARCH image classifier')
            ):
     "Serve a saved model as a web app, or write a folder that deploys it"
     from imgclf.app import Classifier, default_examples, serve, write_app
     model = Path(model).expanduser()
     if examples and not Path(examples).is_dir(): raise FileNotFoundError(f"No such folder: {examples}")
     if write:
-        dest = write_app(model, write, examples, max_mb=max_mb, topk=topk, overwrite=overwrite)
+        dest = write_app(model, write, examples, max_mb=max_mb, topk=topk, title=title, overwrite=overwrite)
         print(f"Wrote {_show(dest)}: run it with  cd {_show(dest)} && pip install -r requirements.txt && python app.py")
         return dest
     clf = Classifier(model, topk) # loaded once, with a clear error for a wrong folder before the server starts
     print(f"Serving {_show(model)}; press Ctrl-C to stop", flush=True)
-    serve(clf, examples if examples else default_examples(model), port=port, host=host, max_mb=max_mb)
+    serve(clf, examples if examples else default_examples(model), port=port, host=host, max_mb=max_mb, title=title)
 
 def suspects_cmd(model:str, # Model folder (a run folder's model/)
                  path:str, # Dataset folder
@@ -304,12 +317,23 @@ def _add(p, name:str, t, default, help:str, positional:bool):
     else: kw['type'] = t
     p.add_argument(flag, **kw)
 
+class _Parser(argparse.ArgumentParser):
+    "argparse's parser, whose errors are one line that points to --help rather than the whole usage"
+    def error(self, message):
+        print(f"{self.prog}: error: {message}. See: {self.prog} --help", file=sys.stderr)
+        sys.exit(2)
+
+def _unknown_options(p:argparse.ArgumentParser, args:list)->list:
+    "The options in `args` that `p` does not know, even as an abbreviation"
+    known = [o for o in p._option_string_actions if o.startswith('--')]
+    return [a for a in args if a.startswith('--') and not any(k.startswith(a.split('=')[0]) for k in known)]
+
 def _command_parser(name:str)->argparse.ArgumentParser:
     "The parser of `imgclf NAME`, generated from its function's signature and docments"
     from fastcore.docments import docments
     f = COMMANDS[name]
     about, example = ABOUT[name]
-    p = argparse.ArgumentParser(prog=f'imgclf {name}', description=f'{f.__doc__}. {about}', epilog=f'example: {example}')
+    p = _Parser(prog=f'imgclf {name}', description=f'{f.__doc__}. {about}', epilog=f'example: {example}')
     hints, docs = typing.get_type_hints(f), docments(f)
     for n, prm in inspect.signature(f).parameters.items():
         if prm.kind is prm.VAR_KEYWORD: continue
@@ -337,7 +361,7 @@ def _os_error(e:OSError)->str:
 
 def _overview()->str:
     "What `imgclf --help` prints: the subcommands and what each does"
-    lines = ['usage: imgclf COMMAND [options]', '', 'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '', 'commands:']
+    lines = ['usage: imgclf COMMAND [options]  (imgclf --version: the version)', '', 'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '', 'commands:']
     lines += [f'  {n:<10}{f.__doc__[0].lower()}{f.__doc__[1:]}' for n,f in COMMANDS.items()]
     lines += ['', 'environment:', '  IMGCLF_DATA        where datasets and caches are written (default: ~/.cache/imgclf)',
               '  IMGCLF_WEIGHTS     a folder of pretrained weights, ARCH.safetensors or ARCH.pth, for machines offline',
@@ -351,9 +375,14 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
     argv = sys.argv[1:] if argv is None else list(map(str, argv))
     if not argv or argv[0] in ('-h', '--help'): print(_overview()); return 0
     name, rest = argv[0], argv[1:]
+    if name in ('--version', '-V'): print(f'imgclf {imgclf.__version__}'); return 0
     if name not in COMMANDS:
         print(f"imgclf: error: no command {name!r}; the commands are: {', '.join(COMMANDS)}", file=sys.stderr); return 2
-    args = vars(_command_parser(name).parse_args(rest))
+    p = _command_parser(name)
+    if (odd := _unknown_options(p, rest)):
+        known = ' or '.join(f'--{k}' for k in EXPORT_FORMATS) if name == 'export' else None
+        p.error(f"no option {odd[0]}" + (f"; imgclf exports to {known}" if known else ''))
+    args = vars(p.parse_args(rest))
     warnings.filterwarnings('ignore', category=FutureWarning)
     warnings.formatwarning = lambda msg, *a, **k: f"imgclf {name}: warning: {msg}\n"
     try: COMMANDS[name](**args)

@@ -32,10 +32,10 @@ __all__ = ['SPLIT_NAMES', 'SPLIT_ALIASES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', '
            'label_names', 'LabelOf', 'InFiles', 'is_multi_label', 'image_block', 'get_dls', 'progress', 'decode_all',
            'DecodedDL', 'cache_side', 'photo_cache_file', 'PhotoDL', 'get_test_dl', 'batch_figure', 'scan_images',
            'image_format', 'image_name', 'misnamed_files', 'check_images', 'append_csv', 'quarantine_files',
-           'fix_names', 'unusable_images', 'class_imbalance', 'image_table', 'summarize', 'plot_summary', 'data_dir',
-           'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist',
-           'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
-           'fashion_multi', 'digits', 'TEXTURES', 'textures']
+           'fix_names', 'unusable_images', 'left_out', 'left_out_words', 'class_imbalance', 'image_table', 'summarize',
+           'plot_summary', 'data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx',
+           'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS',
+           'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi', 'digits', 'TEXTURES', 'textures']
 
 # %% ../nbs/02_data.ipynb #02715137
 SPLIT_NAMES = dict(train=('train',), valid=('valid','val','validation'), test=('test',))
@@ -650,6 +650,34 @@ def _warn_misnamed(path):
         names = '; '.join(show_path(p) for p in m.path[:3]) + (' ...' if len(m) > 3 else '')
         warnings.warn(f"{len(m)} image file(s) are never used: their names do not end in an image extension ({names}). "
                       f"Fix: `imgclf check {path} --fix-names` gives them image names (and logs each rename).")
+
+# %% ../nbs/02_data.ipynb #9c7dd0a0
+def left_out(path # Dataset root
+            )->dict:
+    "The files under `path` that training leaves out, by reason (a `FILE_PROBLEMS` kind, or `misnamed`), as paths relative to `path`"
+    path, res = Path(path), {}
+    t = scan_images(path)
+    for p, k in zip(t.path, t.problem):
+        if k in BAD_KINDS: res.setdefault(k, []).append(Path(p).relative_to(path).as_posix())
+    m = misnamed_files(path).query("problem == 'misnamed'")
+    if len(m): res['misnamed'] = [Path(p).relative_to(path).as_posix() for p in m.path]
+    return res
+
+_KIND_WORDS = dict(misnamed=('misnamed image', 'misnamed images'), not_image=('file that is not an image', 'files that are not images'),
+                   unreadable=('unreadable image', 'unreadable images'), empty=('empty file', 'empty files'),
+                   broken_link=('broken link', 'broken links'), not_file=('pipe or device', 'pipes or devices'),
+                   too_large=('image too large to open', 'images too large to open'))
+
+def left_out_words(lo:dict, # `left_out`'s record
+                   name:str='DATA', # The dataset's folder, for the commands
+                  )->str|None:
+    "One sentence counting the files left out by reason, with the fix for each kind; `None` when none was"
+    if not (n := sum(map(len, lo.values()))): return None
+    def fix(k, them): return f"`imgclf check {name} " + ('--fix-names` renames ' if k == 'misnamed' else '--quarantine` moves ') + them
+    parts = [f"{len(v):,} {_KIND_WORDS.get(k, (k, k))[len(v) > 1]} ({fix(k, 'them' if len(v) > 1 else 'it')}{'' if k == 'misnamed' else ' aside'})"
+             for k, v in lo.items()]
+    return f"{n:,} file{'s were' if n > 1 else ' was'} left out: " + '; '.join(parts) + '.'
+
 
 # %% ../nbs/02_data.ipynb #83ea995a
 IMBALANCE_RATIO = 3. # largest class / smallest class above which imgclf warns

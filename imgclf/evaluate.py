@@ -7,12 +7,15 @@ Docs: https://imgclf.github.io/imgclf/evaluate.html.md"""
 # %% ../nbs/08_evaluate.ipynb #796d81aa
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import base64, html, json, re
+import base64, html, json, os, re, warnings
+from functools import partial
+from urllib.parse import quote
 from datetime import datetime
 from pathlib import Path
 import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
+from scipy.stats import binomtest
 from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score, average_precision_score, precision_recall_curve, precision_recall_fscore_support
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
@@ -22,12 +25,14 @@ from .saved import SavedModel, temper
 from .explain import grad_cam, overlay
 
 # %% auto #0
-__all__ = ['METRICS', 'label_threshold', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation', 'confusion_figure',
-           'confusions', 'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc', 'roc_figure', 'calibration',
-           'calibration_figure', 'nll', 'fit_temperature', 'suggest_threshold', 'threshold_effect', 'fit_calibration',
-           'bootstrap_accuracy', 'top_losses_figure', 'mistakes_figure', 'report_findings', 'write_report',
-           'multilabel_metrics', 'choose_label_threshold', 'pr_figure', 'multilabel_mistakes_figure',
-           'multilabel_findings', 'multilabel_report', 'metrics_record', 'evaluate']
+__all__ = ['SMALL_SET', 'METRICS', 'label_threshold', 'score', 'OnePassInterpretation', 'split_dl', 'interpretation',
+           'confusion_figure', 'confusions', 'prediction_grid', 'per_class_metrics', 'predictions', 'roc_auc',
+           'roc_figure', 'calibration', 'calibration_figure', 'nll', 'fit_temperature', 'suggest_threshold',
+           'threshold_effect', 'fit_calibration', 'proportion_interval', 'accuracy_interval', 'bootstrap_accuracy',
+           'with_recall_interval', 'top_losses_figure', 'worst_mistakes', 'mistakes_figure', 'report_findings',
+           'report_summary', 'mistakes_html', 'report_figures', 'write_report', 'multilabel_metrics',
+           'choose_label_threshold', 'pr_figure', 'multilabel_mistakes_figure', 'multilabel_findings',
+           'multilabel_report', 'metrics_record', 'seen_words', 'evaluate']
 
 # %% ../nbs/08_evaluate.ipynb #3150dc35
 def label_threshold(learn:Learner)->float:
@@ -264,17 +269,48 @@ def fit_calibration(learn:Learner, # A trained `Learner`
     t = fit_temperature(probs, targs)
     return dict(temperature=round(t, 4), threshold=suggest_threshold(temper(probs, t), targs), n=len(targs))
 
-# %% ../nbs/08_evaluate.ipynb #1b35cf33
+# %% ../nbs/08_evaluate.ipynb #82f04647
+def proportion_interval(k:int, # Successes (right answers)
+                        n:int, # Trials (images)
+                        ci:float=0.95, # Confidence level
+                       )->tuple:
+    "Wilson's confidence interval for the proportion `k/n` (SciPy's `binomtest`); `(nan, nan)` when `n` is 0"
+    if not n: return (float('nan'), float('nan'))
+    r = binomtest(int(k), int(n)).proportion_ci(ci, method='wilson')
+    return float(r.low), float(r.high)
+
+# %% ../nbs/08_evaluate.ipynb #ebd7a7d9
+def accuracy_interval(preds, targs, # Predicted and true class indices
+                      ci:float=0.95, # Confidence level
+                     )->dict:
+    "Accuracy with Wilson's confidence interval (`proportion_interval`)"
+    right = np.asarray(preds) == np.asarray(targs)
+    lo, hi = proportion_interval(right.sum(), len(right), ci)
+    return dict(accuracy=float(right.mean()), low=lo, high=hi)
+
+# %% ../nbs/08_evaluate.ipynb #a031da9c
 def bootstrap_accuracy(preds, targs, # Predicted and true class indices
                        n:int=2000, # Resamples
                        ci:float=0.95, # Width of the interval
                        seed:int=0)->dict:
-    "Accuracy with a bootstrap confidence interval"
+    "Accuracy with a percentile bootstrap interval: for teaching, and for statistics without a closed form"
     right = (np.asarray(preds) == np.asarray(targs)).astype(float)
     rng = np.random.default_rng(seed)
     accs = right[rng.integers(0, len(right), (n, len(right)))].mean(1)
     lo, hi = np.quantile(accs, [(1-ci)/2, (1+ci)/2])
     return dict(accuracy=float(right.mean()), low=float(lo), high=float(hi))
+
+# %% ../nbs/08_evaluate.ipynb #ac863f82
+def with_recall_interval(pcm:pd.DataFrame, # `per_class_metrics`' table
+                         ci:float=0.95, # Confidence level
+                        )->pd.DataFrame:
+    "`pcm` with `recall_low` and `recall_high` beside `recall`: Wilson's interval of each class's recall"
+    pcm, cls = pcm.copy(), pcm.index[:-2] # not the averages
+    ivs = [proportion_interval(tp, tp+fn, ci) for tp, fn in zip(pcm.TP[cls], pcm.FN[cls])]
+    pcm.loc[cls, 'recall_low'], pcm.loc[cls, 'recall_high'] = [o[0] for o in ivs], [o[1] for o in ivs]
+    cols = list(pcm.columns[:-2])
+    at = cols.index('recall') + 1
+    return pcm[cols[:at] + ['recall_low', 'recall_high'] + cols[at:]]
 
 # %% ../nbs/08_evaluate.ipynb #8b6ecf47
 @delegates(ClassificationInterpretation.plot_top_losses)
@@ -290,7 +326,17 @@ def top_losses_figure(learn:Learner, # A trained `Learner`
     with interp.learn.no_bar(): interp.plot_top_losses(min(k, len(interp.losses)), **kwargs) # it predicts the k images again
     return plt.gcf()
 
-# %% ../nbs/08_evaluate.ipynb #5e1a7c2d
+# %% ../nbs/08_evaluate.ipynb #701b4f3e
+def worst_mistakes(probs, targs, losses, # Probabilities (N, C), true class indices (N,), losses (N,)
+                   k:int=8, # How many
+                  )->np.ndarray:
+    "Indices of the `k` wrong answers with the highest loss, the worst first"
+    wrong = np.flatnonzero(np.asarray(probs).argmax(1) != np.asarray(targs))
+    return wrong[np.argsort(-np.asarray(losses)[wrong], kind='stable')][:k]
+
+# %% ../nbs/08_evaluate.ipynb #e0fb83aa
+def _short(name, n=22): return name if len(name) <= n else name[:n-9] + '…' + name[-8:]
+
 @plain_text
 def mistakes_figure(learn:Learner, # A trained `Learner`
                     dl=None, # A labelled `DataLoader` of image files; the validation set by default
@@ -300,26 +346,24 @@ def mistakes_figure(learn:Learner, # A trained `Learner`
                     ncols:int=4, # Image-and-heatmap pairs per row
                     size:float=1.5, # Inches a picture
                    )->plt.Figure|None:
-    "The `k` worst wrong answers, each captioned 'true → predicted (p = 0.97)' beside its Grad-CAM for the predicted class; `None` when there are none"
+    "The `k` worst wrong answers, each captioned with its file name and 'true → predicted (p = 0.97)' beside its Grad-CAM; `None` if none"
     interp = interp or interpretation(learn, dl)
-    probs, targs = temper(interp.probs.numpy(), temperature), interp.targs.numpy()
-    preds, vocab = probs.argmax(1), list(map(str, learn.dls.vocab))
-    wrong = np.flatnonzero(preds != targs)
-    wrong = wrong[np.argsort(-interp.losses.numpy()[wrong], kind='stable')][:k]
-    if not len(wrong): return None
-    ncols = min(ncols, len(wrong)); nrows = int(np.ceil(len(wrong)/ncols))
-    fig = plt.figure(figsize=(2*size*ncols, (size+0.3)*nrows))
-    for sf, i in zip(fig.subfigures(nrows, ncols, squeeze=False).flat, wrong):
-        axs = sf.subplots(1, 2)
-        r = grad_cam(learn, interp.dl.items[i], label=int(preds[i]))
+    probs, targs, vocab = temper(interp.probs.numpy(), temperature), interp.targs.numpy(), list(map(str, learn.dls.vocab))
+    worst = worst_mistakes(probs, targs, interp.losses.numpy(), k)
+    if not len(worst): return None
+    ncols = min(ncols, len(worst)); nrows = int(np.ceil(len(worst)/ncols))
+    fig = plt.figure(figsize=(2*size*ncols, (size+0.5)*nrows))
+    for sf, i in zip(fig.subfigures(nrows, ncols, squeeze=False).flat, worst):
+        axs, fn, p = sf.subplots(1, 2), interp.dl.items[i], probs[i].argmax()
+        r = grad_cam(learn, fn, label=int(p))
         axs[0].imshow(r.image.squeeze(), cmap='gray' if r.image.shape[-1] == 1 else None); axs[1].imshow(overlay(r))
         for ax in axs: ax.axis('off')
-        sf.suptitle(f'{vocab[targs[i]]} → {vocab[preds[i]]} (p = {probs[i, preds[i]]:.2f})', fontsize=9)
+        sf.suptitle(f'{_short(Path(fn).name)}\n{vocab[targs[i]]} → {vocab[p]} (p = {probs[i, p]:.2f})', fontsize=9)
     return fig
 
-
-# %% ../nbs/08_evaluate.ipynb #bb1e2343
-def _img_tag(fn, alt): return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" alt="{html.escape(alt)}">'
+# %% ../nbs/08_evaluate.ipynb #7d6023d7
+def _img_tag(fn, alt):
+    return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" alt="{html.escape(alt)}">'
 
 def _per_class_html(pcm):
     "The per-class table as a person reads it: counts as whole numbers, rates to three places, blanks where a value has no meaning"
@@ -332,102 +376,190 @@ def _pct(v): return f'{100*v:.1f}%'
 
 def _e(s): return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(str(s))) # `code` in a sentence, as code
 
+# %% ../nbs/08_evaluate.ipynb #0a7acab5
+_CSS = ('body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:0 1em;line-height:1.45}'
+        'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}'
+        'img{max-width:100%}figure{margin:0 0 1em}figcaption{color:#555;font-size:.9em}'
+        '.grid{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.lead{font-size:1.1em}')
+
 def _page_top(title, about, words, tips, links, rows)->str:
-    "The start of a report page: its style, the sentences, what to look at next, the links and the key numbers' table (`rows` of HTML)"
+    "The start of a report page: its style, the sentences, what to look at next, the links and the key numbers (`rows` of HTML)"
     anchors = [f'<a href="{_e(f)}">{_e(k)}</a>' for k, f in links.items()]
+    ul = lambda xs: f"<ul>{''.join(f'<li>{_e(s)}</li>' for s in xs)}</ul>"
     return ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-            f'<title>{_e(title)}</title><style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:0 1em;line-height:1.45}}'
-            'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}'
-            'img{max-width:100%}figure{margin:0 0 1em}figcaption{color:#555;font-size:.9em}.grid{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}'
-            '.lead{font-size:1.1em}</style><body>'
-            f'<h1>{_e(title)}</h1>' + ''.join(f'<p class="lead">{_e(s)}</p>' for s in about) + ''.join(f'<p>{_e(s)}</p>' for s in words)
-            + '<h2>What to look at next</h2>' + (f"<ul>{''.join(f'<li>{_e(s)}</li>' for s in tips)}</ul>" if tips else '<p>Nothing stands out.</p>')
+            f'<title>{_e(title)}</title><style>{_CSS}</style><body><h1>{_e(title)}</h1>'
+            + ''.join(f'<p class="lead">{_e(s)}</p>' for s in about) + ''.join(f'<p>{_e(s)}</p>' for s in words)
+            + '<h2>What to look at next</h2>' + (ul(tips) if tips else '<p>Nothing stands out.</p>')
             + (f"<p>Beside this report: {' · '.join(anchors)}</p>" if links else '')
             + f"<h2>Key numbers</h2><table>{''.join(rows)}</table>")
+
+# %% ../nbs/08_evaluate.ipynb #ebabfb50
+def _result_words(s, split):
+    "The report's first sentences: accuracy with its interval beside chance and the majority label, and the confusions"
+    lo, hi = s['accuracy_ci95']
+    words = [f"On the {s['n']:,} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
+             f"Guessing at random would be right {_pct(s['chance'])} of the time, "
+             f"and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
+    if not s['most_confused']: return words + ['No two labels were confused.']
+    pairs = [f"{t} taken for {p} ({n} time{'s' if n > 1 else ''})" for t, p, n in s['most_confused']]
+    return words + ['Most often confused: ' + '; '.join(pairs) + '.']
+
+def _calibration_words(s):
+    "What the calibration and the suggested threshold do, in sentences"
+    words = []
+    if s.get('temperature') == 1:
+        words.append("Its probabilities are as the network gives them: every validation image was answered right, "
+                     "which leaves nothing to calibrate on.")
+    elif s.get('temperature') is not None:
+        words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the validation images: "
+                     f"the calibration error (ECE) on these images is {s['ece']:.3f}, against {s['ece_uncalibrated']:.3f} before.")
+    if (t := s.get('threshold')) is not None and (e := s.get('threshold_effect')):
+        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of {e['wrong_rejected']:,} "
+                     f"of its {e['wrong']:,} wrong answers here, and keep {e['right_kept']:,} of its {e['right']:,} right ones.")
+    return words
+
+# %% ../nbs/08_evaluate.ipynb #bd4d2f04
+def _advice(s):
+    "What to look at next, from a report's summary alone"
+    advice, lo = [], s['accuracy_ci95'][0]
+    if lo <= max(s['chance'], s['baseline']):
+        advice.append(f"It is barely better than always answering {s['baseline_label']}: check that each folder holds the right label, "
+                      "then train longer or on more images.")
+    weak = min(s['recall'], key=s['recall'].get)
+    if s['recall'][weak] < 0.5:
+        advice.append(f"{weak} is recognised only {_pct(s['recall'][weak])} of the time: look at its images and at the mistakes below; "
+                      "more, and more varied, pictures of it help most.")
+    if (n := s['confident_mistakes']):
+        advice.append(f"{n:,} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: such images are often "
+                      "mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem files).")
+    if s['n'] < 100:
+        advice.append(f"With {s['n']} images one image moves the accuracy by {_pct(1/s['n'])}: "
+                      "compare models on more images before trusting small differences.")
+    return advice
 
 def report_findings(s:dict, # `write_report`'s summary
                     split:str='validation', # What the images are, for the sentences
                    )->tuple:
     "`(sentences, advice)`: the result in plain words, and what to look at next, from a report's summary"
     if s.get('task') == 'multi_label': return multilabel_findings(s, split)
-    lo, hi = s['accuracy_ci95']
-    words = [f"On the {s['n']:,} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
-             f"Guessing at random would be right {_pct(s['chance'])} of the time, and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
-    if s['most_confused']: words.append('Most often confused: ' + '; '.join(f"{t} taken for {p} ({n} time{'s' if n > 1 else ''})" for t, p, n in s['most_confused']) + '.')
-    else: words.append('No two labels were confused.')
-    if s.get('temperature') == 1: words.append("Its probabilities are as the network gives them: every validation image was answered right, which leaves nothing to calibrate on.")
-    elif s.get('temperature') is not None:
-        words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the validation images: "
-                     f"the calibration error (ECE) on these images is {s['ece']:.3f}, against {s['ece_uncalibrated']:.3f} before.")
-    if (t := s.get('threshold')) is not None and (e := s.get('threshold_effect')):
-        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of {e['wrong_rejected']:,} of its {e['wrong']:,} wrong answers here, "
-                     f"and keep {e['right_kept']:,} of its {e['right']:,} right ones.")
-    advice = []
-    if lo <= max(s['chance'], s['baseline']):
-        advice.append(f"It is barely better than always answering {s['baseline_label']}: check that each folder holds the right label, then train longer or on more images.")
-    weak = min(s['recall'], key=s['recall'].get)
-    if s['recall'][weak] < 0.5: advice.append(f"{weak} is recognised only {_pct(s['recall'][weak])} of the time: look at its images and at the mistakes below; more, and more varied, pictures of it help most.")
-    if (n := s['confident_mistakes']): advice.append(f"{n:,} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: such images are often mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem files).")
-    if s['n'] < 100: advice.append(f"With {s['n']} images one image moves the accuracy by {_pct(1/s['n'])}: compare models on more images before trusting small differences.")
-    return words, advice
+    return _result_words(s, split) + _calibration_words(s), _advice(s)
 
+# %% ../nbs/08_evaluate.ipynb #a7739e6a
+def _r4(v): return None if v is None else round(float(v), 4) # what 100-1000 images can support
+
+def report_summary(interp, # An `interpretation` of the images
+                   cal:dict|None=None, # The calibration (`fit_calibration`), or `None`
+                  )->dict:
+    "The key numbers of a report on `interp`'s images, as `metrics.json` keeps them"
+    raw, targs, vocab = interp.probs.numpy(), interp.targs.numpy(), list(map(str, interp.vocab))
+    probs = temper(raw, cal['temperature'] if cal else 1.)
+    b, auc, ece = accuracy_interval(probs.argmax(1), targs), roc_auc(probs, targs), calibration(probs, targs)[1]
+    recall = per_class_metrics(targs, probs.argmax(1), vocab).recall.iloc[:len(vocab)]
+    counts, (conf, right) = np.bincount(targs, minlength=len(vocab)), _confidence_and_right(probs, targs)
+    s = dict(accuracy=b['accuracy'], accuracy_ci95=[_r4(b['low']), _r4(b['high'])], balanced_accuracy=_r4(recall.mean()),
+             macro_auc=_r4(auc['macro']), micro_auc=_r4(auc['micro']), ece=_r4(ece), ece_uncalibrated=_r4(calibration(raw, targs)[1]),
+             temperature=cal['temperature'] if cal else None, threshold=cal.get('threshold') if cal else None,
+             chance=_r4(1/len(vocab)), baseline=_r4(counts.max()/len(targs)), baseline_label=vocab[int(counts.argmax())],
+             most_confused=[[str(a), str(p), int(n)] for a, p, n in interp.most_confused()[:3]],
+             confident_mistakes=int((~right & (conf >= 0.9)).sum()), recall={k: _r4(v) for k, v in recall.items()}, n=len(targs))
+    if s['threshold'] is not None: s['threshold_effect'] = threshold_effect(probs, targs, s['threshold'])
+    return s # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
+
+# %% ../nbs/08_evaluate.ipynb #cb77c0d0
+def _link(fn, out):
+    "A relative link from the folder `out` to the file `fn`, as an HTML anchor showing the file's name"
+    rel = Path(os.path.relpath(os.path.abspath(fn), os.path.abspath(out))).as_posix()
+    return f'<a href="{html.escape(quote(rel))}">{html.escape(Path(fn).name)}</a>'
+
+def mistakes_html(interp, # An `interpretation` of image files
+                  out, # The report's folder, where the links start
+                  temperature:float=1., # Calibration of the probabilities shown
+                  k:int=8, # How many, the worst first
+                 )->str:
+    "An HTML table of the `k` worst mistakes: each file, linked, with its label, the answer and its probability"
+    probs, targs, vocab = temper(interp.probs.numpy(), temperature), interp.targs.numpy(), list(map(str, interp.vocab))
+    rows = [f'<tr><td style="text-align:left">{_link(interp.dl.items[i], out)}</td><td>{_e(vocab[targs[i]])}</td>'
+            f'<td>{_e(vocab[probs[i].argmax()])}</td><td>{probs[i].max():.2f}</td></tr>'
+            for i in worst_mistakes(probs, targs, interp.losses.numpy(), k)]
+    return '<table><tr><th>file</th><th>label</th><th>answer</th><th>p</th></tr>' + ''.join(rows) + '</table>' if rows else ""
+
+# %% ../nbs/08_evaluate.ipynb #0e30f85d
+SMALL_SET = 200 # fewer test images than this: no ROC curve or reliability diagram, whose points would each rest on a handful
+
+def report_figures(learn:Learner, # The `Learner` (for Grad-CAM)
+                   interp, # An `interpretation` of the images
+                   temperature:float|None=None, # The calibration, or `None`
+                  )->dict:
+    "The report's figures by file name; ROC and calibration only from `SMALL_SET` images on"
+    raw, targs, vocab = interp.probs.numpy(), interp.targs.numpy(), list(map(str, interp.vocab))
+    probs = temper(raw, temperature or 1.)
+    figs = dict(mistakes=mistakes_figure(learn, interp=interp, temperature=temperature or 1.),
+                confusion_matrix=confusion_figure(learn, interp=interp, figsize=(5,5)))
+    if len(targs) >= SMALL_SET:
+        figs |= dict(roc=roc_figure(probs, targs, vocab, figsize=(5,5)), calibration=calibration_figure(raw, targs, temperature=temperature))
+    return {k: v for k, v in figs.items() if v is not None}
+
+# %% ../nbs/08_evaluate.ipynb #9c03b90e
+def _key_rows(s)->list:
+    "The key numbers' table rows, from a report's summary"
+    def row(k, v): return f'<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>'
+    lo, hi = s['accuracy_ci95']
+    rows = [row('accuracy', _pct(s['accuracy'])), row('95% interval (Wilson)', f"{_pct(lo)} to {_pct(hi)}"),
+            row('balanced accuracy', _pct(s['balanced_accuracy'])), row('random guess', _pct(s['chance'])),
+            row(f"always '{s['baseline_label']}'", _pct(s['baseline']))]
+    if s['macro_auc'] is not None: rows.append(row('macro AUC', f"{s['macro_auc']:.3f}"))
+    t = s['temperature']
+    cal = f" (uncalibrated {s['ece_uncalibrated']:.3f}, temperature {t:.2f})" if t else ' (not calibrated)'
+    rows.append(row('calibration error (ECE)', f"{s['ece']:.3f}{cal}"))
+    if s['threshold'] is not None: rows.append(row('suggested --threshold', f"{s['threshold']:.2f}"))
+    return rows + [row('images', f"{s['n']:,}")]
+
+# %% ../nbs/08_evaluate.ipynb #5d016af9
+_CAPTIONS = dict(mistakes='The worst wrong answers: file, true → predicted label with its probability, each beside its Grad-CAM '
+                          'heatmap, the parts of the image that pushed the model towards its wrong answer.',
+                 confusion_matrix='Rows: the true label; columns: the answer.', roc='One label against the rest: the higher the curve, the better.',
+                 calibration='Of the answers given with a confidence in each bin, how many were right: '
+                             'on the dotted line the probabilities mean what they say.')
+
+def _figure_html(figs, out, name):
+    return f'<figure>{_img_tag(out/f"{name}.png", _CAPTIONS[name])}<figcaption>{_e(_CAPTIONS[name])}</figcaption></figure>' if name in figs else ''
+
+def _small_set_note(n): return (f'<p>ROC curves and reliability diagrams are left out: with {n:,} images each of their points rests on a handful, '
+                                f'so they would show noise. They appear from {SMALL_SET} images on.</p>')
+
+# %% ../nbs/08_evaluate.ipynb #5f19b2fd
 def write_report(learn:Learner, # A trained `Learner`
                  out, # Folder to write into
                  dl=None, # A labelled `DataLoader`; the validation set by default
                  title:str='imgclf report', # Heading of the page
                  about=(), # Sentences on what was trained, on which data and how, for the top of the page
-                 advice=(), # What to look at next that the caller knows of (imbalance, few images, duplicates), before the report's own
-                 links:dict|None=None, # Link text -> file relative to `out`, for the files beside the report (they must exist when it is opened)
-                 cal:dict|None=None, # The calibration, as `fit_calibration` gives it; `learn.calibration` by default (`None` there: uncalibrated)
+                 advice=(), # What to look at next that the caller knows of (imbalance, left-out files, copies), before the report's own
+                 links:dict|None=None, # Link text -> file relative to `out`, for the files beside the report (they must exist)
+                 cal:dict|None=None, # The calibration (`fit_calibration`); `learn.calibration` by default (`None` there: uncalibrated)
                  split:str='validation', # What the images of `dl` are, for the sentences
                 )->dict:
     "Write per-class metrics, plots and a self-contained `report.html` for `learn` on `dl` into `out`; returns the summary"
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     cal = cal if cal is not None else getattr(learn, 'calibration', None)
     if is_multi_label(learn.dls): return multilabel_report(learn, out, dl, title, about, advice, links, cal, split)
-    interp = interpretation(learn, dl) # the one prediction pass
-    t = cal['temperature'] if cal else None
-    raw, targs = interp.probs.numpy(), interp.targs.numpy()
-    probs = temper(raw, t or 1.)
-    vocab = list(map(str, learn.dls.vocab))
-    pcm = per_class_metrics(targs, probs.argmax(1), vocab)
+    interp, t = interpretation(learn, dl), (cal['temperature'] if cal else None) # the one prediction pass
+    s, probs = report_summary(interp, cal), temper(interp.probs.numpy(), t or 1.)
+    pcm = with_recall_interval(per_class_metrics(interp.targs.numpy(), probs.argmax(1), list(map(str, learn.dls.vocab))))
     write_csv(pcm, out/'per_class.csv')
-    figs = dict(mistakes=mistakes_figure(learn, interp=interp, temperature=t or 1.), confusion_matrix=confusion_figure(learn, interp=interp, figsize=(5,5)),
-                roc=roc_figure(probs, targs, vocab, figsize=(5,5)), calibration=calibration_figure(raw, targs, temperature=t))
-    figs = {k: v for k, v in figs.items() if v is not None}
-    for name,fig in figs.items():
+    figs = report_figures(learn, interp, t)
+    for name, fig in figs.items():
         with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=90, bbox_inches='tight')
         plt.close(fig)
-    auc, (_, ece), b = roc_auc(probs, targs), calibration(probs, targs), bootstrap_accuracy(probs.argmax(1), targs)
-    r4 = lambda v: None if v is None else round(v, 4) # what 100-1000 images can support
-    recall, counts = pcm.recall.iloc[:len(vocab)], np.bincount(targs, minlength=len(vocab))
-    conf, right = _confidence_and_right(probs, targs)
-    summary = dict(accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], balanced_accuracy=r4(float(recall.mean())), macro_auc=r4(auc['macro']), micro_auc=r4(auc['micro']),
-                   ece=r4(ece), ece_uncalibrated=r4(calibration(raw, targs)[1]), temperature=t, threshold=cal.get('threshold') if cal else None,
-                   chance=r4(1/len(vocab)), baseline=r4(float(counts.max()/len(targs))), baseline_label=vocab[int(counts.argmax())],
-                   most_confused=[[str(a), str(p), int(n)] for a, p, n in interp.most_confused()[:3]], confident_mistakes=int((~right & (conf >= 0.9)).sum()),
-                   recall={k: r4(float(v)) for k, v in recall.items()}, n=len(targs)) # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
-    if summary['threshold'] is not None: summary['threshold_effect'] = threshold_effect(probs, targs, summary['threshold'])
-    words, own = report_findings(summary, split)
-    tips = list(advice) + own
+    words, own = report_findings(s, split)
     links = {'per-class table (CSV)': 'per_class.csv'} if links is None else links
-    e = _e
-    def row(k, v): return f'<tr><th>{e(k)}</th><td>{e(v)}</td></tr>'
-    rows = [row('accuracy', _pct(b['accuracy'])), row('95% interval', f"{_pct(b['low'])} to {_pct(b['high'])}"), row('balanced accuracy', _pct(summary['balanced_accuracy'])),
-            row('random guess', _pct(summary['chance'])), row(f"always '{summary['baseline_label']}'", _pct(summary['baseline']))]
-    if auc['macro'] is not None: rows.append(row('macro AUC', f"{auc['macro']:.3f}"))
-    rows.append(row('calibration error (ECE)', f"{ece:.3f}" + (f" (uncalibrated {summary['ece_uncalibrated']:.3f}, temperature {t:.2f})" if t else ' (not calibrated)')))
-    if summary['threshold'] is not None: rows.append(row('suggested --threshold', f"{summary['threshold']:.2f}"))
-    rows.append(row('images', f"{summary['n']:,}"))
-    fig = lambda n, cap: f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{e(cap)}</figcaption></figure>' if n in figs else ''
-    page = (_page_top(title, about, words, tips, links, rows) + f"<h2>Per class</h2>{_per_class_html(pcm)}"
-            + '<h2>Mistakes, and where the model looked</h2>' + (fig('mistakes', 'The worst wrong answers, true → predicted label with its probability, each beside its Grad-CAM heatmap: the parts of the image that pushed the model towards its wrong answer.') or '<p>No mistakes on these images.</p>')
-            + '<h2>Confusions</h2><div class="grid">' + fig('confusion_matrix', 'Rows: the true label; columns: the answer.') + fig('roc', 'One label against the rest: the higher the curve, the better.') + '</div>'
-            + '<h2>Calibration</h2>' + fig('calibration', 'Of the answers given with a confidence in each bin, how many were right: on the dotted line the probabilities mean what they say.')
-            + '</body></html>')
+    fig = partial(_figure_html, figs, out)
+    mistakes = fig('mistakes') + mistakes_html(interp, out, t or 1.) if 'mistakes' in figs else '<p>No mistakes on these images.</p>'
+    page = (_page_top(title, about, words, list(advice) + own, links, _key_rows(s)) + f"<h2>Per class</h2>{_per_class_html(pcm)}"
+            + f'<h2>Mistakes, and where the model looked</h2>{mistakes}<h2>Confusions</h2><div class="grid">'
+            + fig('confusion_matrix') + fig('roc') + '</div>'
+            + ('<h2>Calibration</h2>' + fig('calibration') if 'calibration' in figs else _small_set_note(s['n'])) + '</body></html>')
     write_text(out/'report.html', page)
-    return summary
-
+    return s
 
 # %% ../nbs/08_evaluate.ipynb #d97b1bc9
 def multilabel_metrics(probs, # Probabilities (N, C), one sigmoid per label
@@ -528,7 +660,7 @@ def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', ab
         plt.close(fig)
     pair_right = (probs >= t) == targs.astype(bool) # each (image, label): given or left out as it should be
     right = pair_right.all(1) # every label of the image right
-    b, r4 = bootstrap_accuracy(right.astype(int), np.ones(len(right), int)), lambda v: None if v is None or np.isnan(v) else round(float(v), 4)
+    b, r4 = accuracy_interval(right.astype(int), np.ones(len(right), int)), lambda v: None if v is None or np.isnan(v) else round(float(v), 4)
     lab = pcm.iloc[:len(vocab)]
     summary = dict(task='multi_label', accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], map=r4(pcm.loc['macro avg', 'ap']),
                    micro_f1=r4(pcm.loc['micro avg', 'f1']), micro_precision=r4(pcm.loc['micro avg', 'precision']), micro_recall=r4(pcm.loc['micro avg', 'recall']),
@@ -555,37 +687,58 @@ METRICS = dict(accuracy='validation accuracy (multi-label: the fraction of image
                test_accuracy='accuracy on the test split (or on the evaluated folder)', n_train='training images', n_valid='validation images',
                n_test='test images', epochs='epochs trained (0 in fast mode)', kept_epoch='the epoch whose weights were kept, of epochs_run (0: the fast-mode head, before fine-tuning)', epochs_run='epochs that ran (fewer than epochs after early stopping)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',
                processes='training processes', arch='architecture', vocab='labels', dataset='the data', fast='fast mode', seed='seed',
-               skipped_files='unusable files left out', report="`write_report`'s summary")
+               skipped_files='unusable files left out', left_out='files left out, by reason (`left_out`), relative to the dataset',
+               seen="images the model had trained ('train') or validated ('valid') on, left out of an evaluation: their counts",
+               report="`write_report`'s summary")
 
 def metrics_record(**kw)->dict:
     "A `metrics.json` record: every key of `METRICS`, in its order, `None` where `kw` has none"
     if (odd := set(kw) - set(METRICS)): raise KeyError(f"not metrics.json keys: {', '.join(sorted(odd))}")
     return {k: kw.get(k) for k in METRICS}
 
-# %% ../nbs/08_evaluate.ipynb #a0a67283
+# %% ../nbs/08_evaluate.ipynb #94cf53c0
+def seen_words(seen:dict, # `{'train': n, 'valid': n}`, as `SavedModel.learner` counts them
+               n:int, # The images scored
+              )->str|None:
+    "One sentence on the images an evaluation left out because the model had seen them; `None` when none was"
+    if not seen or not (k := seen['train'] + seen['valid']): return None
+    return (f"{k:,} of the {k+n:,} images are ones this model trained ({seen['train']:,}) or validated ({seen['valid']:,}) on: "
+            f"they are left out, and the score is on the other {n:,} (--include-seen scores them all).")
+
+# %% ../nbs/08_evaluate.ipynb #65037ad6
+def _evaluation(model, path, out, labels, include_seen)->tuple:
+    "The learner, report summary and seen counts of an evaluation written into `out`"
+    import tempfile
+    learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path, labels, skip_seen=not include_seen)
+    dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
+    if isinstance(model, Learner) and getattr(learn, 'calibration', None) is None: learn.calibration = fit_calibration(learn) # on validation
+    seen = getattr(learn, 'seen', None) if not isinstance(model, Learner) else None
+    what = f"The model {learn.arch} ({len(learn.dls.vocab)} labels)" + ('' if isinstance(model, (Learner, SavedModel)) else f" saved in {Path(model).name}/")
+    about = [f"{what}, evaluated on the labelled images of {Path(path).name} on {datetime.now():%Y-%m-%d at %H:%M}."]
+    if (note := seen_words(seen, len(dl.dataset))): warnings.warn(note); about.insert(0, note)
+    rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}', about=about, split='labelled',
+                       links={'per-class table (CSV)': 'per_class.csv', 'metrics.json': 'metrics.json'} if out else {})
+    return learn, rep, seen
+
+# %% ../nbs/08_evaluate.ipynb #afd5e382
 def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
              path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
              out=None, # Folder for the report and `metrics.json`
              labels=None, # A labels CSV file: its `test` rows (or all its rows) are the labelled images (see `SavedModel.learner`)
              overwrite:bool=False, # `out` holds an earlier evaluation: replace imgclf's files in it (others are kept)
+             include_seen:bool=False, # Also score the images a saved model trained or validated on (left out by default, and counted)
             )->dict:
     "Accuracy and the evaluation report of `model` on the labelled images of `path`"
-    import shutil, tempfile
+    import shutil
     made = out is not None and not Path(out).exists() # a folder this call creates, removed again if it fails
     if out is not None: claim_dir(out, 'evaluation', overwrite) # refused now if it is not ours to write
-    try:
-        learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path, labels)
-        dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
-        if isinstance(model, Learner) and getattr(learn, 'calibration', None) is None: learn.calibration = fit_calibration(learn) # on its validation set
-        what = f"The model {learn.arch} ({len(learn.dls.vocab)} labels)" + ('' if isinstance(model, (Learner, SavedModel)) else f" saved in {Path(model).name}/")
-        about = [f"{what}, evaluated on the labelled images of {Path(path).name} on {datetime.now():%Y-%m-%d at %H:%M}."]
-        rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}', about=about, split='labelled',
-                           links={'per-class table (CSV)': 'per_class.csv', 'metrics.json': 'metrics.json'} if out else {})
+    try: learn, rep, seen = _evaluation(model, path, out, labels, include_seen)
     except BaseException: # Ctrl-C too
         if out is not None: release_dir(out, discard=True) # what it wrote is taken back
         if made: shutil.rmtree(out, ignore_errors=True)
         raise
-    m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch, task=rep.get('task', 'single_label'),
-                       n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path), skipped_files=getattr(learn, 'skipped_files', []), report={k:v for k,v in rep.items() if k != 'n'})
+    m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch,
+                       task=rep.get('task', 'single_label'), n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path),
+                       skipped_files=getattr(learn, 'skipped_files', []), seen=seen, report={k:v for k,v in rep.items() if k != 'n'})
     if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2)); release_dir(out)
     return m

@@ -17,7 +17,7 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed, FuncSplitter
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, write_csv, read_csv, show_path, claim_dir, release_dir
-from .data import get_dls, image_block, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates, read_labels, is_multi_label
+from .data import get_dls, image_block, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates, read_labels, is_multi_label, left_out, left_out_words
 from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record, fit_calibration
@@ -306,7 +306,7 @@ def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
     return len(_duplicates([f for f in image_files(path) if f not in skip], Path(path))) if find_splits(path) else 0
 
-def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=())->dict:
+def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=(), lo=None)->dict:
     "What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows, the files beside it"
     from imgclf.models import is_scratch
     weights = 'from ImageNet weights' if recipe.pretrained and not is_scratch(recipe.arch) else 'from random weights'
@@ -318,6 +318,7 @@ def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=())->dict:
     advice = []
     if (msg := class_imbalance(path, labels=getattr(dls, 'labels', None))): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
     if (few := len(dls.train_ds)/len(dls.vocab)) < 30: advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
+    if (w := left_out_words(lo or {}, path.name)): advice.append(w)
     if (d := _duplicate_count(path, skip)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
     links = {'training curves': 'curves.png'} if not recipe.fast else {}
     links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv', 'the recipe (run.json)': 'run.json'}
@@ -332,7 +333,8 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
         plt.close(fig)
     learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX (multi-label: the threshold `score` uses)
     val, tdl = score(learn), get_test_dl(dls)
-    ctx = _report_context(r, learn, dls, tdl, recipe, path, skip)
+    lo = left_out(path)
+    ctx = _report_context(r, learn, dls, tdl, recipe, path, skip, lo)
     rep = write_report(learn, r.folder, tdl, title=f"{recipe.arch} on {path.name}", **ctx)
     save_model(learn, r.file('model'))
     m = metrics_record(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
@@ -341,7 +343,7 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
                        n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, kept_epoch=getattr(learn, 'kept_epoch', None), epochs_run=getattr(learn, 'epochs_run', None), head_valid_loss=getattr(learn, 'head_valid_loss', None), lr_found=getattr(learn, 'lr_found', None),
                        train_seconds=round(learn.train_seconds, 1), seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
                        processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path), fast=recipe.fast,
-                       seed=recipe.seed, skipped_files=sorted(map(str, skip)), report={k:v for k,v in rep.items() if k != 'n'}, task=rep.get('task', 'single_label'))
+                       seed=recipe.seed, skipped_files=sorted(map(str, skip)), left_out=lo, report={k:v for k,v in rep.items() if k != 'n'}, task=rep.get('task', 'single_label'))
     r.write_metrics(m)
     write_model_card(r)
     return m
@@ -451,7 +453,8 @@ def model_card(r # A finished `Run`, or its folder
             f"An image classifier for {len(m['vocab'])} labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
             "## Data", "",
             f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."),
-            f"{len(m['skipped_files'])} files could not be used and were left out." if m.get('skipped_files') else "Every image could be used.", "",
+            left_out_words(m.get('left_out') or {}, name) or (f"{len(m['skipped_files'])} files could not be used and were left out."
+                                                             if m.get('skipped_files') else "Every image could be used."), "",
             "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
             *[f"| {k} | {md(v)} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
             "## Results", "", *([f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "

@@ -21,9 +21,10 @@ from .models import *
 from .train import head_spec
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions', 'save_model',
-           'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model', 'check_weights_fit',
-           'resize_tfm', 'as_batch', 'temper']
+__all__ = ['FORMAT_VERSION', 'SEEN_FILE', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'SEEN_LIMIT', 'norm_stats', 'model_meta',
+           'model_versions', 'file_digest', 'seen_record', 'save_model', 'version_differences', 'build_model',
+           'check_meta', 'SavedModel', 'load_model', 'check_weights_fit', 'read_seen', 'resize_tfm', 'as_batch',
+           'temper']
 
 # %% ../nbs/06_saved.ipynb #f596532e
 def norm_stats(learn:Learner)->dict|None:
@@ -61,17 +62,34 @@ def model_versions()->dict:
     "Versions of the libraries a saved model depends on"
     return dict(imgclf=imgclf.__version__, fastai=fastai.__version__, torch=torch.__version__.split('+')[0])
 
-# %% ../nbs/06_saved.ipynb #05e9dac1
+# %% ../nbs/06_saved.ipynb #78f2ba78
+SEEN_FILE = 'seen.json'
+
+def file_digest(fn)->str:
+    "The first 16 hex digits of the BLAKE2b digest of `fn`'s bytes: the same for a copy under any name"
+    with open(fn, 'rb') as f: return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
+
+def seen_record(learn:Learner)->dict|None:
+    "`{'train': digests, 'valid': digests}` of the image files `learn` trains and validates on; `None` unless its items are files"
+    dss = dict(train=learn.dls.train_ds, valid=learn.dls.valid_ds)
+    files = {k: list(getattr(ds, 'items', None) or []) for k, ds in dss.items()}
+    if not files['train'] or not all(isinstance(f, (str, Path)) for fs in files.values() for f in fs): return None
+    return {k: sorted({file_digest(f) for f in fs}) for k, fs in files.items()}
+
+# %% ../nbs/06_saved.ipynb #bffbb2be
 def save_model(learn:Learner, # A trained `Learner` from `make_learner`
-               dest # Folder to write: a new one, or an earlier model folder (only imgclf's files in it are replaced)
+               dest, # Folder to write: a new one, or an earlier model folder (only imgclf's files in it are replaced)
+               seen:bool=True, # Also record the digests of the training and validation files (`seen.json`)
               )->Path:
-    "Write `learn`'s model as `dest/weights.safetensors` and `dest/imgclf.json`, atomically"
+    "Write `learn`'s model as `dest/weights.safetensors` and `dest/imgclf.json` (and `seen.json`), atomically"
     dest = Path(dest)
     sd = {k:v.detach().cpu().contiguous() for k,v in learn.model.state_dict().items()}
+    rec = seen_record(learn) if seen else None
     with atomic_dir(dest, 'model') as tmp:
         save_file(sd, tmp/'weights.safetensors')
         meta = model_meta(learn) | dict(sha256=_sha256(tmp/'weights.safetensors'))
         (tmp/'imgclf.json').write_text(json.dumps(meta, indent=2))
+        if rec: (tmp/SEEN_FILE).write_text(json.dumps(rec))
     return dest
 
 # %% ../nbs/06_saved.ipynb #a07ff33a
@@ -140,15 +158,16 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
 
 MODEL_FILE_LIMITS = {'imgclf.json': 1_000_000, 'weights.safetensors': 2_000_000_000} # bytes; far above any real model's
 
-def _check_model_file(fn, folder):
+def _check_model_file(fn, folder, limit=None):
     "Refuse, before reading a byte, a model file that is not a regular file inside `folder` within its size limit"
     real, st = Path(os.path.realpath(fn)), os.stat(fn)
     if not real.is_relative_to(os.path.realpath(folder)): raise ValueError(f"{fn} links to a file outside its model folder: refused. Fix: copy the real file into the folder")
     if not stat.S_ISREG(st.st_mode): raise ValueError(f"{fn} is not a regular file (a pipe, a device or a folder): refused. Fix: export the model again")
-    if st.st_size > (lim := MODEL_FILE_LIMITS[Path(fn).name]): raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
+    if st.st_size > (lim := limit or MODEL_FILE_LIMITS[Path(fn).name]): raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
 
 class SavedModel:
     "A saved model: its network `net` and its description `meta` (the content of `imgclf.json`)"
+    seen = None # {digest: 'train' or 'valid'} of the files it trained and validated on (`read_seen`); `None`: not known
     def __init__(self, net, # The network (a `torch.nn.Module`, or an `OnnxModel` from `fast_model`)
                  meta:dict # Its description, as `check_meta` accepts it
                 ): self.net, self.meta = net, meta
@@ -193,7 +212,9 @@ def load_model(path, # A folder written by `save_model`
     check_weights_fit(meta, path/'weights.safetensors', diff) # before a byte of the network is allocated
     model = build_model(meta)
     model.load_state_dict(load_file(path/'weights.safetensors'))
-    return SavedModel(model.eval(), meta)
+    res = SavedModel(model.eval(), meta)
+    res.seen = read_seen(path)
+    return res
 
 def check_weights_fit(meta:dict, # A checked description (`check_meta`)
                       fn, # Its safetensors weights file
@@ -208,6 +229,31 @@ def check_weights_fit(meta:dict, # A checked description (`check_meta`)
         odd = [f"{k}: {got.get(k, 'missing')} in the file, {want.get(k, 'none')} in the network" for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)]
         raise ValueError(f"The weights in {Path(fn).parent} do not fit a {meta['arch']} network" + (f" (saved with {', '.join(diff)})" if diff else '')
                          + f" with {len(meta['vocab'])} labels: {len(odd)} tensors differ, e.g. {'; '.join(odd[:2])}")
+
+# %% ../nbs/06_saved.ipynb #1f0040bf
+SEEN_LIMIT = 200_000_000 # bytes: 11 million images
+
+def read_seen(path # A model folder
+             )->dict|None:
+    "`{digest: 'train' or 'valid'}` from `path/seen.json`; `None` without one, or with a warning when it is not a record imgclf wrote"
+    fn = Path(path)/SEEN_FILE
+    if not fn.exists(): return None
+    try:
+        _check_model_file(fn, path, SEEN_LIMIT)
+        rec = json.loads(fn.read_text())
+        ok = isinstance(rec, dict) and all(isinstance(rec.get(k), list) for k in ('train', 'valid'))
+        if not ok or not all(isinstance(d, str) and len(d) == 16 for k in ('train', 'valid') for d in rec[k]): raise ValueError('not a record')
+    except (OSError, ValueError) as e:
+        warnings.warn(f"{fn} is not a record imgclf wrote ({e}); the images this model has seen are not known")
+        return None
+    return {d: 'valid' for d in rec['valid']} | {d: 'train' for d in rec['train']}
+
+@patch
+def seen_split(self:SavedModel, files # Image files
+              )->list:
+    "For each file, 'train' or 'valid' if the model trained or validated on its content, else `None` (all `None` when unknown)"
+    if not self.seen: return [None]*len(files)
+    return [self.seen.get(file_digest(f)) for f in files]
 
 # %% ../nbs/06_saved.ipynb #b3698299
 def resize_tfm(meta:dict):
@@ -294,10 +340,23 @@ def predict_folder(self:SavedModel, items, # A folder of images, or a list of im
         write_csv(df, csv, index=False)
     return df
 
+# %% ../nbs/06_saved.ipynb #7d4c78b4
+@patch
+def _unseen(self:SavedModel, files, root)->tuple:
+    "`(files the model has not seen, {'train': n, 'valid': n} of those it has)`; refused when it has seen them all"
+    splits = self.seen_split(files)
+    seen = {s: splits.count(s) for s in ('train', 'valid')}
+    if self.seen and None not in splits:
+        raise ValueError(f"All {len(files):,} images under {show_path(root)} are images this model trained ({seen['train']:,}) or validated "
+                         f"({seen['valid']:,}) on: their score says nothing about new images. Fix: evaluate on images it has not seen "
+                         "(a test/ folder), or add --include-seen to score them anyway")
+    return [f for f, s in zip(files, splits) if s is None], seen
+
 # %% ../nbs/06_saved.ipynb #470115ea
 @patch
 def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
             labels=None, # A labels CSV file (or its `read_labels` table): its `test` rows when it has some, else all its rows
+            skip_seen:bool=False, # Leave out the images the model trained or validated on (`seen_split`); counted in `learn.seen`
            )->Learner:
     "A `Learner` around a saved model whose validation set is the labelled images of `path`"
     from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, CrossEntropyLossFlat, BCEWithLogitsLossFlat,
@@ -318,6 +377,7 @@ def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` s
         files, get_y = [f for f in image_files(root) if f not in skip], parent_label
         given = {f.parent.name for f in files}
     if not files: raise ValueError(f"No usable images found under {root}")
+    files, seen = self._unseen(files, root) if skip_seen else (files, None)
     if (unknown := sorted(given - set(meta['vocab']))):
         raise ValueError(f"{labels if labels is not None else root} has labels the model was not trained on: {', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
     norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'], cuda=False)] if meta.get('normalize') else []
@@ -326,4 +386,5 @@ def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` s
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
     learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=BCEWithLogitsLossFlat() if multi else CrossEntropyLossFlat(), metrics=accuracy_multi if multi else accuracy)
     learn.arch, learn.skipped_files, learn.head_spec, learn.calibration = meta['arch'], sorted(map(str, skip)), meta.get('head'), meta.get('calibration')
+    learn.seen = seen
     return learn
