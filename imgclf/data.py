@@ -6,7 +6,7 @@ Docs: https://imgclf.github.io/imgclf/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #a42f0c0b
 from __future__ import annotations
-import gzip, hashlib, math, os, re, shutil, stat, struct, sys, tempfile, unicodedata, warnings
+import gzip, hashlib, math, os, re, shutil, stat, struct, sys, tempfile, time, unicodedata, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
@@ -256,13 +256,22 @@ def get_dls(path, # Dataset root (see `find_splits`)
     return dls
 
 # %% ../nbs/02_data.ipynb #66e8f517
+def _lines(it, after:float=5.):
+    "Yield from `it`, printing 'N of TOTAL' at each tenth once `after` seconds have passed: a log shows long steps move, and short ones stay quiet"
+    n, start = len(it), time.perf_counter()
+    step = max(1, n//10)
+    for i, o in enumerate(it, 1):
+        yield o
+        if (i % step == 0 or i == n) and time.perf_counter() - start > after: print(f'  {i:,} of {n:,}', flush=True)
+
 def progress(it, # Iterable to go through
              msg:str|None # One-line description of what is being done and why, printed first (nothing if `None`)
             ):
-    "Print `msg` once, then wrap `it` in a progress bar in a notebook or terminal"
+    "Print `msg` once, then wrap `it` in a progress bar in a notebook or terminal, or print a line at each tenth of a long step in a log"
     from fastprogress.fastprogress import IN_NOTEBOOK
     if msg: print(msg, flush=True)
-    return progress_bar(it, leave=False) if IN_NOTEBOOK or sys.stdout.isatty() else it
+    if IN_NOTEBOOK or sys.stdout.isatty(): return progress_bar(it, leave=False)
+    return _lines(it) if hasattr(it, '__len__') else it
 
 # %% ../nbs/02_data.ipynb #38a22291
 def _decode_key(dl)->str: return files_key(getattr(dl.dataset, 'items', []), repr(dl.after_item))

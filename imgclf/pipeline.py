@@ -319,6 +319,9 @@ def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=(), lo=None)->dic
     if (msg := class_imbalance(path, labels=getattr(dls, 'labels', None))): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
     if (few := len(dls.train_ds)/len(dls.vocab)) < 30: advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
     if (w := left_out_words(lo or {}, path.name)): advice.append(w)
+    if not recipe.fast and getattr(learn, 'kept_epoch', None) == 0:
+        advice.append(f"Fine-tuning the whole network did not beat its new last layer alone: `imgclf train {path.name} --fast` "
+                      "trains just that layer, in a fraction of the time.")
     if (d := _duplicate_count(path, skip)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
     links = {'training curves': 'curves.png'} if not recipe.fast else {}
     links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv', 'the recipe (run.json)': 'run.json'}

@@ -156,13 +156,14 @@ def _batch_device(dl)->str:
     "The device type `dl`'s batches are on"
     return getattr(getattr(dl, 'device', None), 'type', None) or 'cpu'
 
-def _features(learn, dl):
-    "Pooled body features and targets for every item of `dl`"
+def _features(learn, dl, what:str='training'):
+    "Pooled body features and targets for every item of `dl` (`what` images, for the progress message)"
     cl = torch.channels_last if _batch_device(dl) == 'cpu' else torch.contiguous_format # oneDNN's fast layout for convolutions on CPU
     body, pool = learn.model[0].eval().to(memory_format=cl), learn.model[1][:2].eval()
     xs, ys = [], []
     with torch.no_grad():
-        for xb,yb in dl: xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
+        msg = f"Fast mode: the pretrained network looks at the {len(dl.dataset):,} {what} images once"
+        for xb,yb in progress(dl, msg if len(dl) > 1 else None): xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
     return torch.cat(xs), torch.cat(ys)
 
 class BestEpoch(Callback):
@@ -189,10 +190,10 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
     start = time.perf_counter()
     dls = learn.dls
     trn = dls.test_dl(dls.train_ds.items, with_labels=True) # the training images without augmentation
-    ftr, fvl = _features(learn, trn), _features(learn, dls.valid)
+    ftr, fvl = _features(learn, trn), _features(learn, dls.valid, 'validation')
     if aug_passes:
         aug = dls.train.new(shuffle=False, drop_last=False) # the training transforms, every image once a pass
-        ftr = tuple(torch.cat(o) for o in zip(ftr, *(_features(learn, aug) for _ in range(aug_passes))))
+        ftr = tuple(torch.cat(o) for o in zip(ftr, *(_features(learn, aug, 'augmented training') for _ in range(aug_passes))))
     bs = min(bs, len(ftr[1])) # fewer images than a batch: one batch of them all (with `drop_last` a bigger batch would train nothing)
     fdls = DataLoaders(DataLoader(TensorDataset(*ftr), bs=bs, shuffle=True, drop_last=True),
                        DataLoader(TensorDataset(*fvl), bs=bs*2))

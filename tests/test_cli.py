@@ -13,11 +13,50 @@ def run(*args):
 
 @pytest.fixture(scope='module')
 def run_dir(tmp_path_factory):
-    "One trained run for the tests that only read it (none may change it)"
-    out = tmp_path_factory.mktemp('cli')/'run'
-    r = run('train', TINY, '--out', out, '--epochs', '2')
+    "One trained run for the tests that only read it (none may change it), on fashion_tiny with a misnamed image and a broken file"
+    base = tmp_path_factory.mktemp('cli')
+    data, out = base/'tiny', base/'run'
+    shutil.copytree(TINY, data)
+    bag = data/'train'/'bag'
+    (bag/'web.png?w=300').write_bytes(sorted(bag.iterdir())[0].read_bytes()) # saved from the web: never used for its name
+    (data/'train'/'coat'/'notes.png').write_text('not an image')
+    r = run('train', data, '--out', out, '--epochs', '2')
     assert r.returncode == 0, r.stderr
     return out
+
+def test_run_records_the_files_it_left_out(run_dir):
+    m = json.loads((run_dir/'metrics.json').read_text())
+    assert m['left_out'] == {'not_image': ['train/coat/notes.png'], 'misnamed': ['train/bag/web.png?w=300']}
+    card, page = (run_dir/'model'/'README.md').read_text(), (run_dir/'report.html').read_text()
+    for text in (card, page):
+        assert '2 files were left out: 1 file that is not an image' in text and 'check tiny --fix-names' in text
+    assert 'Every image could be used' not in card
+
+def test_evaluate_leaves_out_the_images_the_model_has_seen(run_dir, tmp_path):
+    "A copied model folder, on copies of its training images under new names mixed with new ones: it scores the new ones and says so"
+    data = Path(json.loads((run_dir/'run.json').read_text())['dataset'])
+    shutil.copytree(run_dir/'model', tmp_path/'model')
+    for split, n in (('train', 12), ('test', 8)):
+        for f in sorted((data/split/'bag').glob('*.png'))[:n]:
+            (tmp_path/'mixed'/'bag').mkdir(parents=True, exist_ok=True); shutil.copy(f, tmp_path/'mixed'/'bag'/f'{split}-{f.name}')
+    r = run('evaluate', tmp_path/'model', tmp_path/'mixed', '--out', tmp_path/'ev')
+    assert r.returncode == 0, r.stderr
+    assert '12 of the 20 images are ones this model trained (12) or validated (0) on' in r.stderr
+    m = json.loads((tmp_path/'ev'/'metrics.json').read_text())
+    assert m['n_test'] == 8 and m['seen'] == {'train': 12, 'valid': 0}
+    assert (tmp_path/'ev'/'report.html').read_text().index('12 of the 20 images') < (tmp_path/'ev'/'report.html').read_text().index('Key numbers')
+    r = run('evaluate', tmp_path/'model', data/'train')
+    assert r.returncode == 1 and '--include-seen' in r.stderr and 'Traceback' not in r.stderr
+    r = run('predict', tmp_path/'model', tmp_path/'mixed')
+    assert r.returncode == 0 and '12 of these 20 images are ones the model trained (12)' in r.stderr, r.stderr
+
+def test_small_frictions_are_one_line(run_dir):
+    r = run('--version')
+    assert r.returncode == 0 and r.stdout.startswith('imgclf ')
+    r = run('export', run_dir/'model', '--tflite', 'm.tflite')
+    assert r.returncode == 2 and 'no option --tflite; imgclf exports to --onnx' in r.stderr and len(r.stderr.splitlines()) == 1
+    r = run('train', TINY, '--epochs', 'many')
+    assert r.returncode == 2 and "invalid int value: 'many'" in r.stderr and len(r.stderr.splitlines()) == 1
 
 def test_help_lists_train():
     r = run('--help')
