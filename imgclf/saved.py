@@ -248,12 +248,17 @@ def read_seen(path # A model folder
         return None
     return {d: 'valid' for d in rec['valid']} | {d: 'train' for d in rec['train']}
 
+def _digest_or_none(f):
+    "`file_digest(f)` for a regular file that can be read; `None` for anything else (a pipe is never opened)"
+    try: return file_digest(f) if stat.S_ISREG(os.stat(f).st_mode) else None
+    except OSError: return None
+
 @patch
 def seen_split(self:SavedModel, files # Image files
               )->list:
     "For each file, 'train' or 'valid' if the model trained or validated on its content, else `None` (all `None` when unknown)"
     if not self.seen: return [None]*len(files)
-    return [self.seen.get(file_digest(f)) for f in files]
+    return [self.seen.get(_digest_or_none(f)) for f in files]
 
 # %% ../nbs/06_saved.ipynb #b3698299
 def resize_tfm(meta:dict):

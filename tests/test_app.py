@@ -3,6 +3,7 @@ import shutil, subprocess, sys, time, urllib.request
 from pathlib import Path
 import pytest
 from imgclf.app import free_port
+from cli import run
 from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +22,7 @@ def wait_for_http(url, proc, timeout=180):
 @pytest.fixture(scope='module')
 def model(tmp_path_factory):
     out = tmp_path_factory.mktemp('app')/'run'
-    r = subprocess.run([IMGCLF, 'train', TINY, '--out', out, '--epochs', '3'], capture_output=True, text=True, timeout=600)
+    r = run('train', TINY, '--out', out, '--epochs', '3')
     assert r.returncode == 0, r.stderr
     return out/'model'
 

@@ -3,6 +3,7 @@ import json, subprocess, sys
 from pathlib import Path
 import pytest
 from imgclf.data import fashion_tiny
+from cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = fashion_tiny()
@@ -22,8 +23,7 @@ def test_fashion_speedrun_quick():
 def out(tmp_path_factory):
     "A small trained run, for the benchmarks that time a saved model"
     out = tmp_path_factory.mktemp('bench')/'run'
-    assert subprocess.run([Path(sys.executable).parent/'imgclf', 'train', TINY, '--out', out, '--epochs', '1'],
-                          capture_output=True, timeout=600).returncode == 0
+    assert run('train', TINY, '--out', out, '--epochs', '1').returncode == 0
     return out
 
 def test_inference_bench(out):

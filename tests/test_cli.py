@@ -8,8 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TINY = fashion_tiny()
 IMGCLF = Path(sys.executable).parent/'imgclf'
 
-def run(*args):
-    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600)
+from cli import run # `imgclf ARGS` in a process of its own, forked from one that has imported PyTorch and fastai once
 
 @pytest.fixture(scope='module')
 def run_dir(tmp_path_factory):
@@ -59,7 +58,8 @@ def test_small_frictions_are_one_line(run_dir):
     assert r.returncode == 2 and "invalid int value: 'many'" in r.stderr and len(r.stderr.splitlines()) == 1
 
 def test_help_lists_train():
-    r = run('--help')
+    "The installed `imgclf` script itself (the other tests run the same `main` through a fork server)"
+    r = subprocess.run([str(IMGCLF), '--help'], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and 'train' in r.stdout
 
 def test_train_writes_run_folder(tmp_path):
@@ -126,8 +126,7 @@ def test_missing_pretrained_weights_offline_is_one_clear_line(tmp_path):
     from imgclf.models import online
     if online(): pytest.skip('weights can be downloaded here')
     env = {**os.environ, 'TORCH_HOME': str(tmp_path/'torch')}
-    r = subprocess.run([str(IMGCLF), 'train', str(TINY), '--out', str(tmp_path/'run'), '--arch', 'resnet18', '--epochs', '1'],
-                       capture_output=True, text=True, timeout=120, env=env)
+    r = run('train', TINY, '--out', tmp_path/'run', '--arch', 'resnet18', '--epochs', '1', timeout=120, env=env)
     assert r.returncode == 1 and 'Traceback' not in r.stderr
     assert 'No pretrained weights' in r.stderr and 'efficientnet_lite0' in r.stderr
 
@@ -195,8 +194,7 @@ def test_weights_lists_and_checks(tmp_path):
     assert r.returncode == 1 and 'Unknown architecture' in r.stderr and 'Traceback' not in r.stderr
     from imgclf.models import online
     if not online(): # offline, with an empty hub cache: the way out is named
-        r = subprocess.run([str(IMGCLF), 'weights', '--fetch', 'resnet18'], capture_output=True, text=True, timeout=120,
-                           env={**os.environ, 'TORCH_HOME': str(tmp_path/'torch'), 'IMGCLF_DATA': str(tmp_path/'data')})
+        r = run('weights', '--fetch', 'resnet18', timeout=120, env={**os.environ, 'TORCH_HOME': str(tmp_path/'torch'), 'IMGCLF_DATA': str(tmp_path/'data')})
         assert r.returncode == 1 and 'cannot be reached' in r.stderr and 'Traceback' not in r.stderr
 
 def test_app_write_makes_a_deployable_folder(run_dir, tmp_path):
@@ -235,7 +233,7 @@ def test_suspects_then_clean_moves_and_logs(run_dir, tmp_path):
     (('clean', str(TINY), 'no/such.csv'), 'No such file'),
 ])
 def test_user_mistakes_are_one_clear_line(args, says):
-    r = subprocess.run([str(IMGCLF), *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    r = run(*args, timeout=120, cwd=ROOT)
     assert r.returncode == 1 and says in r.stderr and 'Traceback' not in r.stderr, r.stderr
     assert r.stderr.strip().count('\n') == 0 and r.stderr.startswith(f'imgclf {args[0]}: error:')
 
@@ -252,7 +250,7 @@ def test_reported_accuracy_is_what_the_saved_model_gives(kind, tmp_path):
     for f in pd.read_csv(tmp_path/'run'/'split.csv').query("split == 'valid'").path.map(Path):
         (valid/f.parent.name).mkdir(parents=True, exist_ok=True); shutil.copy(f, valid/f.parent.name/f.name)
     for folder, key in ((valid, 'accuracy'), (data, 'test_accuracy')):
-        r = run('evaluate', tmp_path/'run'/'model', folder, '--out', tmp_path/f'eval_{key}')
+        r = run('evaluate', tmp_path/'run'/'model', folder, '--out', tmp_path/f'eval_{key}', '--include-seen') # validation images: seen
         assert r.returncode == 0, r.stderr
         assert json.loads((tmp_path/f'eval_{key}'/'metrics.json').read_text())['test_accuracy'] == m[key], (key, m[key])
     if kind == 'photos': onnx_file_alone_predicts_like_the_folder(tmp_path/'run'/'model', data/'test', tmp_path)
@@ -321,7 +319,7 @@ def test_mnist_and_cifar10_from_official_files_train_like_any_folder(tmp_path):
     assert mn == tmp_path/'cache'/'mnist' and c10 == tmp_path/'cache'/'cifar10'
     assert [len(list((mn/s).rglob('*.png'))) for s in ('train', 'test')] == [200, 40] and sorted(o.name for o in (mn/'train').iterdir()) == [str(i) for i in range(10)]
     out = tmp_path/'run' # one training is enough to show such a folder trains like any other (01_datasets checks the pixels of both)
-    r = subprocess.run([str(IMGCLF), 'train', str(c10), '--out', str(out), '--epochs', '1'], capture_output=True, text=True, env=env, timeout=600)
+    r = run('train', c10, '--out', out, '--epochs', '1', env=env)
     assert r.returncode == 0, r.stderr
     m = json.loads((out/'metrics.json').read_text())
     assert m['n_test'] == 20 and m['vocab'][0] == 'airplane' and len(m['vocab']) == 10

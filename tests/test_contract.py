@@ -9,8 +9,7 @@ from imgclf.data import fashion_tiny
 TINY = fashion_tiny()
 IMGCLF = Path(sys.executable).parent/'imgclf'
 
-def imgclf(*args, timeout=600, **kw):
-    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=timeout, **kw)
+from cli import run as imgclf # `imgclf ARGS` in a process of its own, forked from one that has its imports done
 
 def one_clear_line(r):
     "A user error: exit code 1, one line, no traceback"

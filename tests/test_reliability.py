@@ -10,8 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TINY = fashion_tiny()
 IMGCLF = Path(sys.executable).parent/'imgclf'
 
-def run(*args, **kw):
-    return subprocess.run([str(IMGCLF), *map(str, args)], capture_output=True, text=True, timeout=600, **kw)
+from cli import run # `imgclf ARGS` in a process of its own, forked from one that has its imports done
 
 def one_clear_line(r):
     "A user error: exit code 1 and no traceback"

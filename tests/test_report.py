@@ -2,6 +2,7 @@
 import json, re, subprocess, sys
 from pathlib import Path
 import pytest
+import cli
 from imgclf.data import fashion_tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -11,7 +12,7 @@ IMGCLF = Path(sys.executable).parent/'imgclf'
 @pytest.fixture(scope='module')
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp('report')/'run'
-    r = subprocess.run([IMGCLF, 'train', fashion_tiny(), '--out', out, '--epochs', '5'], capture_output=True, text=True, timeout=600)
+    r = cli.run('train', fashion_tiny(), '--out', out, '--epochs', '5')
     assert r.returncode == 0, r.stderr
     return out, r.stdout
 
