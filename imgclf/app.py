@@ -108,7 +108,7 @@ def offline_theme():
     gr = _gradio()
     return gr.themes.Default(font=['system-ui', 'Segoe UI', 'Roboto', 'sans-serif'], font_mono=['ui-monospace', 'Consolas', 'monospace'])
 
-# %% ../nbs/13_app.ipynb #502622d4
+# %% ../nbs/13_app.ipynb #ae7e61ee
 def default_examples(model_dir, # A run's `model/` folder
                      n:int=8 # At most this many, one per label
                     )->list:
@@ -124,6 +124,7 @@ def default_examples(model_dir, # A run's `model/` folder
     df = df[inside & df.path.map(lambda p: Path(p).is_file())]
     return [Path(p) for p in df.groupby(df.path.map(lambda p: Path(p).parent.name)).path.first().head(n)]
 
+# %% ../nbs/13_app.ipynb #0edfa520
 def copy_examples(examples, # Image files
                   dest, # Folder to write the copies into
                   largest:int=1024, # Longest side of a copy, in pixels
@@ -190,7 +191,7 @@ def serve(model, # A model folder, a `SavedModel` or a `Classifier`
                 app_kwargs=dict(middleware=[Middleware(SecurityHeaders)]))
     return demo
 
-# %% ../nbs/13_app.ipynb #b50f3d5d
+# %% ../nbs/13_app.ipynb #753d7085
 PAGE_CSP = ("default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
             "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 FILE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox" # a served file runs nothing
@@ -201,10 +202,12 @@ def script_hashes(html:str)->list:
     return [f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
             for s in re.findall(r'<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>', html, re.S | re.I)]
 
+# %% ../nbs/13_app.ipynb #f4952047
 def _security_headers(csp:str)->list:
     "The headers `SecurityHeaders` adds to a response, with its policy `csp`"
     return [(b'content-security-policy', csp.encode()), (b'x-content-type-options', b'nosniff'), (b'referrer-policy', b'no-referrer'), (b'x-frame-options', b'DENY')]
 
+# %% ../nbs/13_app.ipynb #053a3e51
 class SecurityHeaders:
     "ASGI middleware: a content-security policy (`PAGE_CSP` with the page's own script hashes, or `FILE_CSP` for served files) and related headers on every response"
     def __init__(self, app): self.app = app
@@ -226,7 +229,7 @@ class SecurityHeaders:
             await send(msg)
         await self.app(scope, receive, send_with_headers)
 
-# %% ../nbs/13_app.ipynb #ed368a63
+# %% ../nbs/13_app.ipynb #ca44ee93
 APP_PY = '''"""A web app for an image classifier trained with imgclf. Run: python app.py
 Set GRADIO_SERVER_PORT to choose the port, GRADIO_SERVER_NAME=0.0.0.0 to accept visitors from other machines."""
 from pathlib import Path
@@ -246,6 +249,7 @@ def _pinned(pkgs=APP_REQUIREMENTS)->list:
         except PackageNotFoundError: out.append(p)
     return out
 
+# %% ../nbs/13_app.ipynb #b69de6c9
 def imgclf_wheel(dest # Folder to write the wheel into
                 )->Path:
     "A wheel of the running imgclf, packed from its installed files: the same for a pip, wheel or editable install"
@@ -266,6 +270,7 @@ def imgclf_wheel(dest # Folder to write the wheel into
         z.writestr(f'{info}/RECORD', '\n'.join(record + [f'{info}/RECORD,,']) + '\n')
     return whl
 
+# %% ../nbs/13_app.ipynb #ee859ada
 def write_app(model, # A model folder
               dest, # Folder to write: a new or empty one, or an earlier app folder with `overwrite`
               examples=None, # Image files (or a folder of them); from the run's `split.csv` when `None`

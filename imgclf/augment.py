@@ -93,7 +93,7 @@ def augment_figure(img, # A PIL image, a file name or the file's bytes
 # %% ../nbs/03_augment.ipynb #a9b96b81
 SHARPEN = torch.tensor([[0.,-1,0], [-1,5,-1], [0,-1,0]])
 
-# %% ../nbs/03_augment.ipynb #b4f8930a
+# %% ../nbs/03_augment.ipynb #317a0dff
 def as_batch(x)->tuple:
     "`x` as a float `(B,C,H,W)` tensor in [0, 1], and whether it was a single image"
     if isinstance(x, Image.Image): x = np.asarray(x)
@@ -103,8 +103,10 @@ def as_batch(x)->tuple:
     x = torch.as_tensor(x).float()
     return (x[None], True) if x.ndim == 3 else (x, False)
 
+# %% ../nbs/03_augment.ipynb #77e7123a
 def _back(x, single): return TensorImage((x[0] if single else x).clamp(0, 1))
 
+# %% ../nbs/03_augment.ipynb #be424df1
 def sharpen(x, # Image or batch (see `as_batch`)
             amount:float=1., # 1 is seed 004's kernel; 0 does nothing; in between and above scale the effect
            )->TensorImage:
@@ -113,6 +115,7 @@ def sharpen(x, # Image or batch (see `as_batch`)
     k = torch.eye(3)[1].outer(torch.eye(3)[1]) * (1-amount) + SHARPEN*amount  # identity + amount*(SHARPEN - identity)
     return _back(KF.filter2d(x, k[None].to(x), border_type='replicate'), single)
 
+# %% ../nbs/03_augment.ipynb #479ecf02
 def blur(x, # Image or batch (see `as_batch`)
          sigma:float=0.8, # Standard deviation in pixels; 0.8 is OpenCV's for the 3×3 blur of seed 004
         )->TensorImage:
@@ -122,6 +125,7 @@ def blur(x, # Image or batch (see `as_batch`)
     ks = 2*max(1, round(3*sigma)) + 1
     return _back(KF.gaussian_blur2d(x, (ks,ks), (sigma,sigma), border_type='replicate'), single)
 
+# %% ../nbs/03_augment.ipynb #87ef31b7
 def edges(x, # Image or batch (see `as_batch`)
           low:float=50/255, high:float=150/255, # Canny's hysteresis thresholds (seed 004's 50 and 150 on 0..255)
          )->TensorImage:
@@ -130,6 +134,7 @@ def edges(x, # Image or batch (see `as_batch`)
     g = x.mean(1, keepdim=True) if x.shape[1] != 1 else x
     return _back(KF.canny(blur(g), low, high)[1], single)
 
+# %% ../nbs/03_augment.ipynb #1abadf6f
 def blur_sharpen(x, sigma:float=0.8, amount:float=1.)->TensorImage:
     "Blur, then sharpen (seed 004 §3.6)"
     return sharpen(blur(x, sigma), amount)
@@ -169,11 +174,12 @@ class RandomBlur(_RandomKernel):
     "Blur a random fraction `p` of the training images with sigma up to `max_strength` pixels"
     def f(self, x, s): return blur(x, s)
 
-# %% ../nbs/03_augment.ipynb #6519ffe1
+# %% ../nbs/03_augment.ipynb #4304a4b2
 def _noise(x, s):
     g = torch.Generator().manual_seed(0)  # the same noise every time, so an evaluation is repeatable
     return x + torch.randn(x.shape, generator=g).to(x) * 0.1*s
 
+# %% ../nbs/03_augment.ipynb #95aae95a
 def _pixelate(x, s):
     f = 1 + s
     if s <= 0: return x
@@ -181,6 +187,7 @@ def _pixelate(x, s):
     small = torch.nn.functional.interpolate(x, size=(max(1, round(h/f)), max(1, round(w/f))), mode='area')
     return torch.nn.functional.interpolate(small, size=(h, w), mode='bilinear')  # 'nearest' would shift pixels at fractional factors
 
+# %% ../nbs/03_augment.ipynb #f8bcd161
 DEGRADATIONS = {'blur': blur, 'sharpen': sharpen, 'noise': _noise, 'pixelate': _pixelate}
 
 def degrade(x, # Image or batch (see `as_batch`)
@@ -192,6 +199,7 @@ def degrade(x, # Image or batch (see `as_batch`)
     x, single = as_batch(x)
     return _back(DEGRADATIONS[kind](x, severity) if severity else x, single)
 
+# %% ../nbs/03_augment.ipynb #89ecbca7
 class Degrade(Transform):
     "Batch transform: `degrade` every image of every split by `kind` at `severity`"
     order = 36
@@ -199,6 +207,7 @@ class Degrade(Transform):
     def encodes(self, x:TensorImage): return TensorImage(degrade(x, self.kind, self.severity))
     def __repr__(self): return f"Degrade({self.kind!r}, {self.severity})"
 
+# %% ../nbs/03_augment.ipynb #725dce3e
 def degrade_figure(img, # A PIL image, array or tensor
                    kinds=tuple(DEGRADATIONS), # Kinds, one row each
                    severities=(0, 0.5, 1, 2, 4), # Severities, one column each

@@ -87,7 +87,7 @@ def apply_cleaning(decisions, # DataFrame or CSV file with `path` and `action` c
         if len(log): append_csv(qdir/'cleaning.csv', log)
     return log
 
-# %% ../nbs/12_clean.ipynb #0bcb7ea2
+# %% ../nbs/12_clean.ipynb #054a866b
 def _cleaner_cls():
     from fastai.vision.widgets import ImageClassifierCleaner
     import ipywidgets as W
@@ -113,6 +113,7 @@ def _cleaner_cls():
             return log
     return Cleaner
 
+# %% ../nbs/12_clean.ipynb #de1d4c97
 def Cleaner(learn, # A trained `Learner` (e.g. `load_model(model_dir).learner(path)` for a saved model)
             path=None, # Dataset root; `learn.dls.path` when `None`
             **kwargs # Passed on to `ImageClassifierCleaner` (`max_n`, `height`, `width`)

@@ -24,7 +24,7 @@ def _field(o)->str:
     "`o` as one field of a tab-separated line: a tab or line break inside (a file name can hold them) written as \\t, \\n, \\r"
     return str(o).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
-# %% ../nbs/14_cli.ipynb #ca9c5b2d
+# %% ../nbs/14_cli.ipynb #ce22a52c
 def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optionally inside train/, valid/ and test/; default: Fashion-MNIST
               *, out:str=None, # Run folder to write (default: runs/<timestamp>)
               labels:str=None, # A CSV file with the columns file,label[,split] (file names relative to PATH): labels from it, not from folders; several labels in a cell (separated by ; or spaces) train a multi-label model
@@ -59,6 +59,7 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     print(f"Report: {_show(r.file('report'))}")
     return r
 
+# %% ../nbs/14_cli.ipynb #b491a830
 def evaluate_cmd(model:str, # Model folder (a run folder's model/)
                  path:str, # Labelled images: a dataset with test/, or one sub-folder per label
                  *, out:str=None, # Folder for the report (default: runs/eval-<timestamp>)
@@ -77,6 +78,7 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
     print(f"{what} on {m['n_test']} images; report: {_show(out/'report.html')}")
     return m
 
+# %% ../nbs/14_cli.ipynb #2bba6f22
 EXPORT_FORMATS = dict(onnx='ONNX, for onnxruntime and any runtime that reads ONNX') # `imgclf export --FORMAT FILE`
 
 def export_cmd(model:str, # Model folder (a run folder's model/)
@@ -94,12 +96,14 @@ def export_cmd(model:str, # Model folder (a run folder's model/)
     if not (model/'README.md').exists() and (model.parent/'metrics.json').is_file(): # a model folder from before model cards
         print(f"Wrote its model card {_show(write_model_card(Run.load(model.parent)))}")
 
+# %% ../nbs/14_cli.ipynb #f3ad2bd9
 def _seen_note(m, files)->str|None:
     "A line on how many of `files` the model trained or validated on; `None` when none, or when that is not known"
     s = m.seen_split(files)
     t, v = s.count('train'), s.count('valid')
     return f"{t+v:,} of these {len(files):,} images are ones the model trained ({t:,}) or validated ({v:,}) on" if t+v else None
 
+# %% ../nbs/14_cli.ipynb #cd0d85ad
 def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx file written by imgclf export
                 images:list, # Image files or folders (searched recursively)
                 *, csv:str=None, # Also write the predictions to this CSV file
@@ -134,7 +138,7 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
         print(f"{_field(_show(r.path))}\t{_field(r.label or '(none)')}\t{conf}\t{_field(r.top)}") # multi-label: no label reached the threshold
     return df
 
-# %% ../nbs/14_cli.ipynb #aa650460
+# %% ../nbs/14_cli.ipynb #068b7767
 def check_cmd(path:str, # Dataset folder
               *, quarantine:bool=False, # Move the unusable files to PATH_quarantine/ (listed in its quarantine.csv)
               fix_names:bool=False, # Give images whose names are not image names (`a.jpg?width=300`, saved from the web) their image names, logged in PATH_renamed.csv
@@ -163,6 +167,7 @@ def check_cmd(path:str, # Dataset folder
         write_csv(df, csv, index=False)
     return df
 
+# %% ../nbs/14_cli.ipynb #9fa6acd6
 def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) or a model folder
                 *, plot:str=None, # Dataset folders: also draw the counts and image sizes into this PNG file
                 labels:str=None, # Dataset folders: a CSV file with the columns file,label[,split], when the labels are not folders
@@ -198,6 +203,7 @@ def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) o
         print(f"plot: {plot}")
     return df
 
+# %% ../nbs/14_cli.ipynb #23f3951e
 def weights_cmd(*, fetch:list=None, # Download (if needed) and check the weights of these architectures
                ):
     "List the pretrained weights on this machine; fetch and check others"
@@ -212,7 +218,7 @@ def weights_cmd(*, fetch:list=None, # Download (if needed) and check the weights
     print(f"{(t.found_in != '').sum()} of {len(t)} available offline. Get others with: imgclf weights --fetch ARCH (needs internet once)")
     return t
 
-# %% ../nbs/14_cli.ipynb #6f14644e
+# %% ../nbs/14_cli.ipynb #cb2da328
 def app_cmd(model:str, # Model folder (a run folder's model/)
             *, port:int=None, # Port to listen on (default: 7860, or $GRADIO_SERVER_PORT)
             host:str=None, # Address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every machine that can reach it)
@@ -235,6 +241,7 @@ def app_cmd(model:str, # Model folder (a run folder's model/)
     print(f"Serving {_show(model)}; press Ctrl-C to stop", flush=True)
     serve(clf, examples if examples else default_examples(model), port=port, host=host, max_mb=max_mb, title=title)
 
+# %% ../nbs/14_cli.ipynb #856b133d
 def suspects_cmd(model:str, # Model folder (a run folder's model/)
                  path:str, # Dataset folder
                  *, csv:str='suspects.csv', # The CSV file to write
@@ -251,6 +258,7 @@ def suspects_cmd(model:str, # Model folder (a run folder's model/)
     print(f"Wrote {len(df)} rows to {csv}. Set a row's action to 'quarantine' or to a label, then: imgclf clean {path} {csv}")
     return df
 
+# %% ../nbs/14_cli.ipynb #14dda726
 def clean_cmd(path:str, # Dataset folder the CSV was made for
               csv:str, # The CSV file with path and action columns (from imgclf suspects)
              ):
@@ -263,7 +271,7 @@ def clean_cmd(path:str, # Dataset folder the CSV was made for
     print(f"Moved {len(log)} file(s)" + (f"; log: {_show(Path(path).resolve().parent/(Path(path).resolve().name+'_quarantine')/'cleaning.csv')}" if len(log) else ''))
     return log
 
-# %% ../nbs/14_cli.ipynb #dabe57f9
+# %% ../nbs/14_cli.ipynb #0de1a859
 COMMANDS = dict(train=train_cmd, evaluate=evaluate_cmd, predict=predict_cmd, export=export_cmd, check=check_cmd, summary=summary_cmd,
                 weights=weights_cmd, app=app_cmd, suspects=suspects_cmd, clean=clean_cmd)
 
@@ -295,12 +303,14 @@ CHOSEN = ('arch','size','grayscale','decoded','bs','epochs','aug','min_scale','h
 
 def _str_or_int(o:str): return int(o) if o.isdigit() else o
 
+# %% ../nbs/14_cli.ipynb #0b19cf90
 def _arg_type(t):
     "The `argparse` type for annotation `t` (`float|None` is `float`, `str|int` is a number or a word, `list` takes several values)"
     args = [a for a in typing.get_args(t) if a is not type(None)] or [t]
     if set(args) == {str, int}: return _str_or_int
     return args[0]
 
+# %% ../nbs/14_cli.ipynb #fea69721
 def _add(p, name:str, t, default, help:str, positional:bool):
     "Add parameter `name` to parser `p`"
     t, help = _arg_type(t), (help or '').rstrip('.')
@@ -317,17 +327,20 @@ def _add(p, name:str, t, default, help:str, positional:bool):
     else: kw['type'] = t
     p.add_argument(flag, **kw)
 
+# %% ../nbs/14_cli.ipynb #f7b11814
 class _Parser(argparse.ArgumentParser):
     "argparse's parser, whose errors are one line that points to --help rather than the whole usage"
     def error(self, message):
         print(f"{self.prog}: error: {message}. See: {self.prog} --help", file=sys.stderr)
         sys.exit(2)
 
+# %% ../nbs/14_cli.ipynb #5e7f4c3c
 def _unknown_options(p:argparse.ArgumentParser, args:list)->list:
     "The options in `args` that `p` does not know, even as an abbreviation"
     known = [o for o in p._option_string_actions if o.startswith('--')]
     return [a for a in args if a.startswith('--') and not any(k.startswith(a.split('=')[0]) for k in known)]
 
+# %% ../nbs/14_cli.ipynb #2450a0e3
 def _command_parser(name:str)->argparse.ArgumentParser:
     "The parser of `imgclf NAME`, generated from its function's signature and docments"
     from fastcore.docments import docments
@@ -346,7 +359,7 @@ def _command_parser(name:str)->argparse.ArgumentParser:
             _add(g, fld.name, hints[fld.name], None, (docs.get(fld.name) or '') + ('' if d is None else f' (default: {d})'), positional=False)
     return p
 
-# %% ../nbs/14_cli.ipynb #b16cda44
+# %% ../nbs/14_cli.ipynb #434ea0de
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError, ImportError)
 
 _OS_FIXES = {28: 'free some space, or write to another disk', 30: 'choose a folder you can write', # ENOSPC, EROFS
@@ -359,6 +372,7 @@ def _os_error(e:OSError)->str:
     where = f' ({_show(f)})' if f else ''
     return f"{e.strerror or e}{where}. Fix: {_OS_FIXES.get(e.errno, 'check the path and try again')}"
 
+# %% ../nbs/14_cli.ipynb #08f5c4e9
 def _overview()->str:
     "What `imgclf --help` prints: the subcommands and what each does"
     lines = ['usage: imgclf COMMAND [options]  (imgclf --version: the version)', '', 'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '', 'commands:']
@@ -369,6 +383,7 @@ def _overview()->str:
               "  IMGCLF_ANY_ARCH=1  load model folders of any timm architecture, not only imgclf's registry: only those you trust"]
     return '\n'.join(lines + ['', "'imgclf COMMAND --help' tells more about each; for example: imgclf train --help"])
 
+# %% ../nbs/14_cli.ipynb #868be4ee
 def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
         )->int:
     "Entry point of the `imgclf` command"

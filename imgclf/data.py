@@ -118,7 +118,7 @@ def _one_spelling(csv:Path, label:list, multi:bool)->list:
     nfc = lambda n: unicodedata.normalize('NFC', n)
     return [tuple(map(nfc, l)) if multi else nfc(l) for l in label]
 
-# %% ../nbs/02_data.ipynb #2b3eb065
+# %% ../nbs/02_data.ipynb #92813fd6
 def read_labels(path, # Dataset root: the `file` column is relative to it
                 csv, # A CSV file whose header names `file`, `label` and, optionally, `split`
                 multi:bool|None=None, # Several labels per image (`;`- or space-separated); `None`: when any label cell holds several
@@ -157,45 +157,52 @@ def read_labels(path, # Dataset root: the `file` column is relative to it
     res.attrs.update(multi=multi, csv=str(csv))
     return res
 
+# %% ../nbs/02_data.ipynb #ea8bd950
 def as_labels(path, # Dataset root the labels file's names are relative to
               labels, # A labels CSV file, or a table `read_labels` already made (returned as it is)
              )->pd.DataFrame:
     "`labels` as a labels table, reading the file only when it is not one yet"
     return labels if isinstance(labels, pd.DataFrame) else read_labels(path, labels)
 
+# %% ../nbs/02_data.ipynb #8fbf7d0a
 def row_labels(t:pd.DataFrame # A labels table from `read_labels`
               )->list:
     "Each row's labels as a list: one label, or all of a multi-label row's"
     return [list(l) if t.attrs.get('multi') else [l] for l in t.label]
 
+# %% ../nbs/02_data.ipynb #2bb3739a
 def label_names(t:pd.DataFrame # A labels table from `read_labels`
                )->pd.Series:
     "How many images have each label in `t`, most first (in a multi-label table an image counts once for each of its labels)"
     return pd.Series([o for ls in row_labels(t) for o in ls], dtype=object).value_counts()
 
+# %% ../nbs/02_data.ipynb #805143b6
 class LabelOf:
     "The label (a list of labels when multi-label) of an image file, from a labels table: a callable that pickles, unlike a lambda"
     def __init__(self, t): self.multi, self.d = bool(t.attrs.get('multi')), {str(p): l for p, l in zip(t.path, t.label)}
     def __call__(self, f): return list(self.d[str(f)]) if self.multi else self.d[str(f)]
 
+# %% ../nbs/02_data.ipynb #cb7e7613
 class InFiles:
     "Whether a file is one of `files`: `FuncSplitter`'s test for the rows a labels table puts in `valid`"
     def __init__(self, files): self.files = set(map(str, files))
     def __call__(self, f): return str(f) in self.files
 
+# %% ../nbs/02_data.ipynb #5a67e4d1
 def is_multi_label(dls # `DataLoaders` (or a `Datasets`)
                   )->bool:
     "Whether `dls` gives each image any number of labels (fastai's `MultiCategoryBlock`) rather than one"
     ds = getattr(dls, 'train_ds', dls)
     return any(isinstance(t, MultiCategorize) for t in ds.tls[1].tfms)
 
-# %% ../nbs/02_data.ipynb #5110bf3f
+# %% ../nbs/02_data.ipynb #ac9fd4b4
 def _in_folder(folder):
     "Whether a file is under `folder`, by its path as listed: a symlinked image in valid/ is a validation image wherever it points"
     folder = Path(os.path.abspath(folder))
     def _f(o): return folder in Path(os.path.abspath(o)).parents
     return _f
 
+# %% ../nbs/02_data.ipynb #5b932dd1
 def image_block(path, # Dataset root (see `find_splits`)
                 size:int=224, # Side of the square images the model sees
                 min_scale:float|None=None, # If set, `RandomResizedCrop` keeping at least this fraction of each training image; else `Resize`
@@ -273,9 +280,10 @@ def progress(it, # Iterable to go through
     if IN_NOTEBOOK or sys.stdout.isatty(): return progress_bar(it, leave=False)
     return _lines(it) if hasattr(it, '__len__') else it
 
-# %% ../nbs/02_data.ipynb #38a22291
+# %% ../nbs/02_data.ipynb #66ae1a46
 def _decode_key(dl)->str: return files_key(getattr(dl.dataset, 'items', []), repr(dl.after_item))
 
+# %% ../nbs/02_data.ipynb #618c8794
 _DECODED_TYPES = {c.__name__: c for c in (TensorImage, TensorImageBW, TensorCategory, TensorMultiCategory, TensorBase)}
 
 def _save_decoded(res, fn):
@@ -284,6 +292,7 @@ def _save_decoded(res, fn):
         save_file({str(i): o.as_subclass(torch.Tensor).contiguous() for i,o in enumerate(res)}, tmp,
                   metadata=dict(types=','.join(type(o).__name__ for o in res)))
 
+# %% ../nbs/02_data.ipynb #893b7088
 def _check_decoded(res:tuple, dl)->tuple:
     "`res` if it holds one decoded item per item of `dl` (each of the shape the first decodes to), else a `ValueError`"
     with no_random(): first = dl.do_item(0) # the random state is left as it was: a run is the same with or without the cache
@@ -292,11 +301,13 @@ def _check_decoded(res:tuple, dl)->tuple:
         raise ValueError(f"it does not hold {len(dl.dataset)} items of the shapes the images decode to")
     return res
 
+# %% ../nbs/02_data.ipynb #839bee20
 def _load_decoded(fn)->tuple:
     "The tensors `_save_decoded` wrote, as their fastai types; a `KeyError`/`ValueError` etc. for anything else"
     with safe_open(fn, 'pt') as f:
         return tuple(_DECODED_TYPES[t](f.get_tensor(str(i))) for i,t in enumerate(f.metadata()['types'].split(',')))
 
+# %% ../nbs/02_data.ipynb #9f0c983d
 def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
                cache:bool=True, # Keep the result under `data_dir()/decoded` for the next run
               )->tuple:
@@ -529,7 +540,7 @@ def _duplicates(files, root):
             rows += [(f, 'duplicate', 'same bytes as ' + ', '.join(str(Path(g).relative_to(root)) for g in fs if g != f)) for f in fs]
     return rows
 
-# %% ../nbs/02_data.ipynb #3b1bc2ed
+# %% ../nbs/02_data.ipynb #50297e85
 _PREFERRED_EXT = dict(JPEG='.jpg', MPO='.jpg', TIFF='.tif')
 
 def image_format(fn # Any file
@@ -540,6 +551,7 @@ def image_format(fn # Any file
         with Image.open(fn) as im: return im.format
     except Exception: return None
 
+# %% ../nbs/02_data.ipynb #1b2257ca
 def image_name(fn, # A file's path or name
                fmt:str # Its image format, from `image_format`
               )->str:
@@ -550,6 +562,7 @@ def image_name(fn, # A file's path or name
     if ext.lower() in exts: return name
     return (stem or name) + (_PREFERRED_EXT.get(fmt) or ('.'+fmt.lower() if '.'+fmt.lower() in exts else exts[0] if exts else '.'+fmt.lower()))
 
+# %% ../nbs/02_data.ipynb #a13b65ba
 def misnamed_files(path # Dataset root
                   )->pd.DataFrame:
     "Files under `path` that training never sees for their names: `path`, `problem` (`misnamed`: an image; `ignored`: not one), `detail`, `new_name`"
@@ -561,7 +574,7 @@ def misnamed_files(path # Dataset root
         else: rows.append((f, 'ignored', 'not an image name (nor an image): never used', None))
     return pd.DataFrame(rows, columns=['path','problem','detail','new_name'])
 
-# %% ../nbs/02_data.ipynb #256a3f1e
+# %% ../nbs/02_data.ipynb #dd6c8b54
 FIXES = {k: fix for k, (_, fix) in FILE_PROBLEMS.items()} | dict(
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
              tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder',
@@ -572,6 +585,7 @@ def _empty_label_folders(path):
     tops = list(find_splits(path).values()) or [Path(path)]
     return [(o, 'no_images', 'label folder without images (ignored)') for t in tops for o in label_folders(t) if not image_files(o)]
 
+# %% ../nbs/02_data.ipynb #fd888689
 def check_images(path, # Dataset root
                  min_size:int=8, # Images smaller than this on either side are reported as tiny
                  quarantine:bool=False, # Move the files whose problem is in `BAD_KINDS` to `<path>_quarantine/`
@@ -593,7 +607,7 @@ def check_images(path, # Dataset root
     if quarantine: df = quarantine_files(df, path)
     return df
 
-# %% ../nbs/02_data.ipynb #7489beca
+# %% ../nbs/02_data.ipynb #7de3c400
 def append_csv(fn, # The CSV file: created (with its folder) if missing
                df:pd.DataFrame # Rows to add
               )->Path:
@@ -603,12 +617,14 @@ def append_csv(fn, # The CSV file: created (with its folder) if missing
     write_csv(df, fn, index=False)
     return fn
 
+# %% ../nbs/02_data.ipynb #c8852c4b
 def _free_name(fn):
     "`fn`, or `fn` with a number added if that name is taken: a file moved aside earlier is never overwritten"
     fn, i = Path(fn), 1
     while os.path.lexists(fn): fn, i = fn.with_name(f'{fn.stem.rsplit("~",1)[0]}~{i}{fn.suffix}'), i+1
     return fn
 
+# %% ../nbs/02_data.ipynb #72595a02
 def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
                      path # Dataset root the paths are under
                     )->pd.DataFrame:

@@ -58,7 +58,7 @@ def write_idx(fn, # The file to write; gzipped when its name ends in .gz
     a = np.asarray(a, np.uint8)
     with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'wb') as f: f.write(struct.pack('>HBB', 0, 8, a.ndim) + struct.pack(f'>{a.ndim}I', *a.shape) + a.tobytes())
 
-# %% ../nbs/01_datasets.ipynb #2de15ef1
+# %% ../nbs/01_datasets.ipynb #7a91045d
 FASHION_IDX_DIRS = ['/usr/share/datasets/fashion-mnist']
 IDX_FILES = dict(train=('train-images-idx3-ubyte','train-labels-idx1-ubyte'), test=('t10k-images-idx3-ubyte','t10k-labels-idx1-ubyte'))
 # name -> (its title, the environment variable naming a copy, other folders looked in, torchvision's class, how else to get it)
@@ -72,6 +72,7 @@ def _find_idx(d):
     fs = {k:[_f(n) for n in v] for k,v in IDX_FILES.items()}
     return fs if all(all(v) for v in fs.values()) else None
 
+# %% ../nbs/01_datasets.ipynb #60fa5216
 def idx_files(name:str, # A key of `IDX_SOURCES`: 'fashion_mnist' or 'mnist'
               src=None, # A folder holding the four IDX files: the only place looked at when given
               download:bool=True # Try a torchvision download when no local copy is found
@@ -95,6 +96,7 @@ def idx_files(name:str, # A key of `IDX_SOURCES`: 'fashion_mnist' or 'mnist'
         (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})" if download else '') +
         f". Fix: {how}, or set {env} to a folder with the IDX files.")
 
+# %% ../nbs/01_datasets.ipynb #f3228405
 def fashion_idx(download:bool=True # Try a torchvision download when no local copy is found
                )->dict:
     "Paths of the Fashion-MNIST IDX files: `{'train':(images,labels), 'test':(images,labels)}`"
@@ -157,7 +159,7 @@ def mnist(dest=None, # Where to write the dataset; `data_dir()/'mnist'` by defau
     "Full MNIST as a folder dataset: `train/` (60,000 images) and `test/` (10,000), one folder per digit"
     return idx_folder('mnist', MNIST_LABELS, dest, src, download)
 
-# %% ../nbs/01_datasets.ipynb #6772d9d7
+# %% ../nbs/01_datasets.ipynb #35c1c3c3
 CIFAR10_LABELS = ['airplane','automobile','bird','cat','deer','dog','frog','horse','ship','truck']
 CIFAR10_FILES = dict(train=[f'data_batch_{i}' for i in range(1, 6)], test=['test_batch'])
 
@@ -169,6 +171,7 @@ class _BatchUnpickler(pickle.Unpickler):
         if (module, name) in self.ALLOWED: return super().find_class(module, name)
         raise pickle.UnpicklingError(f"it asks for {module}.{name}, which a CIFAR batch does not hold")
 
+# %% ../nbs/01_datasets.ipynb #fb70990b
 def read_cifar_batch(fn # A batch file of `cifar-10-batches-py` (`data_batch_1`, ..., `test_batch`)
                     )->tuple:
     "Images (n, 32, 32, 3) uint8 and labels (n,) of one CIFAR-10 batch file, unpickled safely"
@@ -182,6 +185,7 @@ def read_cifar_batch(fn # A batch file of `cifar-10-batches-py` (`data_batch_1`,
     _check_labelled(xs, ys, len(CIFAR10_LABELS), (fn, fn))
     return np.ascontiguousarray(xs), ys
 
+# %% ../nbs/01_datasets.ipynb #815dbe91
 def write_cifar_batch(fn, # The file to write
                       xs, # Images, (n, 32, 32, 3) uint8
                       ys # Class numbers, (n,)
@@ -191,11 +195,13 @@ def write_cifar_batch(fn, # The file to write
     with open(fn, 'wb') as f:
         pickle.dump({'batch_label': Path(fn).name, 'labels': [int(o) for o in ys], 'data': xs, 'filenames': [f'{i}.png' for i in range(len(xs))]}, f, protocol=2)
 
+# %% ../nbs/01_datasets.ipynb #9bf4cb32
 def _find_cifar(d):
     d = Path(d)
     for o in (d, d/'cifar-10-batches-py'): # the folder itself, or the one it was extracted into
         if all((o/n).is_file() for v in CIFAR10_FILES.values() for n in v): return o
 
+# %% ../nbs/01_datasets.ipynb #0bf093a0
 def cifar10_batches(src=None, # The `cifar-10-batches-py` folder (or the one holding it): the only place looked at when given
                     download:bool=True # Try a torchvision download when no local copy is found
                    )->Path:
@@ -216,6 +222,7 @@ def cifar10_batches(src=None, # The `cifar-10-batches-py` folder (or the one hol
         (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})" if download else '') +
         ". Fix: download cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and set IMGCLF_CIFAR10 to the cifar-10-batches-py folder.")
 
+# %% ../nbs/01_datasets.ipynb #e27fcf40
 def cifar10(dest=None, # Where to write the dataset; `data_dir()/'cifar10'` by default
             src=None, # The `cifar-10-batches-py` folder: the only place looked at when given
             download:bool=True # Try a torchvision download when no local copy is found
@@ -289,7 +296,7 @@ def digits(dest=None # Where to write the dataset; `data_dir()/'digits'` by defa
     xs = np.round(d.images*255/16).astype(np.uint8)
     return write_image_folder(dest, {'.': (xs, d.target)}, [str(i) for i in range(10)])
 
-# %% ../nbs/01_datasets.ipynb #9a5c2887
+# %% ../nbs/01_datasets.ipynb #078d5db0
 def pieces_by_band(photos:dict, # Label -> photo (an array), one label per photo
                    n:int=60, # Pieces per label: 60% train, 20% valid, 20% test
                    size:int=128, # Side of each piece after resizing, in pixels
@@ -311,6 +318,7 @@ def pieces_by_band(photos:dict, # Label -> photo (an array), one label per photo
                 ys.append(y)
     return splits
 
+# %% ../nbs/01_datasets.ipynb #98d8ee8f
 def sample_photos(caller:str # The function that needs them, named in the error
                  ):
     "scikit-image's module of sample photos (`skimage.data`), or an error that says how to install it"
@@ -318,6 +326,7 @@ def sample_photos(caller:str # The function that needs them, named in the error
     except ImportError: raise ImportError(f"{caller}() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
     return data
 
+# %% ../nbs/01_datasets.ipynb #bd327b4f
 TEXTURES = ('brick', 'grass', 'gravel')
 
 def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by default

@@ -153,7 +153,7 @@ def predictions(learn:Learner, # A trained `Learner`
     with learn.no_bar(), learn.no_logging(): probs,targs = learn.get_preds(dl=dl or learn.dls.valid)
     return probs.float().numpy(), targs.numpy()
 
-# %% ../nbs/08_evaluate.ipynb #84cc9f5f
+# %% ../nbs/08_evaluate.ipynb #151540b2
 def roc_auc(probs, # Class probabilities (N, C)
             targs # True class indices (N,)
            )->dict:
@@ -162,6 +162,7 @@ def roc_auc(probs, # Class probabilities (N, C)
     res = {i: float(roc_auc_score(onehot[:,i], probs[:,i])) for i in range(probs.shape[1]) if 0 < onehot[:,i].sum() < len(onehot)}
     return res | dict(macro=float(np.mean(list(res.values()))) if res else None, micro=float(roc_auc_score(onehot.ravel(), probs.ravel()))) # no macro AUC when only one class is present
 
+# %% ../nbs/08_evaluate.ipynb #e6aeb1c7
 @plain_text
 def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class names
                figsize=None, # Default: 6×6 inches, or 2.4 inches a panel with `per_class`
@@ -190,12 +191,13 @@ def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class n
     ax.legend(fontsize=8, loc='lower right')
     return fig
 
-# %% ../nbs/08_evaluate.ipynb #5b3d1c5e
+# %% ../nbs/08_evaluate.ipynb #59594e6b
 def _confidence_and_right(probs, targs):
     "Each answer's probability, and whether it is right"
     probs = np.asarray(probs)
     return probs.max(1), probs.argmax(1) == np.asarray(targs)
 
+# %% ../nbs/08_evaluate.ipynb #57b81dcf
 def calibration(probs, # Class probabilities (N, C)
                 targs, # True class indices
                 n_bins:int=10 # Equal-width confidence bins
@@ -207,6 +209,7 @@ def calibration(probs, # Class probabilities (N, C)
     t = pd.DataFrame(rows, columns=['confidence','accuracy','count'])
     return t, float((t['count']*(t.confidence-t.accuracy).abs()).sum()/len(conf))
 
+# %% ../nbs/08_evaluate.ipynb #a7ed4318
 def _reliability(ax, probs, targs, n_bins, title):
     t, ece = calibration(probs, targs, n_bins)
     x = (np.minimum(np.floor(t.confidence*n_bins), n_bins-1) + 0.5)/n_bins # each bin's centre: the bars tile the axis
@@ -215,6 +218,7 @@ def _reliability(ax, probs, targs, n_bins, title):
     ax.plot([0,1], [0,1], 'k:', label='perfect calibration')
     ax.set(xlim=(0,1), ylim=(0,1), xlabel='confidence', ylabel='accuracy', title=f'{title} (ECE {ece:.3f})'); ax.legend(loc='upper left', fontsize=8)
 
+# %% ../nbs/08_evaluate.ipynb #1d71f3f5
 @plain_text
 def calibration_figure(probs, targs, # Class probabilities (N, C) and true class indices
                        n_bins:int=10, # Equal-width confidence bins
@@ -585,7 +589,7 @@ def choose_label_threshold(probs, # Probabilities (N, C) on images the model did
     f1 = [precision_recall_fscore_support(np.asarray(targs).astype(int), np.asarray(probs) >= c, average='micro', zero_division=0)[2] for c in cands]
     return float(cands[int(np.argmax(f1))])
 
-# %% ../nbs/08_evaluate.ipynb #c29f38a8
+# %% ../nbs/08_evaluate.ipynb #145ea9f1
 @plain_text
 def pr_figure(probs, targs, vocab, # Probabilities (N, C), true labels as 0/1 (N, C), label names
               threshold:float|None=None, # Mark each curve where this threshold puts it
@@ -605,6 +609,7 @@ def pr_figure(probs, targs, vocab, # Probabilities (N, C), true labels as 0/1 (N
     fig.tight_layout()
     return fig
 
+# %% ../nbs/08_evaluate.ipynb #dc21a301
 @plain_text
 def multilabel_mistakes_figure(learn:Learner, # A trained multi-label `Learner`
                                probs, targs, # Its probabilities and true 0/1 labels on `dl`
@@ -628,7 +633,7 @@ def multilabel_mistakes_figure(learn:Learner, # A trained multi-label `Learner`
     fig.tight_layout()
     return fig
 
-# %% ../nbs/08_evaluate.ipynb #bb54a64f
+# %% ../nbs/08_evaluate.ipynb #353af155
 def multilabel_findings(s:dict, # `multilabel_report`'s summary
                         split:str='validation', # What the images are, for the sentences
                        )->tuple:
@@ -645,6 +650,7 @@ def multilabel_findings(s:dict, # `multilabel_report`'s summary
     if s['n'] < 100: advice.append(f"With {s['n']} images one image moves the exact-match accuracy by {_pct(1/s['n'])}: compare models on more images before trusting small differences.")
     return words, advice
 
+# %% ../nbs/08_evaluate.ipynb #3fbcb572
 def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', about=(), advice=(), links:dict|None=None, cal:dict|None=None, split:str='validation')->dict:
     "`write_report` for a multi-label `learn`: per-label metrics, mAP, precision-recall curves, the worst images and `report.html` in `out`; returns the summary"
     dl = dl or learn.dls.valid

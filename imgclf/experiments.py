@@ -61,15 +61,17 @@ def save_result(df:pd.DataFrame, # The experiment's table
         with atomic_write(out/f'{name}.png') as tmp: fig.savefig(tmp, dpi=100, bbox_inches='tight')
     return df
 
-# %% ../nbs/10_experiments.ipynb #3090e458
+# %% ../nbs/10_experiments.ipynb #d67bdf36
 def pooled_items(path)->list:
     "The training and validation image files of the dataset at `path` (its `test/` split left out)"
     return list(image_block(path).get_items(path))
 
+# %% ../nbs/10_experiments.ipynb #5f0377c3
 def _train_scores(r, files):
     s = score(r['learn'], r['learn'].dls.test_dl(files, with_labels=True))
     return dict(train_accuracy=s['accuracy'], train_loss=s['loss'])
 
+# %% ../nbs/10_experiments.ipynb #e3aa5550
 def kfold(path, # Dataset root
           recipe:Recipe=Recipe(), # How to train each model
           k:int=5, # Number of folds
@@ -97,6 +99,7 @@ def kfold(path, # Dataset root
                                                test_loss=r['test_loss'], seconds=r['seconds'])])], ignore_index=True)
     return save_result(df, kfold_figure(df), out, 'kfold')
 
+# %% ../nbs/10_experiments.ipynb #931f12db
 def kfold_figure(df:pd.DataFrame)->plt.Figure:
     "Validation accuracy of each fold, with the mean and the retrained model's test accuracy"
     f = df[~df.fold.isin(['mean','sd','all → test'])]
@@ -110,7 +113,7 @@ def kfold_figure(df:pd.DataFrame)->plt.Figure:
     ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False); fig.tight_layout() # beside the bars, never over them
     return fig
 
-# %% ../nbs/10_experiments.ipynb #51d5a466
+# %% ../nbs/10_experiments.ipynb #68388893
 def lr_sweep(path, # Dataset root
              recipe:Recipe=Recipe(), # How to train; its `lr` is replaced by each of `lrs`
              lrs=(1e-2, 1e-3, 1e-4, 1e-5, 1e-6), # Maximum learning rates to try
@@ -134,6 +137,7 @@ def lr_sweep(path, # Dataset root
     df = pd.DataFrame(rows)
     return save_result(df, sweep_figure(df), out, 'lr_sweep')
 
+# %% ../nbs/10_experiments.ipynb #ad4c9c93
 def sweep_figure(df:pd.DataFrame)->plt.Figure:
     "Accuracy and loss against the learning rate (log scale)"
     fig, axs = plt.subplots(1, 2, figsize=(9, 3))

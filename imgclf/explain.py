@@ -56,7 +56,7 @@ def cam_layer(net:torch.nn.Module, # The network
                                   "Grad-CAM needs a convolutional network. Fix: pass `layer=` with a name from `net.named_modules()`.")
     return name
 
-# %% ../nbs/07_explain.ipynb #c040816e
+# %% ../nbs/07_explain.ipynb #595dcf07
 class SmoothGradCAMppClean(SmoothGradCAMpp):
     "TorchCAM's SmoothGrad-CAM++, weighting the activations of the image itself rather than of the last noisy copy"
     def _compute_smoothgrad_weights(self, class_idx, eps, **kwargs):
@@ -65,6 +65,7 @@ class SmoothGradCAMppClean(SmoothGradCAMpp):
         self.hook_a = clean
         return weights
 
+# %% ../nbs/07_explain.ipynb #59d71f0a
 CAM_METHODS = {'gradcam': GradCAM, 'gradcam++': GradCAMpp, 'smoothgradcam++': SmoothGradCAMppClean}
 
 def cam_batch(net:torch.nn.Module, # The network
@@ -93,10 +94,12 @@ def cam_batch(net:torch.nn.Module, # The network
     if upsample: cams = F.interpolate(cams[:,None].float(), size=x.shape[-2:], mode='bilinear', align_corners=False)[:,0]
     return cams.cpu(), scores.detach().softmax(1).cpu()
 
+# %% ../nbs/07_explain.ipynb #da779993
 class CamResult(NamedTuple):
     "One image's class activation map, with what is needed to draw and label it"
     image: np.ndarray; cam: np.ndarray; label: str; prob: float; idx: int; method: str; layer: str
 
+# %% ../nbs/07_explain.ipynb #2e45f691
 def grad_cam(model, # A `Learner`, a `SavedModel`, or a model folder
              img, # An image file, its bytes, or a PIL image
              method:str='gradcam', # A key of `CAM_METHODS`
@@ -111,18 +114,21 @@ def grad_cam(model, # A `Learner`, a `SavedModel`, or a model folder
     i = int(probs[0].argmax()) if idx is None else idx
     return CamResult(shown, cams[0].numpy(), str(vocab[i]), float(probs[0, i]), i, method, layer)
 
-# %% ../nbs/07_explain.ipynb #e9b714ed
+# %% ../nbs/07_explain.ipynb #c76e8f36
 def _pil(a): return Image.fromarray((a.squeeze()*255).round().astype(np.uint8))
 
+# %% ../nbs/07_explain.ipynb #dfb371ad
 def overlay(r:CamResult, alpha:float=0.5)->Image.Image:
     "The heatmap of `r` blended over its image (TorchCAM's `overlay_mask`)"
     return overlay_mask(_pil(r.image).convert('RGB'), Image.fromarray(r.cam.astype(np.float32), mode='F'), alpha=alpha)
 
+# %% ../nbs/07_explain.ipynb #9e050cac
 def _framed(ax):
     "No ticks, but a thin frame (not `axis('off')`): an image's white edges stay visible on a white page"
     ax.set_xticks([]); ax.set_yticks([])
     for s in ax.spines.values(): s.set_linewidth(0.5); s.set_color('0.6')
 
+# %% ../nbs/07_explain.ipynb #11bc48dc
 @plain_text
 def cam_figure(r:CamResult, size:float=3.)->plt.Figure:
     "Heatmap, overlay and original image side by side, as in seed 000"
@@ -134,6 +140,7 @@ def cam_figure(r:CamResult, size:float=3.)->plt.Figure:
     fig.tight_layout()
     return fig
 
+# %% ../nbs/07_explain.ipynb #662c26e2
 def cam_grid(model, # A `Learner`, a `SavedModel`, or a model folder
              imgs, # Image files or PIL images, one row each
              methods=tuple(CAM_METHODS), # CAM methods, one column each (after the original)
@@ -148,11 +155,12 @@ def cam_grid(model, # A `Learner`, a `SavedModel`, or a model folder
     fig.tight_layout()
     return fig
 
-# %% ../nbs/07_explain.ipynb #4b516579
+# %% ../nbs/07_explain.ipynb #fc36b1a9
 def conv_layers(net:torch.nn.Module)->list:
     "Names of the `Conv2d` layers of `net`, in order"
     return [n for n,m in net.named_modules() if isinstance(m, torch.nn.Conv2d)]
 
+# %% ../nbs/07_explain.ipynb #a92489e0
 def feature_maps(model, # A `Learner`, a `SavedModel`, or a model folder
                  img, # An image file, its bytes, or a PIL image
                  layers=None, # Module names; 5 conv layers spread from first to last when `None`
@@ -168,6 +176,7 @@ def feature_maps(model, # A `Learner`, a `SavedModel`, or a model folder
     with hook_outputs([mods[l] for l in layers], detach=True, cpu=True) as hooks, torch.inference_mode(): net(x)
     return {l: h.stored[0].float() for l, h in zip(layers, hooks)}
 
+# %% ../nbs/07_explain.ipynb #10a37304
 def feature_figure(maps:dict, # From `feature_maps`
                    n:int=16, # Channels per layer
                    size:float=0.9, # Inches per map
@@ -188,8 +197,7 @@ def feature_figure(maps:dict, # From `feature_maps`
     bar.set_label("each map's response, scaled to its own range", fontsize=7)
     return fig
 
-
-# %% ../nbs/07_explain.ipynb #2297dc67
+# %% ../nbs/07_explain.ipynb #7dd0cc4a
 SHAPES = ('circle', 'square', 'triangle')
 
 def _shape_image(rng, size, shape):
@@ -206,6 +214,7 @@ def _shape_image(rng, size, shape):
     else: d.polygon([(x0 + s/2, y0), (x0, y0+s), (x0+s, y0+s)], fill=col)
     return img, (x0, y0, x0+s, y0+s)
 
+# %% ../nbs/07_explain.ipynb #2b5027eb
 def shapes_dataset(dest=None, # Dataset root; `data_dir()/'shapes'` by default
                    n_train:int=400, # Training images per class
                    n_valid:int=60, # Validation images per class

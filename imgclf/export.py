@@ -20,7 +20,7 @@ from .saved import SavedModel, check_meta, as_batch
 __all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props', 'OnnxModel', 'has_onnx', 'fast_model',
            'OnnxSavedModel', 'is_imgclf_onnx', 'load_onnx']
 
-# %% ../nbs/11_export.ipynb #7727aa7a
+# %% ../nbs/11_export.ipynb #f6317270
 class WithPreprocessing(torch.nn.Module):
     "A classifier with resizing, scaling, normalisation, its calibration's temperature and softmax (a sigmoid per label for a multi-label model) built in: uint8 images in, probabilities out"
     def __init__(self, model, meta, resize:bool=True):
@@ -40,6 +40,7 @@ class WithPreprocessing(torch.nn.Module):
         out = self.model((x - self.mean)/self.std)
         return out.sigmoid() if self.multi else (out/self.temperature).softmax(1)
 
+# %% ../nbs/11_export.ipynb #2ec7097b
 def export_onnx(model, # A `SavedModel` or a model folder
                 fn, # The `.onnx` file to write
                 resize:bool=True # Resize in the graph; `False` for images already prepared at the model's size (as `fast_model` gives it)
@@ -82,7 +83,7 @@ def write_onnx_props(fn, # An ONNX file
     onnx.helper.set_model_props(m, props)
     onnx.save(m, str(fn))
 
-# %% ../nbs/11_export.ipynb #b2f26981
+# %% ../nbs/11_export.ipynb #43e7e084
 class OnnxModel:
     "A model's ONNX export (from `export_onnx`) on onnxruntime: uint8 images (N, C, H, W) in, probabilities out"
     takes_uint8 = True
@@ -93,11 +94,13 @@ class OnnxModel:
         x = x.numpy() if isinstance(x, torch.Tensor) else x
         return torch.from_numpy(self.session.run(None, {'image': np.ascontiguousarray(x, dtype=np.uint8)})[0])
 
+# %% ../nbs/11_export.ipynb #140043df
 def has_onnx()->bool:
     "Whether the `onnx` extra (onnxruntime and onnxscript) is installed"
     import importlib.util
     return all(importlib.util.find_spec(m) is not None for m in ('onnxruntime', 'onnxscript'))
 
+# %% ../nbs/11_export.ipynb #ed9fb4ac
 def _trusted(fast:SavedModel, m:SavedModel)->SavedModel:
     "`fast` (a cached export of `m`) if it gives `m`'s probabilities on probe images, else a `ValueError`"
     h, w = m.meta['size']
@@ -106,6 +109,7 @@ def _trusted(fast:SavedModel, m:SavedModel)->SavedModel:
         raise ValueError("its answers differ from the model's")
     return fast
 
+# %% ../nbs/11_export.ipynb #bf1a1104
 def fast_model(model, # A `SavedModel` or a model folder
               )->SavedModel:
     "The `SavedModel` with its network on onnxruntime, for fast `predict` on a CPU; exported once and cached"
@@ -121,7 +125,7 @@ def fast_model(model, # A `SavedModel` or a model folder
     export_onnx(m, fn, resize=False) # `predict` gives it images already resized as in validation
     return SavedModel(OnnxModel(fn), meta)
 
-# %% ../nbs/11_export.ipynb #5c774ee1
+# %% ../nbs/11_export.ipynb #d8c529f2
 class OnnxSavedModel(SavedModel):
     "A `SavedModel` from an ONNX export alone (`load_onnx`): the network is the graph, which resizes, scales and normalises inside"
     def pixels(self, img # An image file, its bytes, or a PIL image
@@ -135,6 +139,7 @@ class OnnxSavedModel(SavedModel):
             img = Resize((max(1, round(h*s)), max(1, round(w*s))), method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))(img, split_idx=1)
         return as_batch(img)
 
+# %% ../nbs/11_export.ipynb #b21b301b
 def is_imgclf_onnx(fn # A file
                    )->bool:
     "Whether `fn` is an ONNX model that imgclf exported (it carries `imgclf` metadata)"
@@ -143,6 +148,7 @@ def is_imgclf_onnx(fn # A file
         return any(p.key == 'imgclf' for p in onnx.load(str(fn), load_external_data=False).metadata_props)
     except Exception: return False
 
+# %% ../nbs/11_export.ipynb #74a1ee80
 def load_onnx(fn # An `.onnx` file written by `export_onnx`
              )->OnnxSavedModel:
     "The model in an ONNX export, with its labels and preprocessing from the file's own metadata: no model folder needed"

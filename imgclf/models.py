@@ -167,11 +167,12 @@ def convert_lite0(src, # The package's `efficientnet-lite0-57934424.pth`
     with atomic_write(dest) as tmp: save_file({k:v.contiguous() for k,v in zip(ref.keys(), sd.values())}, tmp)
     return Path(dest)
 
-# %% ../nbs/04_models.ipynb #92d03ecc
+# %% ../nbs/04_models.ipynb #6caa65cd
 def weights_dir()->Path:
     "Where converted weights are cached: `data_dir()/weights`"
     return data_dir()/'weights'
 
+# %% ../nbs/04_models.ipynb #74eef949
 def weights_url(arch:str)->str|None:
     "The download address of `arch`'s pretrained weights, whose file name the torch hub cache uses"
     import timm, torchvision
@@ -179,6 +180,7 @@ def weights_url(arch:str)->str|None:
     cfg = timm.models.get_pretrained_cfg(timm_name(arch))
     return cfg.url if cfg is not None and cfg.url else None
 
+# %% ../nbs/04_models.ipynb #3b71c868
 def weights_problem(f # A weights file: safetensors, or a `.pth` that `torch.save` wrote
                    )->str|None:
     "Why `f` cannot be pretrained weights (it is unreadable, or holds Python objects, which are never unpickled), or `None`; reads only its header"
@@ -195,11 +197,13 @@ def weights_problem(f # A weights file: safetensors, or a `.pth` that `torch.sav
     except Exception as e: return f'it cannot be read as weights ({type(e).__name__}: {str(e)[:120]})'
     return None
 
+# %% ../nbs/04_models.ipynb #aefd70d7
 def _checked(f, where, arch):
     "`(f, where)` when `f` is usable weights, else a one-line `ValueError` naming the file and the fix"
     if (why := weights_problem(f)) is None: return Path(f), where
     raise ValueError(f"{f} ({where}) is not usable {arch} weights: {why}. Fix: delete it, then run `imgclf weights --fetch {arch}` or give a file you trust")
 
+# %% ../nbs/04_models.ipynb #57a633ff
 def find_weights(arch:str, # Registry or timm name
                  weights=None, # An explicit weights file
                 )->tuple:
@@ -260,7 +264,7 @@ def imagenet_model(arch:str='efficientnet_lite0', # Registry or timm name
     import timm
     return timm.create_model(timm_name(arch), pretrained=True, **timm_kwargs(arch, weights=weights, download=False)).eval()
 
-# %% ../nbs/04_models.ipynb #2fb39e06
+# %% ../nbs/04_models.ipynb #0b2ccaad
 def weights_table()->pd.DataFrame:
     "Every registry architecture, with the file holding its pretrained weights on this machine and where it was found (empty: not here)"
     rows = []
@@ -270,6 +274,7 @@ def weights_table()->pd.DataFrame:
         rows.append((a, ARCHS.params_m[a], ARCHS.top1[a], where, str(f)))
     return pd.DataFrame(rows, columns=['arch','params_m','top1','found_in','file'])
 
+# %% ../nbs/04_models.ipynb #7c04b173
 def verify_weights(arch:str, # Registry or timm name
                    f # The weights file
                   )->int:
@@ -282,6 +287,7 @@ def verify_weights(arch:str, # Registry or timm name
         raise ValueError(f"{f} does not hold usable {arch} weights ({type(e).__name__}: {str(e)[:200]}). Fix: delete it and run `imgclf weights --fetch {arch}` again") from None
     return len(m.state_dict())
 
+# %% ../nbs/04_models.ipynb #5c12511f
 def fetch_weights(arch:str # Registry or timm name
                  )->tuple:
     "`(file, where)` of `arch`'s pretrained weights, downloaded first when they are not on this machine; checked with `verify_weights`"

@@ -97,7 +97,7 @@ class Recipe:
                         aug='flip', min_scale=0.35, head='fast', keep='within_noise')
         return cls.from_dict(base | kw)
 
-# %% ../nbs/09_pipeline.ipynb #c195cc7d
+# %% ../nbs/09_pipeline.ipynb #03552723
 def _device(name:str):
     "The torch device for a recipe's `device`: `None` for 'auto' (fastai then takes a GPU when there is one)"
     if name == 'auto': return None
@@ -106,6 +106,7 @@ def _device(name:str):
     if not ok[name]: raise ValueError(f"device {name!r} is not available on this machine. Fix: use --device auto (or cpu).")
     return torch.device(name)
 
+# %% ../nbs/09_pipeline.ipynb #1f4e9c7a
 @patch
 def dls(self:Recipe, path, # Dataset root (see `find_splits`)
         exclude=(), # Image files to leave out
@@ -124,6 +125,7 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
     return get_dls(path, size=self.size, bs=bs or self.bs, grayscale=self.grayscale, decoded=self.decoded, aug=aug, min_scale=self.min_scale,
                    valid_pct=self.valid_pct, seed=self.seed, exclude=exclude, splitter=splitter, device=_device(self.device), labels=labels, **kw)
 
+# %% ../nbs/09_pipeline.ipynb #9b35a4e2
 @patch
 def learner(self:Recipe, dls # From `Recipe.dls`
            ):
@@ -132,6 +134,7 @@ def learner(self:Recipe, dls # From `Recipe.dls`
                         class_weights=balance_weights(dls) if self.balance else None,
                         head_sizes=self.head_sizes, head_dropout=self.head_dropout)
 
+# %% ../nbs/09_pipeline.ipynb #06d3ffa9
 @patch
 def fit(self:Recipe, learn, # From `Recipe.learner`
         out=None, # Folder for `history.csv` and the checkpoints
@@ -249,7 +252,7 @@ def _stop_like_ctrl_c()->dict:
     sigs = [s for s in (getattr(signal, 'SIGTERM', None), getattr(signal, 'SIGHUP', None)) if s is not None]
     return {s: signal.signal(s, _stop) for s in sigs}
 
-# %% ../nbs/09_pipeline.ipynb #d68fa631
+# %% ../nbs/09_pipeline.ipynb #55b970a7
 def _check_labels(vocab, path, labels=None):
     "Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain names"
     csv = labels.attrs.get('csv') if labels is not None else None # the labels file, when the labels come from one
@@ -261,6 +264,7 @@ def _check_labels(vocab, path, labels=None):
         raise ValueError(f"label names {odd[:3]} cannot be kept with a model (no slashes, backslashes or other path characters). "
                          + (f"Fix: rename those labels in {show_path(csv)}" if csv else "Fix: rename those folders"))
 
+# %% ../nbs/09_pipeline.ipynb #ea866182
 def _dls_for(recipe, path, skip, processes, labels=None, splitter=None):
     "The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images for it"
     bs = max(1, recipe.bs // processes)
@@ -272,14 +276,17 @@ def _dls_for(recipe, path, skip, processes, labels=None, splitter=None):
         dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels, splitter=splitter)
     return dls
 
+# %% ../nbs/09_pipeline.ipynb #3aac5c2b
 def _tensorboard(folder):
     "fastai's `TensorBoardCallback` writing into `folder`: losses, metrics and learning rates (no graph trace, no prediction images: they cost time on a CPU)"
     try: from fastai.callback.tensorboard import TensorBoardCallback
     except ImportError: raise ValueError('--log tensorboard needs the tensorboard package: pip install "imgclf[tensorboard]"') from None
     return TensorBoardCallback(log_dir=str(folder), trace_model=False, log_preds=False)
 
+# %% ../nbs/09_pipeline.ipynb #2528c5d5
 def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 
+# %% ../nbs/09_pipeline.ipynb #f6d5e38f
 def _save_interrupted(learn, r:Run):
     "After Ctrl-C: save the best weights so far as the run's model, and say how to go on"
     best = r.file('checkpoints')/'best.pth'
@@ -291,6 +298,7 @@ def _save_interrupted(learn, r:Run):
     save_model(learn, r.file('model'))
     print(f"\nInterrupted: the best model so far is saved in {show_path(r.file('model'))}. Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr)
 
+# %% ../nbs/09_pipeline.ipynb #b09d1c5f
 def kept_words(fast:bool, # Fast mode
                kept_epoch:int|None, # `learn.kept_epoch` (0: the head trained in fast mode)
                epochs_run:int|None, # `learn.epochs_run`
@@ -302,10 +310,12 @@ def kept_words(fast:bool, # Fast mode
                                 "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
     return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images."
 
+# %% ../nbs/09_pipeline.ipynb #08e0744a
 def _duplicate_count(path, skip=())->int:
     "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
     return len(_duplicates([f for f in image_files(path) if f not in skip], Path(path))) if find_splits(path) else 0
 
+# %% ../nbs/09_pipeline.ipynb #a5c9313a
 def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=(), lo=None)->dict:
     "What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows, the files beside it"
     from imgclf.models import is_scratch
@@ -327,6 +337,7 @@ def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=(), lo=None)->dic
     links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv', 'the recipe (run.json)': 'run.json'}
     return dict(about=about, advice=advice, links=links, split='test' if n_test else 'validation')
 
+# %% ../nbs/09_pipeline.ipynb #526d9bfd
 def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
     "Curves, scores, calibration, the report, the model and `metrics.json`: the end of a run"
     import matplotlib.pyplot as plt
@@ -428,9 +439,10 @@ def md_code(s)->str:
     "`s` as a Markdown code span, which shows every character as it is; `md(s)` when it holds a backtick or a line break"
     return md(s) if re.search(r'[`\n\r]', str(s)) else f'`{s}`'
 
-# %% ../nbs/09_pipeline.ipynb #bcdd5cc1
+# %% ../nbs/09_pipeline.ipynb #af24f8ef
 def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number is valid YAML
 
+# %% ../nbs/09_pipeline.ipynb #1ce694b8
 def model_card(r # A finished `Run`, or its folder
               )->str:
     "A finished run's model card (`model/README.md`): a Hugging Face YAML header, then the data, recipe, results per class, limits and safe loading"
@@ -484,6 +496,7 @@ def model_card(r # A finished `Run`, or its folder
              "```python", "from imgclf.saved import load_model", f"load_model('model').predict('photo.jpg')   # {'(labels, indices, probabilities)' if multi else '(label, index, probabilities)'}", "```", ""]
     return '\n'.join(head + body)
 
+# %% ../nbs/09_pipeline.ipynb #f7c9bef8
 def write_model_card(r:Run)->Path:
     "Write `model_card(r)` to the run's `model/README.md`"
     fn = r.file('model')/'README.md'

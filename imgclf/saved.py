@@ -26,15 +26,17 @@ __all__ = ['FORMAT_VERSION', 'SEEN_FILE', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'SEEN
            'check_meta', 'SavedModel', 'load_model', 'check_weights_fit', 'read_seen', 'resize_tfm', 'as_batch',
            'temper']
 
-# %% ../nbs/06_saved.ipynb #f596532e
+# %% ../nbs/06_saved.ipynb #5406c19f
 def norm_stats(learn:Learner)->dict|None:
     "The mean and std of `learn`'s `Normalize` batch transform, as plain lists; `None` without one"
     n = next((t for t in learn.dls.after_batch.fs if isinstance(t, Normalize)), None)
     def short(t): return [float(str(v)) for v in t.flatten().cpu().numpy()] # the shortest decimal that gives back each float32: 0.485, not 0.48500001430511475
     return None if n is None else dict(mean=short(n.mean), std=short(n.std))
 
+# %% ../nbs/06_saved.ipynb #26351102
 def _sha256(fn): return hashlib.sha256(Path(fn).read_bytes()).hexdigest()
 
+# %% ../nbs/06_saved.ipynb #b78fdab1
 FORMAT_VERSION = 1 # of imgclf.json; raised when its meaning changes
 
 def _valid_resize(learn)->dict|None:
@@ -44,11 +46,13 @@ def _valid_resize(learn)->dict|None:
         if isinstance(t, Resize): return dict(method=str(t.method), pad_mode=str(t.pad_mode))
     return None
 
+# %% ../nbs/06_saved.ipynb #14dd20e3
 def _min_side(learn)->int|None:
     "The `min_side` its images were decoded with (see `photo_type`), so that a saved model decodes a photo as training did"
     ds = learn.dls.valid_ds if len(learn.dls.valid_ds) else learn.dls.train_ds
     return getattr(type(ds[0][0]), 'min_side', None)
 
+# %% ../nbs/06_saved.ipynb #b0e46744
 def model_meta(learn:Learner)->dict:
     "The description of `learn`'s model that `save_model` writes to `imgclf.json`"
     xb = learn.dls.one_batch()[0]
@@ -58,6 +62,7 @@ def model_meta(learn:Learner)->dict:
                 **({'task': 'multi_label'} if is_multi_label(learn.dls) else {}), # any number of labels per image: a sigmoid per output
                 **({'calibration': c} if (c := getattr(learn, 'calibration', None)) else {})) # the temperature fitted on validation (`fit_calibration`, in 08_evaluate)
 
+# %% ../nbs/06_saved.ipynb #56f62b09
 def model_versions()->dict:
     "Versions of the libraries a saved model depends on"
     return dict(imgclf=imgclf.__version__, fastai=fastai.__version__, torch=torch.__version__.split('+')[0])
@@ -92,12 +97,13 @@ def save_model(learn:Learner, # A trained `Learner` from `make_learner`
         if rec: (tmp/SEEN_FILE).write_text(json.dumps(rec))
     return dest
 
-# %% ../nbs/06_saved.ipynb #a07ff33a
+# %% ../nbs/06_saved.ipynb #6e3a99de
 def version_differences(meta:dict)->list:
     "'lib saved → installed' for each library whose version differs from the one `meta` was saved with"
     now = model_versions()
     return [f'{k} {v} (installed: {now[k]})' for k,v in meta.get('versions', {}).items() if k in now and now[k] != v]
 
+# %% ../nbs/06_saved.ipynb #ea6e8ed3
 def build_model(meta:dict)->torch.nn.Module:
     "An untrained network with the architecture described by `meta` (its head too, when `meta` gives one)"
     n_out, arch = len(meta['vocab']), meta['arch']
@@ -107,8 +113,10 @@ def build_model(meta:dict)->torch.nn.Module:
         return create_vision_model(torchvision.models.squeezenet1_1, n_out, pretrained=False, n_in=meta['n_in'], **meta.get('head', {}))
     return create_timm_model(timm_name(arch), n_out, pretrained=False, n_in=meta['n_in'], **meta.get('head', {}))[0]
 
+# %% ../nbs/06_saved.ipynb #f64c333f
 def _bad_name(o): return not isinstance(o, str) or not o or o in ('.','..') or any(c in o for c in '/\\\0')
 
+# %% ../nbs/06_saved.ipynb #3fdd12d5
 MAX_SIZE = 1024 # pixels a side: far above the sizes imgclf trains at (28 to 288); [4096, 4096] would take 4 GB to predict one image
 
 def check_meta(meta, # The content of a model folder's `imgclf.json`
@@ -156,6 +164,7 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
     return meta
 
+# %% ../nbs/06_saved.ipynb #9ed03f8e
 MODEL_FILE_LIMITS = {'imgclf.json': 1_000_000, 'weights.safetensors': 2_000_000_000} # bytes; far above any real model's
 
 def _check_model_file(fn, folder, limit=None):
@@ -165,6 +174,7 @@ def _check_model_file(fn, folder, limit=None):
     if not stat.S_ISREG(st.st_mode): raise ValueError(f"{fn} is not a regular file (a pipe, a device or a folder): refused. Fix: export the model again")
     if st.st_size > (lim := limit or MODEL_FILE_LIMITS[Path(fn).name]): raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
 
+# %% ../nbs/06_saved.ipynb #2e29f8ce
 class SavedModel:
     "A saved model: its network `net` and its description `meta` (the content of `imgclf.json`)"
     seen = None # {digest: 'train' or 'valid'} of the files it trained and validated on (`read_seen`); `None`: not known
@@ -193,6 +203,7 @@ class SavedModel:
         "`load_model(path)`, for a path; the model itself for a `SavedModel`"
         return path if isinstance(path, SavedModel) else load_model(path)
 
+# %% ../nbs/06_saved.ipynb #1beda292
 def load_model(path, # A folder written by `save_model`
                any_arch:bool|None=None # Accept an architecture outside imgclf's registry; `None`: only when `$IMGCLF_ANY_ARCH` is 1
               )->SavedModel:
@@ -216,6 +227,7 @@ def load_model(path, # A folder written by `save_model`
     res.seen = read_seen(path)
     return res
 
+# %% ../nbs/06_saved.ipynb #d13fbbc2
 def check_weights_fit(meta:dict, # A checked description (`check_meta`)
                       fn, # Its safetensors weights file
                       diff=(), # `version_differences(meta)`, for the message
@@ -260,13 +272,14 @@ def seen_split(self:SavedModel, files # Image files
     if not self.seen: return [None]*len(files)
     return [self.seen.get(_digest_or_none(f)) for f in files]
 
-# %% ../nbs/06_saved.ipynb #b3698299
+# %% ../nbs/06_saved.ipynb #40d22817
 def resize_tfm(meta:dict):
     "The fastai transform that resizes an image for the model of `meta` exactly as its validation set did (applied with `split_idx=1`)"
     r, size = meta.get('resize') or dict(method='crop'), tuple(meta['size']) # folders saved before `resize` was recorded: centre crop
     if 'val_xtra' in r: return RandomResizedCrop(size, val_xtra=r['val_xtra'])
     return Resize(size, method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))
 
+# %% ../nbs/06_saved.ipynb #903ec455
 @patch
 def open(self:SavedModel, img # An image file, its bytes, or a PIL image
         ):
@@ -275,11 +288,13 @@ def open(self:SavedModel, img # An image file, its bytes, or a PIL image
     mode = 'L' if self.meta['n_in'] == 1 else 'RGB'
     return as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=self.meta.get('min_side'))
 
+# %% ../nbs/06_saved.ipynb #09e273f0
 def as_batch(img)->torch.Tensor:
     "A PIL image as a uint8 batch of one, (1, C, H, W)"
     x = torch.from_numpy(np.array(img))
     return (x[None] if x.ndim == 2 else x.permute(2,0,1))[None]
 
+# %% ../nbs/06_saved.ipynb #3bf511a0
 def temper(probs, # Probabilities (..., C): a tensor or an array
            t:float=1., # Temperature: above 1 softens, below 1 sharpens; the predicted class never changes
           ):
@@ -289,12 +304,14 @@ def temper(probs, # Probabilities (..., C): a tensor or an array
     out = (p.clamp_min(1e-30).log()/t).softmax(-1)
     return out.to(probs.dtype) if isinstance(probs, torch.Tensor) else out.numpy().astype(np.asarray(probs).dtype)
 
+# %% ../nbs/06_saved.ipynb #3d2aabfd
 @patch
 def pixels(self:SavedModel, img # An image file, its bytes, or a PIL image
           )->torch.Tensor:
     "A batch of one image at the model's size, as uint8 (1, C, H, W): resized by the validation set's own fastai transform"
     return as_batch(resize_tfm(self.meta)(self.open(img), split_idx=1)) # fastai's resizing works on any PIL image
 
+# %% ../nbs/06_saved.ipynb #7170a756
 @patch
 def prepare(self:SavedModel, img # An image file, its bytes, or a PIL image
            )->torch.Tensor:
@@ -303,6 +320,7 @@ def prepare(self:SavedModel, img # An image file, its bytes, or a PIL image
     if n: x = (x - torch.tensor(n['mean'])[:,None,None]) / torch.tensor(n['std'])[:,None,None]
     return x[None]
 
+# %% ../nbs/06_saved.ipynb #827a5358
 @patch
 def predict(self:SavedModel, img, # An image file, its bytes, or a PIL image
             threshold:float|None=None, # Below this probability the label is 'unknown'; multi-label: the probability above which a label is given (`label_threshold` when `None`)

@@ -28,11 +28,12 @@ __all__ = ['SCHEDULES', 'KEEP_RULES', 'n_channels', 'balance_weights', 'head_spe
            'ItemLosses', 'within_noise', 'Checkpoints', 'distributed', 'bn_layers', 'FixedBNStats', 'train',
            'curves_figure', 'train_progressive', 'matmul_gflops']
 
-# %% ../nbs/05_train.ipynb #c3eef367
+# %% ../nbs/05_train.ipynb #a9f30ba7
 def n_channels(dls)->int:
     "Number of channels of the images `dls` produces"
     return dls.one_batch()[0].shape[1]
 
+# %% ../nbs/05_train.ipynb #fa9b7d7e
 def balance_weights(dls # `DataLoaders` from `get_dls`
                    )->torch.Tensor:
     "Each class's weight in the loss so that every class counts as much in training: images / (classes × the class's images), from the training split; multi-label: each label's images without it over those with it (`pos_weight`)"
@@ -45,6 +46,7 @@ def balance_weights(dls # `DataLoaders` from `get_dls`
     if (n == 0).any(): raise ValueError(f"no training images of {', '.join(str(v) for v, k in zip(dls.vocab, n) if k == 0)}: they cannot be balanced. Fix: add some, or remove the label")
     return n.sum()/(len(n)*n)
 
+# %% ../nbs/05_train.ipynb #8edd85dc
 def head_spec(head_sizes=None, # Hidden layer sizes of the head, or `None`
               head_dropout=None, # Dropout before its last layer, or `None`
              )->dict|None:
@@ -59,6 +61,7 @@ def head_spec(head_sizes=None, # Hidden layer sizes of the head, or `None`
     if not 0 <= ps < 1: raise ValueError(f"head_dropout={head_dropout!r}. Fix: give a probability from 0 to below 1")
     return dict(lin_ftrs=sizes, ps=ps)
 
+# %% ../nbs/05_train.ipynb #8da39cc3
 @delegates(Learner)
 def make_learner(dls, # `DataLoaders` from `get_dls`
                  arch:str='small_resnet', # A scratch CNN (`SCRATCH_ARCHS`), a registry name (`ARCHS`) or any timm name
@@ -151,11 +154,12 @@ def freeze_policy(learn:Learner, # A `Learner` from `make_learner`
             for p in m.parameters(): p.requires_grad_(True)
     return learn
 
-# %% ../nbs/05_train.ipynb #f5e26cc2
+# %% ../nbs/05_train.ipynb #825827b3
 def _batch_device(dl)->str:
     "The device type `dl`'s batches are on"
     return getattr(getattr(dl, 'device', None), 'type', None) or 'cpu'
 
+# %% ../nbs/05_train.ipynb #d8eded1a
 def _features(learn, dl, what:str='training'):
     "Pooled body features and targets for every item of `dl` (`what` images, for the progress message)"
     cl = torch.channels_last if _batch_device(dl) == 'cpu' else torch.contiguous_format # oneDNN's fast layout for convolutions on CPU
@@ -166,6 +170,7 @@ def _features(learn, dl, what:str='training'):
         for xb,yb in progress(dl, msg if len(dl) > 1 else None): xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
     return torch.cat(xs), torch.cat(ys)
 
+# %% ../nbs/05_train.ipynb #75a2a456
 class BestEpoch(Callback):
     "Keep the weights of the epoch with the lowest validation loss in memory, and restore them when training ends"
     order = 60 # after `Recorder` has the epoch's losses
@@ -177,6 +182,7 @@ class BestEpoch(Callback):
     def after_fit(self):
         if self.state is not None: self.model.load_state_dict(self.state)
 
+# %% ../nbs/05_train.ipynb #33ad7c03
 def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
                epochs:int=20, # Epochs over the cached features (each takes milliseconds)
                lr:float=3e-3, # Maximum learning rate of the head
@@ -233,7 +239,7 @@ def _fit_phase(learn, n_epoch, lr_max, start=0, pct_start=0.25, div=25., div_fin
         scheds = {'lr': later(lambda p: lr_max * 0.1 ** (int(p*n_epoch + 1e-6) // step))}
     learn.fit(n_epoch - start, cbs=[ParamScheduler(scheds), *(cbs or [])])
 
-# %% ../nbs/05_train.ipynb #dae9f980
+# %% ../nbs/05_train.ipynb #3018dbae
 def _plain(o):
     "`o` with numpy scalars and fastcore `L`s turned into Python values, for `torch.load(weights_only=True)`"
     if isinstance(o, dict): return {k: _plain(v) for k,v in o.items()}
@@ -242,21 +248,25 @@ def _plain(o):
     if isinstance(o, np.ndarray): return o.tolist()
     return o
 
+# %% ../nbs/05_train.ipynb #7c2fe894
 def _train_dl(learn):
     "The training `DataLoader`, out of the `DistributedDL` it is wrapped in during distributed training"
     dl = learn.dls.train
     return dl if hasattr(dl, 'rng') else dl.dl
 
+# %% ../nbs/05_train.ipynb #d10d2d23
 def _rng_state(learn)->dict:
     "The random states that decide the next batches: Python's, torch's, and the training `DataLoader`'s own"
     st = dict(python=random.getstate(), torch=torch.get_rng_state(), dl=_train_dl(learn).rng.getstate())
     if torch.cuda.is_available(): st['cuda'] = torch.cuda.get_rng_state_all()
     return st
 
+# %% ../nbs/05_train.ipynb #641eab8c
 def _bare(model):
     "`model` itself, out of the `DistributedDataParallel` wrapper it wears during distributed training"
     return model.module if isinstance(model, torch.nn.parallel.DistributedDataParallel) else model
 
+# %% ../nbs/05_train.ipynb #1c9100ef
 def load_checkpoint(fn, # `best.pth` or `last.pth` of a run's `checkpoints/`
                     device=None, # Where to put the tensors; the CPU when `None`
                    ):
@@ -267,10 +277,12 @@ def load_checkpoint(fn, # `best.pth` or `last.pth` of a run's `checkpoints/`
     raise ValueError(f"{show_path(fn)} is not a checkpoint imgclf wrote ({why}): refused, and nothing in it was run. "
                      f"Fix: train a new run (--out NEW_FOLDER), or delete {show_path(Path(fn).parent)} to start this one again")
 
+# %% ../nbs/05_train.ipynb #2b52b83c
 def _set_rng_state(learn, st):
     random.setstate(st['python']); torch.set_rng_state(st['torch']); _train_dl(learn).rng.setstate(st['dl'])
     if 'cuda' in st and torch.cuda.is_available(): torch.cuda.set_rng_state_all(st['cuda'])
 
+# %% ../nbs/05_train.ipynb #f12f56b7
 class ItemLosses(Callback):
     "After each validation, the loss of every validation image in `learn.valid_item_losses` (a flat tensor; `None` for a loss that cannot give them)"
     def before_validate(self): self.losses = []
@@ -282,6 +294,7 @@ class ItemLosses(Callback):
         self.losses.append(self.learn.to_detach(l).float().flatten())
     def after_validate(self): self.learn.valid_item_losses = torch.cat(self.losses).as_subclass(torch.Tensor) if self.losses else None # a plain tensor: checkpoints load with `weights_only`
 
+# %% ../nbs/05_train.ipynb #98c8a0ee
 KEEP_RULES = ('lowest', 'within_noise')
 
 def within_noise(losses, # Per-image validation losses of a later epoch (`ItemLosses`)
@@ -292,6 +305,7 @@ def within_noise(losses, # Per-image validation losses of a later epoch (`ItemLo
     d = (losses - best).double()
     return bool(d.mean() <= d.std() / len(d)**0.5)
 
+# %% ../nbs/05_train.ipynb #3fbdb28e
 class Checkpoints(Callback):
     "Save `last.pth` (to resume), `best.pth` and `history.csv` under `out` after every epoch, atomically"
     order = 60 # after `Recorder` has the epoch's values
@@ -362,6 +376,7 @@ class Checkpoints(Callback):
         learn.model.load_state_dict(load_checkpoint(self.dir/'best.pth', getattr(learn.dls, 'device', None)))
         return True
 
+# %% ../nbs/05_train.ipynb #f645c63d
 def _say(learn, msg:str):
     "Print `msg` unless `learn` is inside `no_logging()` (or is not the first of several processes)"
     if learn.logger is not noop and rank_distrib() == 0: print(msg, flush=True)
