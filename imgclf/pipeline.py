@@ -468,7 +468,7 @@ def model_card(r # A finished `Run`, or its folder
             f"An image classifier for {len(m['vocab'])} labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
             "## Data", "",
             f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."),
-            left_out_words(m.get('left_out') or {}, name) or (f"{len(m['skipped_files'])} files could not be used and were left out."
+            left_out_words(m.get('left_out') or {}, name.replace('`', "'")) or (f"{len(m['skipped_files'])} files could not be used and were left out."
                                                              if m.get('skipped_files') else "Every image could be used."), "",
             "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
             *[f"| {k} | {md(v)} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
