@@ -25,6 +25,11 @@ from .export import *
 from .clean import *
 from .app import *
 import fastai.vision.all as _fastai
-from . import datasets as _z, clean as _y, files as _a, data as _b, augment as _c, models as _d, train as _e, saved as _f, evaluate as _g, explain as _h, pipeline as _i, experiments as _j, export as _k, app as _l
+from . import (datasets as _z, clean as _y, files as _a, data as _b, augment as _c, models as _d, train as _e,
+                    saved as _f, evaluate as _g, explain as _h, pipeline as _i, experiments as _j, export as _k,
+                    app as _l)
 # nbdev writes `__all__ = []` for a module that defines nothing; this one passes on the names it imported
-__all__ = sorted({n for n in dir(_fastai) if not n.startswith('_')} | {n for m in (_z,_y,_a,_b,_c,_d,_e,_f,_g,_h,_i,_j,_k,_l) for n in m.__all__})
+__all__ = sorted(
+    {n for n in dir(_fastai) if not n.startswith('_')}
+    | {n for m in (_z, _y, _a, _b, _c, _d, _e, _f, _g, _h, _i, _j, _k, _l) for n in m.__all__}
+)

@@ -25,7 +25,8 @@ __all__ = ['MAX_PIXELS', 'PAGE_CSP', 'FILE_CSP', 'APP_PY', 'APP_REQUIREMENTS', '
            'imgclf_wheel', 'write_app', 'classifier_widget']
 
 # %% ../nbs/13_app.ipynb #dd7a75fd
-MAX_PIXELS = 40_000_000 # an upload with more pixels is refused before it is decoded (Pillow itself refuses only above 179 million)
+# an upload with more pixels is refused before it is decoded (Pillow itself refuses only above 179 million)
+MAX_PIXELS = 40_000_000
 
 def image_pixels(fn # An image file
                 )->int:
@@ -47,7 +48,12 @@ class Classifier:
                 ):
         self.model = SavedModel.load(model)
         self.net, self.meta = self.model.net, self.model.meta
-        self.vocab, self.topk, self.cam, self.min_side = self.meta['vocab'], min(topk, len(self.meta['vocab'])), cam, min_side
+        self.vocab, self.topk, self.cam, self.min_side = (
+            self.meta['vocab'],
+            min(topk, len(self.meta['vocab'])),
+            cam,
+            min_side,
+        )
         self.layer = cam_layer(self.net, (self.meta['n_in'], *self.meta['size'])) if cam else None
 
     def __call__(self, img # An image file, its bytes or a PIL image; `None` before anything is uploaded
@@ -56,14 +62,16 @@ class Classifier:
         if img is None: return None, None, 'Upload an image, or click one of the examples.'
         name = Path(img).name if isinstance(img, (str, Path)) else 'the uploaded image'
         if isinstance(img, (str, Path)) and (n := image_pixels(img)) > MAX_PIXELS:
-            return None, None, (f"**Cannot classify {name}**: it has {n/1e6:.0f} million pixels, more than the {MAX_PIXELS/1e6:.0f} million "
+            return None, None, (f"**Cannot classify {name}**: it has {n/1e6:.0f} million pixels, more than the "
+                                f"{MAX_PIXELS/1e6:.0f} million "
                                 "this app accepts. Please upload a smaller copy.")
         try: net, x, shown, _ = cam_inputs(self.model, img)
         except ImageError as e: return None, None, f"**Cannot classify {name}**: {e.problem}. Please upload a photo or picture file (JPEG, PNG, WebP, GIF, BMP or TIFF)."
         if self.cam:
             cams, probs = cam_batch(net, x, self.cam, self.layer)
             pic = overlay(CamResult(shown, cams[0].numpy(), '', 0., 0, self.cam, self.layer))
-            if min(pic.size) < self.min_side: pic = pic.resize([round(s*self.min_side/min(pic.size)) for s in pic.size], Image.BICUBIC)
+            if min(pic.size) < self.min_side:
+                pic = pic.resize([round(s*self.min_side/min(pic.size)) for s in pic.size], Image.BICUBIC)
         else:
             with torch.inference_mode(): probs = net(x).softmax(1).cpu()
             pic = None
@@ -74,7 +82,8 @@ class Classifier:
         top = {self.vocab[j]: round(float(q), 4) for q,j in zip(p, i)}
         if self.model.multi_label: return top, pic, self._labels_message(probs[0])
         msg = f"**{self.vocab[int(i[0])]}** ({float(p[0]):.1%})"
-        if (t := (self.meta.get('calibration') or {}).get('threshold')) is not None and float(p[0]) < t: # the threshold a training run suggested from its validation images
+        # the threshold a training run suggested from its validation images
+        if (t := (self.meta.get('calibration') or {}).get('threshold')) is not None and float(p[0]) < t:
             msg += f". Not sure: below the {t:.0%} that the validation images suggest, so it may be none of the labels."
         return top, pic, msg
 
@@ -82,8 +91,13 @@ class Classifier:
         "Multi-label: every label at or above the model's threshold, or that none is"
         t = self.model.label_threshold
         given = [(self.vocab[j], float(probs[j])) for j in probs.argsort(descending=True).tolist() if probs[j] >= t]
-        if not given: return f"**None of the labels**: no probability reaches {t:.0%}, the threshold chosen on the validation images."
-        return ', '.join(f"**{l}** ({p:.0%})" for l, p in given) + f": every label at or above {t:.0%}; an image can have several."
+        if not given:
+            return (
+                f"**None of the labels**: no probability reaches {t:.0%}, the threshold chosen on the validation"
+                " images."
+            )
+        return ', '.join(f"**{l}** ({p:.0%})" for l,
+                         p in given) + f": every label at or above {t:.0%}; an image can have several."
 
 # %% ../nbs/13_app.ipynb #875d40db
 def _gradio():
@@ -94,10 +108,12 @@ def _gradio():
     return gr
 
 def _pass_unreadable(img):
-    "Make the `gr.Image` input `img` hand files PIL cannot open to our function as a path, so that `Classifier` can say what is wrong"
+    """Make the `gr.Image` input `img` hand files PIL cannot open to our function as a path, so that `Classifier` can
+    say what is wrong"""
     pre = img.preprocess
     def preprocess(payload):
-        if payload is not None and payload.path and image_pixels(payload.path) > MAX_PIXELS: return payload.path # refused, not decoded
+        # refused, not decoded
+        if payload is not None and payload.path and image_pixels(payload.path) > MAX_PIXELS: return payload.path
         try: return pre(payload)
         except Exception: return None if payload is None or payload.path is None else payload.path
     img.preprocess = preprocess
@@ -106,21 +122,26 @@ def _pass_unreadable(img):
 def offline_theme():
     "Gradio's default theme with the system's fonts, so the page needs nothing from the internet"
     gr = _gradio()
-    return gr.themes.Default(font=['system-ui', 'Segoe UI', 'Roboto', 'sans-serif'], font_mono=['ui-monospace', 'Consolas', 'monospace'])
+    return gr.themes.Default(font=['system-ui', 'Segoe UI', 'Roboto', 'sans-serif'],
+                             font_mono=['ui-monospace', 'Consolas', 'monospace'])
 
 # %% ../nbs/13_app.ipynb #ae7e61ee
 def default_examples(model_dir, # A run's `model/` folder
                      n:int=8 # At most this many, one per label
                     )->list:
-    "Up to `n` validation images of the run that `model_dir` belongs to, one per label, from the run's dataset folder only (none if that is unknown)"
+    """Up to `n` validation images of the run that `model_dir` belongs to, one per label, from the run's dataset folder
+    only (none if that is unknown)"""
     r = Run(Path(model_dir).parent)
     if not r.file('settings').is_file() or (df := r.split) is None: return []
     root = r.dataset.resolve()
     df = df[df.split == 'valid']
-    inside = df.path.map(lambda p: Path(p).resolve().is_relative_to(root) and Path(p).suffix.lower() in image_extensions)
+    inside = df.path.map(lambda p: Path(p).resolve().is_relative_to(root)
+                         and Path(p).suffix.lower() in image_extensions)
     if not inside.all():
-        warnings.warn(f"{show_path(r.file('split'))} names {(~inside).sum()} validation file(s) outside the dataset {show_path(root)} or not images "
-                      f"(e.g. {df.path[~inside].iloc[0]}): they are not shown. Fix: pass the examples to show, or train the run again")
+        warnings.warn(f"{show_path(r.file('split'))} names {(~inside).sum()} validation file(s) outside the dataset "
+                      f"{show_path(root)} or not images "
+                      f"(e.g. {df.path[~inside].iloc[0]}): they are not shown. Fix: pass the examples to show, or "
+                      "train the run again")
     df = df[inside & df.path.map(lambda p: Path(p).is_file())]
     return [Path(p) for p in df.groupby(df.path.map(lambda p: Path(p).parent.name)).path.first().head(n)]
 
@@ -129,7 +150,8 @@ def copy_examples(examples, # Image files
                   dest, # Folder to write the copies into
                   largest:int=1024, # Longest side of a copy, in pixels
                  )->list:
-    "Each of `examples` that opens as an image, re-encoded as a PNG in `dest` named after its label folder: the only files an app serves"
+    """Each of `examples` that opens as an image, re-encoded as a PNG in `dest` named after its label folder: the only
+    files an app serves"""
     dest, out = Path(dest), []
     dest.mkdir(parents=True, exist_ok=True)
     for i, f in enumerate(examples):
@@ -153,19 +175,25 @@ def make_app(model, # A model folder, a `SavedModel` or a `Classifier`
     clf = model if isinstance(model, Classifier) else Classifier(model, topk, cam)
     if examples is None: examples = default_examples(model) if isinstance(model, (str, Path)) else []
     elif isinstance(examples, (str, Path)): examples = image_files(examples)
-    examples = copy_examples(examples, tempfile.mkdtemp(prefix='imgclf-examples-')) # re-encoded copies: nothing else is served
+    # re-encoded copies: nothing else is served
+    examples = copy_examples(examples, tempfile.mkdtemp(prefix='imgclf-examples-'))
     title = title or f"{clf.meta['arch']} image classifier"
     labels = ', '.join(clf.vocab[:12]) + (f' and {len(clf.vocab)-12} more' if len(clf.vocab) > 12 else '')
-    with gr.Blocks(title=title, analytics_enabled=False, delete_cache=(600, 3600)) as demo: # uploads removed after an hour
-        gr.Markdown(f"# {title}\nDrop an image, paste one, or click an example. The model knows {len(clf.vocab)} labels: {labels}.")
+    # uploads removed after an hour
+    with gr.Blocks(title=title, analytics_enabled=False, delete_cache=(600, 3600)) as demo:
+        gr.Markdown(f"# {title}\nDrop an image, paste one, or click an example. The model knows {len(clf.vocab)} "
+                    f"labels: {labels}.")
         with gr.Row():
             with gr.Column():
-                img = _pass_unreadable(gr.Image(type='filepath', label='Image', sources=['upload', 'clipboard'], elem_id='image', height=300))
+                img = _pass_unreadable(gr.Image(type='filepath', label='Image', sources=['upload', 'clipboard'],
+                                                elem_id='image', height=300))
                 if examples: gr.Examples([[str(f)] for f in examples], inputs=img, label='Examples')
             with gr.Column():
-                msg = gr.Markdown('Upload an image, or click one of the examples.', elem_id='message', label='Message') # the API's name for it
+                # the API's name for it
+                msg = gr.Markdown('Upload an image, or click one of the examples.', elem_id='message', label='Message')
                 top = gr.Label(num_top_classes=clf.topk, label='Prediction', elem_id='prediction')
-                pic = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', interactive=False, height=300, visible=cam is not None)
+                pic = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', interactive=False,
+                               height=300, visible=cam is not None)
         img.change(clf, img, [top, pic, msg], api_name='classify')
     demo.example_copies = examples
     return demo
@@ -192,8 +220,10 @@ def serve(model, # A model folder, a `SavedModel` or a `Classifier`
     return demo
 
 # %% ../nbs/13_app.ipynb #753d7085
-PAGE_CSP = ("default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
-            "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = ("default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data: "
+            "blob:; font-src 'self' data:; "
+            "media-src 'self' data: blob:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri "
+            "'self'; form-action 'self'; frame-ancestors 'none'")
 FILE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox" # a served file runs nothing
 
 def script_hashes(html:str)->list:
@@ -205,11 +235,13 @@ def script_hashes(html:str)->list:
 # %% ../nbs/13_app.ipynb #f4952047
 def _security_headers(csp:str)->list:
     "The headers `SecurityHeaders` adds to a response, with its policy `csp`"
-    return [(b'content-security-policy', csp.encode()), (b'x-content-type-options', b'nosniff'), (b'referrer-policy', b'no-referrer'), (b'x-frame-options', b'DENY')]
+    return [(b'content-security-policy', csp.encode()), (b'x-content-type-options', b'nosniff'),
+            (b'referrer-policy', b'no-referrer'), (b'x-frame-options', b'DENY')]
 
 # %% ../nbs/13_app.ipynb #053a3e51
 class SecurityHeaders:
-    "ASGI middleware: a content-security policy (`PAGE_CSP` with the page's own script hashes, or `FILE_CSP` for served files) and related headers on every response"
+    """ASGI middleware: a content-security policy (`PAGE_CSP` with the page's own script hashes, or `FILE_CSP` for
+    served files) and related headers on every response"""
     def __init__(self, app): self.app = app
     async def __call__(self, scope, receive, send):
         if scope['type'] != 'http': return await self.app(scope, receive, send)
@@ -217,14 +249,23 @@ class SecurityHeaders:
         async def send_with_headers(msg):
             nonlocal start
             if msg['type'] == 'http.response.start':
-                html = any(k.lower() == b'content-type' and v.startswith(b'text/html') for k,v in msg.get('headers', []))
+                html = any(k.lower() == b'content-type' and v.startswith(b'text/html') for k,
+                           v in msg.get('headers', []))
                 if html and not is_file: start = msg; return # the page: held until its scripts are known
-                msg['headers'] = [*msg.get('headers', []), *_security_headers(FILE_CSP if is_file else PAGE_CSP.format(scripts=''))]
+                msg['headers'] = [*msg.get('headers', []),
+                                  *_security_headers(FILE_CSP if is_file else PAGE_CSP.format(scripts=''))]
             elif msg['type'] == 'http.response.body' and start is not None:
                 body.append(msg.get('body', b''))
                 if msg.get('more_body'): return
                 page = b''.join(body)
-                start['headers'] = [*start.get('headers', []), *_security_headers(PAGE_CSP.format(scripts=''.join(' ' + h for h in script_hashes(page.decode('utf-8', 'replace')))))]
+                start['headers'] = [
+                    *start.get('headers', []),
+                    *_security_headers(
+                        PAGE_CSP.format(
+                            scripts=''.join(' ' + h for h in script_hashes(page.decode('utf-8', 'replace')))
+                        )
+                    ),
+                ]
                 await send(start); msg = dict(type='http.response.body', body=page)
             await send(msg)
         await self.app(scope, receive, send_with_headers)
@@ -261,11 +302,15 @@ def imgclf_wheel(dest # Folder to write the wheel into
     with zipfile.ZipFile(whl, 'w', zipfile.ZIP_DEFLATED) as z:
         def add(name, data:bytes):
             z.writestr(name, data)
-            record.append(f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}")
+            record.append(
+                f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},{len(data)}"
+            )
         for f in sorted(pkg.rglob('*')):
-            if f.is_file() and '__pycache__' not in f.parts: add(f'imgclf/{f.relative_to(pkg).as_posix()}', f.read_bytes())
+            if f.is_file() and '__pycache__' not in f.parts:
+                add(f'imgclf/{f.relative_to(pkg).as_posix()}', f.read_bytes())
         wheel = 'Wheel-Version: 1.0\nGenerator: imgclf\nRoot-Is-Purelib: true\nTag: py3-none-any\n'
-        for n, text in (('METADATA', dist.read_text('METADATA') or dist.read_text('PKG-INFO')), ('WHEEL', wheel), ('entry_points.txt', dist.read_text('entry_points.txt'))):
+        for n, text in (('METADATA', dist.read_text('METADATA') or dist.read_text('PKG-INFO')), ('WHEEL', wheel),
+                        ('entry_points.txt', dist.read_text('entry_points.txt'))):
             if text: add(f'{info}/{n}', text.encode())
         z.writestr(f'{info}/RECORD', '\n'.join(record + [f'{info}/RECORD,,']) + '\n')
     return whl
@@ -277,7 +322,8 @@ def write_app(model, # A model folder
               max_mb:float=20, topk:int=5, title:str|None=None, # As in `serve`
               overwrite:bool=False, # Replace an earlier app in `dest` (only imgclf's files: others are kept)
              )->Path:
-    "Write a ready-to-deploy app folder: `app.py`, `requirements.txt` (exact versions), the imgclf wheel, `model/` and `examples/`"
+    """Write a ready-to-deploy app folder: `app.py`, `requirements.txt` (exact versions), the imgclf wheel, `model/` and
+    `examples/`"""
     model = Path(model)
     check_output(dest, 'app', overwrite) # refuse a folder that is not ours now, before any work
     meta = SavedModel.load(model).meta # refuse a damaged model now, not on the server
@@ -286,7 +332,8 @@ def write_app(model, # A model folder
     with atomic_dir(dest, 'app', overwrite) as tmp:
         shutil.copytree(model, tmp/'model')
         copy_examples(examples, tmp/'examples')
-        (tmp/'app.py').write_text(APP_PY.format(max_mb=max_mb, topk=topk, title=title or f"{meta['arch']} image classifier"))
+        (tmp/'app.py').write_text(APP_PY.format(max_mb=max_mb, topk=topk,
+                                                title=title or f"{meta['arch']} image classifier"))
         whl = imgclf_wheel(tmp) # imgclf itself travels with the app: no package index needs to have it
         (tmp/'requirements.txt').write_text('\n'.join([f'./{whl.name}', *_pinned()]) + '\n')
     return Path(dest)
@@ -294,7 +341,8 @@ def write_app(model, # A model folder
 # %% ../nbs/13_app.ipynb #579e82c1
 def _ClassifierBox(W):
     "A `VBox` whose text form says what it is (a saved notebook or a terminal shows that instead of the widget)"
-    return type('ClassifierBox', (W.VBox,), dict(__repr__=lambda self: 'classifier widget: run the notebook in Jupyter to upload an image'))
+    return type('ClassifierBox', (W.VBox,),
+                dict(__repr__=lambda self: 'classifier widget: run the notebook in Jupyter to upload an image'))
 
 def classifier_widget(model, # A model folder, a `SavedModel` or a `Classifier`
                       topk:int=3, # Labels shown under the image

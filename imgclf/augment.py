@@ -29,9 +29,11 @@ def channel_figure(img, # A PIL image (converted to RGB), or an (H, W, 3) array 
     "The red, green and blue channels of `img`, each in its own colour above a histogram of its values"
     from matplotlib.colors import LinearSegmentedColormap
     a = np.asarray(img.convert('RGB') if isinstance(img, Image.Image) else img)
-    fig, axs = plt.subplots(2, 3, figsize=(3*size, 1.6*size), gridspec_kw=dict(height_ratios=[a.shape[0]/a.shape[1]*1.6, 1]))
+    fig, axs = plt.subplots(2, 3, figsize=(3*size, 1.6*size),
+                            gridspec_kw=dict(height_ratios=[a.shape[0]/a.shape[1]*1.6, 1]))
     for i, (name, c) in enumerate(zip(('red', 'green', 'blue'), np.eye(3))):
-        axs[0, i].imshow(a[..., i], cmap=LinearSegmentedColormap.from_list(name, [(0, 0, 0), tuple(c)]), vmin=0, vmax=255)
+        axs[0, i].imshow(a[..., i], cmap=LinearSegmentedColormap.from_list(name, [(0, 0, 0), tuple(c)]), vmin=0,
+                         vmax=255)
         axs[0, i].set_title(f'{name}: mean {a[..., i].mean():.0f}', fontsize=10); axs[0, i].axis('off')
         axs[1, i].hist(a[..., i].ravel(), bins=32, range=(0, 255), color=name)
         axs[1, i].set(xlim=(0, 255), yticks=[], xlabel='value')
@@ -42,7 +44,8 @@ def channel_figure(img, # A PIL image (converted to RGB), or an (H, W, 3) array 
 PRESETS = {
     'squish': "Resize by stretching the whole image to a square",
     'pad': "Resize the whole image to fit the square, with black bars",
-    'crop': "Resize the short side and crop a square: at a random place when training, the centre otherwise (fastai's default)",
+    'crop': "Resize the short side and crop a square: at a random place when training, the centre otherwise (fastai's "
+            "default)",
     'random_crop': "A random part of at least `min_scale` of each image, resized, each epoch",
     'standard': "Random crop + fastai's `aug_transforms()`: flips, rotations, zoom, lighting and warps",
     'strong': "Random crop + `aug_transforms(mult=2)`: twice the rotation, zoom, warp and lighting",
@@ -54,7 +57,8 @@ def augment_tfms(preset:str='standard', # A key of `PRESETS`
                  extra:list|None=None, # More batch transforms, e.g. `RandomSharpen()` or `Degrade('blur', 1)`
                 )->tuple:
     "`(item_tfms, batch_tfms)` for `preset`, ready for `get_dls`"
-    if preset not in PRESETS: raise ValueError(f"Unknown augmentation preset {preset!r}. Fix: use one of {', '.join(PRESETS)}.")
+    if preset not in PRESETS:
+        raise ValueError(f"Unknown augmentation preset {preset!r}. Fix: use one of {', '.join(PRESETS)}.")
     item = {'squish': lambda: Resize(size, ResizeMethod.Squish),
             'pad': lambda: Resize(size, ResizeMethod.Pad, pad_mode=PadMode.Zeros),
             'crop': lambda: Resize(size)}.get(preset, lambda: RandomResizedCrop(size, min_scale=min_scale))()
@@ -157,7 +161,8 @@ def kernel_figure(img, # A PIL image, array or tensor (see `as_batch`)
 
 # %% ../nbs/03_augment.ipynb #892c6f03
 class _RandomKernel(Transform):
-    "Apply `f(img, strength)` to each image of a training batch with probability `p`, strength uniform in `(0, max_strength]`"
+    """Apply `f(img, strength)` to each image of a training batch with probability `p`, strength uniform in `(0,
+    max_strength]`"""
     split_idx, order = 0, 35  # training only; after `IntToFloatTensor` (10), before `Normalize` (99)
     def __init__(self, p:float=0.5, max_strength:float=1.): self.p, self.max_strength = p, max_strength
     def encodes(self, x:TensorImage):
@@ -185,7 +190,8 @@ def _pixelate(x, s):
     if s <= 0: return x
     h, w = x.shape[-2:]
     small = torch.nn.functional.interpolate(x, size=(max(1, round(h/f)), max(1, round(w/f))), mode='area')
-    return torch.nn.functional.interpolate(small, size=(h, w), mode='bilinear')  # 'nearest' would shift pixels at fractional factors
+    # 'nearest' would shift pixels at fractional factors
+    return torch.nn.functional.interpolate(small, size=(h, w), mode='bilinear')
 
 # %% ../nbs/03_augment.ipynb #f8bcd161
 DEGRADATIONS = {'blur': blur, 'sharpen': sharpen, 'noise': _noise, 'pixelate': _pixelate}
@@ -195,7 +201,8 @@ def degrade(x, # Image or batch (see `as_batch`)
             severity:float=1., # 0 leaves the image unchanged
            )->TensorImage:
     "`x` damaged by `kind` at `severity`"
-    if kind not in DEGRADATIONS: raise ValueError(f"Unknown degradation {kind!r}. Fix: use one of {', '.join(DEGRADATIONS)}.")
+    if kind not in DEGRADATIONS:
+        raise ValueError(f"Unknown degradation {kind!r}. Fix: use one of {', '.join(DEGRADATIONS)}.")
     x, single = as_batch(x)
     return _back(DEGRADATIONS[kind](x, severity) if severity else x, single)
 
@@ -203,7 +210,8 @@ def degrade(x, # Image or batch (see `as_batch`)
 class Degrade(Transform):
     "Batch transform: `degrade` every image of every split by `kind` at `severity`"
     order = 36
-    def __init__(self, kind:str='blur', severity:float=1.): degrade(torch.zeros(1,1,4,4), kind, severity); self.kind, self.severity = kind, severity
+    def __init__(self, kind:str='blur', severity:float=1.): degrade(torch.zeros(1,1,4,4), kind,
+                                                                    severity); self.kind, self.severity = kind, severity
     def encodes(self, x:TensorImage): return TensorImage(degrade(x, self.kind, self.severity))
     def __repr__(self): return f"Degrade({self.kind!r}, {self.severity})"
 

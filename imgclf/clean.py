@@ -24,14 +24,20 @@ def suspects(model, # A model folder, a `SavedModel`, or a `Learner` (its model 
              n:int|None=None, # Keep only the `n` most suspect images
              bs:int=64, # Images per batch
             )->pd.DataFrame:
-    "Every image under `path` whose folder is a label of the model, most likely mislabelled first: path, label, predicted, confidence, loss, action"
+    """Every image under `path` whose folder is a label of the model, most likely mislabelled first: path, label,
+    predicted, confidence, loss, action"""
     from fastai.learner import Learner
     m = SavedModel(model.model, model_meta(model)) if isinstance(model, Learner) else SavedModel.load(model)
-    if m.multi_label: raise ValueError("suspects ranks images by the one label their folder gives them, and this model gives several labels per image. "
-                                       "Fix: look at the most wrong images in its run's report.html, and correct their rows of the labels file")
+    if m.multi_label:
+        raise ValueError("suspects ranks images by the one label their folder gives them, and this model gives several "
+                         "labels per image. "
+                                       "Fix: look at the most wrong images in its run's report.html, and correct their "
+                                       "rows of the labels file")
     net, meta = m.net, m.meta
     files = [f for f in image_files(path) if f.parent.name in meta['vocab']]
-    if not files: raise ValueError(f"No images under {path} in folders named after the model's labels ({', '.join(meta['vocab'][:5])}...)")
+    if not files:
+        raise ValueError(f"No images under {path} in folders named after the model's labels "
+                         f"({', '.join(meta['vocab'][:5])}...)")
     dev, rows = next(net.parameters()).device, []
     was_training = net.training; net.eval()
     try:
@@ -44,9 +50,12 @@ def suspects(model, # A model folder, a `SavedModel`, or a `Learner` (its model 
             with torch.inference_mode(): probs = net(torch.cat(xs).to(dev)).float().softmax(1).cpu()
             for f,p in zip(ok, probs):
                 y, i = meta['vocab'].index(f.parent.name), int(p.argmax())
-                rows.append((str(f), f.parent.name, meta['vocab'][i], round(float(p[i]), 4), round(float(-p[y].clamp_min(1e-12).log()), 4), 'keep'))
+                rows.append((str(f), f.parent.name, meta['vocab'][i], round(float(p[i]), 4),
+                             round(float(-p[y].clamp_min(1e-12).log()), 4), 'keep'))
     finally: net.train(was_training)
-    df = pd.DataFrame(rows, columns=['path','label','predicted','confidence','loss','action']).sort_values('loss', ascending=False, kind='stable')
+    df = pd.DataFrame(rows,
+                      columns=['path','label','predicted','confidence','loss',
+                               'action']).sort_values('loss', ascending=False, kind='stable')
     return df.head(n).reset_index(drop=True) if n else df.reset_index(drop=True)
 
 # %% ../nbs/12_clean.ipynb #f50a4e80
@@ -56,24 +65,34 @@ KEEP = ('keep', '<Keep>', '')
 def apply_cleaning(decisions, # DataFrame or CSV file with `path` and `action` columns (as from `suspects`)
                    path, # Dataset root the paths are under
                   )->pd.DataFrame:
-    "Move the files marked for removal to `<path>_quarantine/` and relabelled files to their new label's folder; logged, nothing deleted"
+    """Move the files marked for removal to `<path>_quarantine/` and relabelled files to their new label's folder;
+    logged, nothing deleted"""
     path = Path(path).resolve(); qdir = path.parent/f'{path.name}_quarantine'
     df = read_csv(decisions, keep_default_na=False) if isinstance(decisions, (str, Path)) else decisions.copy()
-    if not {'path','action'} <= set(df.columns): raise ValueError("The cleaning list needs the columns 'path' and 'action' (as written by `suspects`)")
+    if not {'path','action'} <= set(df.columns):
+        raise ValueError("The cleaning list needs the columns 'path' and 'action' (as written by `suspects`)")
     df['action'] = df.action.fillna('').astype(str).str.strip()
     todo = df[~df.action.isin(KEEP)]
     labels = {d.name for d in path.rglob('*') if d.is_dir() and not d.name.startswith('.')}
     seen = {}
     for r in todo.itertuples():
         f = Path(r.path).resolve()
-        if not f.is_relative_to(path): raise ValueError(f"{r.path} is not inside {path}: nothing was moved. Fix: give the dataset folder the list was made for")
-        if f in seen: raise ValueError(f"{r.path} is listed twice (also as {seen[f]}): nothing was moved. Fix: keep one row per file")
+        if not f.is_relative_to(path):
+            raise ValueError(f"{r.path} is not inside {path}: nothing was moved. Fix: give the dataset folder the list "
+                             "was made for")
+        if f in seen:
+            raise ValueError(f"{r.path} is listed twice (also as {seen[f]}): nothing was moved. Fix: keep one row per "
+                             "file")
         seen[f] = r.path
         if r.action not in REMOVE and f.parent == path:
-            raise ValueError(f"{r.path} is not in a label folder, so it cannot be relabelled: nothing was moved. Fix: move it into a label folder, or quarantine it")
-        if not f.exists(): raise FileNotFoundError(f"{r.path} does not exist (moved already?): nothing was moved. Fix: remove its row or set its action to 'keep'")
+            raise ValueError(f"{r.path} is not in a label folder, so it cannot be relabelled: nothing was moved. Fix: "
+                             "move it into a label folder, or quarantine it")
+        if not f.exists():
+            raise FileNotFoundError(f"{r.path} does not exist (moved already?): nothing was moved. Fix: remove its row "
+                                    "or set its action to 'keep'")
         if r.action not in REMOVE and r.action not in labels:
-            raise ValueError(f"Unknown action {r.action!r} for {r.path}: nothing was moved. Fix: use 'keep', 'quarantine' or a label folder name")
+            raise ValueError(f"Unknown action {r.action!r} for {r.path}: nothing was moved. Fix: use 'keep', "
+                             "'quarantine' or a label folder name")
     log = []
     try:
         for r in todo.itertuples():
@@ -81,7 +100,8 @@ def apply_cleaning(decisions, # DataFrame or CSV file with `path` and `action` c
             dest = _free_name(qdir/f.relative_to(path) if r.action in REMOVE else f.parent.parent/r.action/f.name)
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(str(f), dest)
-            log.append(dict(path=str(f), action='quarantine' if r.action in REMOVE else f'relabel:{r.action}', moved_to=str(dest)))
+            log.append(dict(path=str(f), action='quarantine' if r.action in REMOVE else f'relabel:{r.action}',
+                            moved_to=str(dest)))
     finally: # every move that was made is logged, even when a later one fails
         log = pd.DataFrame(log, columns=['path','action','moved_to'])
         if len(log): append_csv(qdir/'cleaning.csv', log)
@@ -92,7 +112,8 @@ def _cleaner_cls():
     from fastai.vision.widgets import ImageClassifierCleaner
     import ipywidgets as W
     class Cleaner(ImageClassifierCleaner):
-        "fastai's `ImageClassifierCleaner` with an Apply button: <Delete> moves files to the quarantine folder, a new label moves them to its folder"
+        """fastai's `ImageClassifierCleaner` with an Apply button: <Delete> moves files to the quarantine folder, a new
+        label moves them to its folder"""
         def __init__(self, learn, path=None, **kwargs):
             super().__init__(learn, **kwargs)
             self.path = Path(path or learn.dls.path)
@@ -109,7 +130,9 @@ def _cleaner_cls():
             moved = set(log.path)
             self.iwis = tuple([o for o in iwi if str(Path(o[0]).resolve()) not in moved] for iwi in self.iwis)
             self.on_change_ds()
-            self.out.value = f'moved {len(log)} file(s); log: {self.path.parent}/{self.path.name}_quarantine/cleaning.csv'
+            self.out.value = (
+                f'moved {len(log)} file(s); log: {self.path.parent}/{self.path.name}_quarantine/cleaning.csv'
+            )
             return log
     return Cleaner
 

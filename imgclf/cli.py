@@ -25,12 +25,12 @@ def _field(o)->str:
     return str(o).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 # %% ../nbs/14_cli.ipynb #ce22a52c
-def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optionally inside train/, valid/ and test/; default: Fashion-MNIST
+def train_cmd(path:str=None, # Dataset folder: a sub-folder per label, maybe inside train/, valid/, test/; default: Fashion-MNIST
               *, out:str=None, # Run folder to write (default: runs/<timestamp>)
-              labels:str=None, # A CSV file with the columns file,label[,split] (file names relative to PATH): labels from it, not from folders; several labels in a cell (separated by ; or spaces) train a multi-label model
+              labels:str=None, # CSV file,label[,split] (names relative to PATH) labelling the images; several labels a cell: multi-label
               config:str=None, # A run's run.json (or a recipe as JSON) to train again; options given here override it
-              resume:str=None, # Run folder of an interrupted run: continue from its last completed epoch, with its saved settings
-              log:str='csv', # 'csv' (history.csv) or 'tensorboard' (also TensorBoard logs in RUN/tensorboard/; needs pip install "imgclf[tensorboard]")
+              resume:str=None, # An interrupted run's folder: continue from its last epoch, with its settings
+              log:str='csv', # 'csv' (history.csv), or 'tensorboard' (also logs in RUN/tensorboard/; the tensorboard extra)
               overwrite:bool=False, # --out holds an earlier run: replace imgclf's files in it (others are kept)
               **recipe # `Recipe` fields: chosen from the images when not given
              ):
@@ -39,15 +39,19 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     from imgclf.evaluate import report_findings
     from fastai.torch_core import rank_distrib
     if resume:
-        if path or config or labels: raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset, --labels or --config with it. Fix: imgclf train --resume {resume}")
-        r = run(out=resume, resume=True, log=log, **recipe) # a recipe option given here is refused there, with the way out
+        if path or config or labels:
+            raise ValueError(f"--resume goes on with {resume} as it was set up: give no dataset, --labels or --config "
+                             f"with it. Fix: imgclf train --resume {resume}")
+        # a recipe option given here is refused there, with the way out
+        r = run(out=resume, resume=True, log=log, **recipe)
     else:
         base = None
         if config:
             if not Path(config).is_file(): raise FileNotFoundError(f"No such file: {config}")
             try: s = json.loads(Path(config).read_text())
             except json.JSONDecodeError as e: raise ValueError(f"{config} is not valid JSON ({e})") from None
-            base, path, labels = Recipe.from_dict(s.get('recipe', s)), path or s.get('dataset'), labels or s.get('labels')
+            base, path, labels = Recipe.from_dict(s.get('recipe',
+                                                        s)), path or s.get('dataset'), labels or s.get('labels')
         r = run(path, base, out, log=log, labels=labels, overwrite=overwrite, **recipe)
     if rank_distrib(): return # not the first of several processes: that one reports
     m = r.metrics
@@ -55,7 +59,8 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
     exact = ' (exact match)' if m.get('task') == 'multi_label' else '' # multi-label: every label right
     print(f"Done in {m['train_seconds']:.0f} s: validation accuracy{exact} {m['accuracy']:.4f}{test}")
     print(kept_words(m['fast'], m.get('kept_epoch'), m.get('epochs_run')))
-    print(report_findings(m['report'] | dict(n=m['n_test'] or m['n_valid']), 'test' if m['n_test'] else 'validation')[0][0])
+    print(report_findings(m['report'] | dict(n=m['n_test'] or m['n_valid']),
+                          'test' if m['n_test'] else 'validation')[0][0])
     print(f"Report: {_show(r.file('report'))}")
     return r
 
@@ -63,9 +68,9 @@ def train_cmd(path:str=None, # Dataset folder: one sub-folder per label, optiona
 def evaluate_cmd(model:str, # Model folder (a run folder's model/)
                  path:str, # Labelled images: a dataset with test/, or one sub-folder per label
                  *, out:str=None, # Folder for the report (default: runs/eval-<timestamp>)
-                 labels:str=None, # A CSV file with the columns file,label[,split] labelling the images under PATH: its test rows (or all of them) are evaluated
-                 overwrite:bool=False, # --out holds an earlier evaluation: replace imgclf's files in it (others are kept)
-                 include_seen:bool=False, # Also score the images the model trained or validated on (left out, and counted, by default)
+                 labels:str=None, # CSV file,label[,split] labelling the images under PATH: its test rows (or all) are scored
+                 overwrite:bool=False, # --out holds an earlier evaluation: replace imgclf's files in it (others stay)
+                 include_seen:bool=False, # Also score the images the model trained or validated on (left out by default)
                 ):
     "Evaluate a saved model on a labelled folder and write a report"
     from datetime import datetime
@@ -74,7 +79,11 @@ def evaluate_cmd(model:str, # Model folder (a run folder's model/)
     out = Path(out or Path('runs')/datetime.now().strftime('eval-%Y%m%d-%H%M%S')) # `evaluate` creates it
     m = evaluate(Path(model).expanduser(), path, out, labels=labels, overwrite=overwrite, include_seen=include_seen)
     print(report_findings(m['report'] | dict(n=m['n_test']), 'labelled')[0][0])
-    what = f"Exact-match accuracy {m['test_accuracy']:.4f}, mAP {m['report']['map']:.4f}" if m.get('task') == 'multi_label' else f"Accuracy {m['test_accuracy']:.4f}"
+    what = (
+        f"Exact-match accuracy {m['test_accuracy']:.4f}, mAP {m['report']['map']:.4f}"
+        if m.get('task') == 'multi_label'
+        else f"Accuracy {m['test_accuracy']:.4f}"
+    )
     print(f"{what} on {m['n_test']} images; report: {_show(out/'report.html')}")
     return m
 
@@ -84,7 +93,7 @@ EXPORT_FORMATS = dict(onnx='ONNX, for onnxruntime and any runtime that reads ONN
 def export_cmd(model:str, # Model folder (a run folder's model/)
                *, onnx:str, # The .onnx file to write
               ):
-    "Export a saved model to ONNX, its preprocessing and labels inside; a run's model folder without a model card gets one"
+    "Export a saved model to ONNX, its preprocessing and labels inside (and a model card for a run's model folder)"
     try: import onnxscript
     except ImportError: raise ValueError('ONNX export needs the onnx extra: pip install "imgclf[onnx]"') from None
     from imgclf.export import export_onnx, is_imgclf_onnx
@@ -93,7 +102,8 @@ def export_cmd(model:str, # Model folder (a run folder's model/)
     model = Path(model).expanduser()
     check_output_file(onnx, is_imgclf_onnx)
     print(f"Wrote {_show(export_onnx(model, onnx))}")
-    if not (model/'README.md').exists() and (model.parent/'metrics.json').is_file(): # a model folder from before model cards
+    # a model folder from before model cards
+    if not (model/'README.md').exists() and (model.parent/'metrics.json').is_file():
         print(f"Wrote its model card {_show(write_model_card(Run.load(model.parent)))}")
 
 # %% ../nbs/14_cli.ipynb #f3ad2bd9
@@ -101,14 +111,18 @@ def _seen_note(m, files)->str|None:
     "A line on how many of `files` the model trained or validated on; `None` when none, or when that is not known"
     s = m.seen_split(files)
     t, v = s.count('train'), s.count('valid')
-    return f"{t+v:,} of these {len(files):,} images are ones the model trained ({t:,}) or validated ({v:,}) on" if t+v else None
+    return (
+        f"{t+v:,} of these {len(files):,} images are ones the model trained ({t:,}) or validated ({v:,}) on"
+        if t + v
+        else None
+    )
 
 # %% ../nbs/14_cli.ipynb #cd0d85ad
 def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx file written by imgclf export
                 images:list, # Image files or folders (searched recursively)
                 *, csv:str=None, # Also write the predictions to this CSV file
                 topk:int=3, # Labels listed per image
-                threshold:float=None, # Answer 'unknown' below this probability; multi-label: give each label at or above it (default: the threshold chosen on validation)
+                threshold:float=None, # 'unknown' below this probability; multi-label: labels at or above it (default: chosen on validation)
                ):
     "Predict the labels of images with a saved model"
     from imgclf.files import image_files, check_output_file, imgclf_csv
@@ -117,11 +131,13 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
     from imgclf.export import fast_model, has_onnx
     files = []
     for o in map(Path, images):
-        if not os.path.lexists(o): raise FileNotFoundError(f"No such file or folder: {o}") # a link to nothing is named by predict_folder
+        # a link to nothing is named by predict_folder
+        if not os.path.lexists(o): raise FileNotFoundError(f"No such file or folder: {o}")
         files += image_files(o)
     if not files: raise ValueError(f"No image files found in {', '.join(map(str, images))}")
     model = Path(model).expanduser()
-    onnx_file = model.suffix.lower() == '.onnx' and not model.is_dir() # the export alone: labels and preprocessing from its metadata
+    # the export alone: labels and preprocessing from its metadata
+    onnx_file = model.suffix.lower() == '.onnx' and not model.is_dir()
     if onnx_file:
         if not has_onnx(): raise ValueError(f'Predicting with {model} needs the onnx extra: pip install "imgclf[onnx]"')
         from imgclf.export import load_onnx
@@ -131,19 +147,21 @@ def predict_cmd(model:str, # Model folder (a run folder's model/), or an .onnx f
         if (note := _seen_note(m, files)): warnings.warn(note)
     if has_onnx() and not onnx_file: # onnxruntime is several times faster than eager PyTorch on a CPU
         try: m = fast_model(m)
-        except Exception as e: warnings.warn(f"could not prepare the fast ONNX version ({type(e).__name__}: {e}); predicting with PyTorch")
+        except Exception as e: warnings.warn(f"could not prepare the fast ONNX version ({type(e).__name__}: {e}); "
+                                             "predicting with PyTorch")
     df = m.predict_folder(files, topk=topk, threshold=threshold, csv=csv)
     for r in df.itertuples():
         conf = '' if r.label == 'error' else f'{r.confidence:.4f}'
-        print(f"{_field(_show(r.path))}\t{_field(r.label or '(none)')}\t{conf}\t{_field(r.top)}") # multi-label: no label reached the threshold
+        # multi-label: no label reached the threshold
+        print(f"{_field(_show(r.path))}\t{_field(r.label or '(none)')}\t{conf}\t{_field(r.top)}")
     return df
 
 # %% ../nbs/14_cli.ipynb #068b7767
 def check_cmd(path:str, # Dataset folder
               *, quarantine:bool=False, # Move the unusable files to PATH_quarantine/ (listed in its quarantine.csv)
-              fix_names:bool=False, # Give images whose names are not image names (`a.jpg?width=300`, saved from the web) their image names, logged in PATH_renamed.csv
+              fix_names:bool=False, # Rename images whose names are not image names (`a.jpg?w=300`), logged in PATH_renamed.csv
               csv:str=None, # Also write the list to this CSV file
-              labels:str=None, # A CSV file with the columns file,label[,split]: the labels, for the class-imbalance warning
+              labels:str=None, # CSV file,label[,split]: the labels, for the class-imbalance warning
              ):
     "Find images that cannot be used, and other surprises, in a dataset folder"
     from imgclf.data import check_images, class_imbalance, fix_names as _fix_names, BAD_KINDS
@@ -160,7 +178,8 @@ def check_cmd(path:str, # Dataset folder
     n_bad, n_other = int(df.problem.isin(BAD_KINDS).sum()), int(df.problem.isin(['misnamed','ignored']).sum())
     moved = f"; moved to {path.parent/(path.name+'_quarantine')}" if quarantine and n_bad else ''
     n_mis = int((df.problem == 'misnamed').sum())
-    others = (f"; {n_other} other file(s) never used for their names" + (f", {n_mis} of them images (--fix-names renames them)" if n_mis else '')) if n_other else ''
+    others = (f"; {n_other} other file(s) never used for their names"
+              + (f", {n_mis} of them images (--fix-names renames them)" if n_mis else '')) if n_other else ''
     print(f"{n} images checked: {n_bad} cannot be used{moved}, {len(df)-n_bad-n_other} worth a look{others}")
     if msg := class_imbalance(path, labels=labels): warnings.warn(msg)
     if csv:
@@ -170,7 +189,7 @@ def check_cmd(path:str, # Dataset folder
 # %% ../nbs/14_cli.ipynb #9fa6acd6
 def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) or a model folder
                 *, plot:str=None, # Dataset folders: also draw the counts and image sizes into this PNG file
-                labels:str=None, # Dataset folders: a CSV file with the columns file,label[,split], when the labels are not folders
+                labels:str=None, # Dataset folders: a CSV file,label[,split], when the labels are not folders
                ):
     "Describe a dataset folder, a run folder or a model folder"
     path = Path(path).expanduser()
@@ -186,8 +205,10 @@ def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) o
         m = load_model(path)
         n = sum(p.numel() for p in m.net.parameters())
         meta = m.meta
-        print(f"model {_show(path)}: {meta['arch']}, {n/1e6:.2f}M parameters, input {meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
-              f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with " + (', '.join(f'{k} {v}' for k,v in meta.get('versions', {}).items()) or 'library versions not recorded'))
+        print(f"model {_show(path)}: {meta['arch']}, {n/1e6:.2f}M parameters, input "
+              f"{meta['n_in']}x{meta['size'][0]}x{meta['size'][1]}, "
+              f"{len(meta['vocab'])} labels: {', '.join(meta['vocab'])}\n  saved with "
+              + (', '.join(f'{k} {v}' for k,v in meta.get('versions', {}).items()) or 'library versions not recorded'))
         return meta
     from imgclf.data import summarize, plot_summary, check_dataset_path, as_labels
     from imgclf.files import atomic_write
@@ -196,7 +217,8 @@ def summary_cmd(path:str, # A dataset folder, a run folder (from imgclf train) o
     df = summarize(path, labels)
     print(df.to_string())
     counts = df.drop(columns=[c for c in df.columns if c.startswith('median_')])
-    print(f"{int(counts.values.sum())} images, {len(df)} labels" + (f", splits: {', '.join(counts.columns)}" if list(counts.columns) != ['all'] else ''))
+    print(f"{int(counts.values.sum())} images, {len(df)} labels"
+          + (f", splits: {', '.join(counts.columns)}" if list(counts.columns) != ['all'] else ''))
     if plot:
         fig = plot_summary(path, labels=labels)
         with atomic_write(plot) as tmp: fig.savefig(tmp, dpi=100, format='png')
@@ -214,19 +236,21 @@ def weights_cmd(*, fetch:list=None, # Download (if needed) and check the weights
             print(f"{a}: ok ({where}: {_show(f)})")
         return
     t = weights_table()
-    for r in t.itertuples(): print(f"{r.arch:<20}{r.params_m:>7.1f}M  top-1 {r.top1:>4.1f}%  {r.found_in or 'not on this machine'}")
-    print(f"{(t.found_in != '').sum()} of {len(t)} available offline. Get others with: imgclf weights --fetch ARCH (needs internet once)")
+    for r in t.itertuples():
+        print(f"{r.arch:<20}{r.params_m:>7.1f}M  top-1 {r.top1:>4.1f}%  {r.found_in or 'not on this machine'}")
+    print(f"{(t.found_in != '').sum()} of {len(t)} available offline. Get others with: imgclf weights --fetch ARCH "
+          "(needs internet once)")
     return t
 
 # %% ../nbs/14_cli.ipynb #cb2da328
 def app_cmd(model:str, # Model folder (a run folder's model/)
             *, port:int=None, # Port to listen on (default: 7860, or $GRADIO_SERVER_PORT)
-            host:str=None, # Address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 for every machine that can reach it)
+            host:str=None, # Address to listen on (default 127.0.0.1: this machine only; 0.0.0.0: every machine)
             examples:str=None, # Folder of example images (default: one validation image per label from the model's run)
             max_mb:float=20, # Largest upload accepted, in megabytes
             topk:int=5, # Labels shown
             write:str=None, # Write a deployable app folder to this folder instead of serving
-            overwrite:bool=False, # With --write: replace an earlier app in that folder (only imgclf's files: others are kept)
+            overwrite:bool=False, # With --write: replace an earlier app there (only imgclf's files)
             title:str=None, # The page's title (default: the architecture's name, 'ARCH image classifier')
            ):
     "Serve a saved model as a web app, or write a folder that deploys it"
@@ -254,8 +278,10 @@ def suspects_cmd(model:str, # Model folder (a run folder's model/)
     check_output_file(csv, imgclf_csv)
     df = suspects(Path(model).expanduser(), check_dataset_path(path), n=top or None)
     write_csv(df, csv, index=False)
-    for r in df.head(10).itertuples(): print(f"{_show(r.path)}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")
-    print(f"Wrote {len(df)} rows to {csv}. Set a row's action to 'quarantine' or to a label, then: imgclf clean {path} {csv}")
+    for r in df.head(10).itertuples():
+        print(f"{_show(r.path)}\tlabelled {r.label}\tpredicted {r.predicted} ({r.confidence:.3f})\tloss {r.loss:.3f}")
+    print(f"Wrote {len(df)} rows to {csv}. Set a row's action to 'quarantine' or to a label, then: imgclf clean {path} "
+          f"{csv}")
     return df
 
 # %% ../nbs/14_cli.ipynb #14dda726
@@ -267,45 +293,69 @@ def clean_cmd(path:str, # Dataset folder the CSV was made for
     if not Path(path).is_dir(): raise FileNotFoundError(f"No such folder: {path}")
     if not Path(csv).is_file(): raise FileNotFoundError(f"No such file: {csv}")
     log = apply_cleaning(csv, path)
-    for r in log.itertuples(): print(f"{_show(r.path)}\t{r.action}\t{_show(r.moved_to) if isinstance(r.moved_to, str) else ''}")
-    print(f"Moved {len(log)} file(s)" + (f"; log: {_show(Path(path).resolve().parent/(Path(path).resolve().name+'_quarantine')/'cleaning.csv')}" if len(log) else ''))
+    for r in log.itertuples():
+        print(f"{_show(r.path)}\t{r.action}\t{_show(r.moved_to) if isinstance(r.moved_to, str) else ''}")
+    print(f"Moved {len(log)} file(s)"
+          + (f"; log: {_show(Path(path).resolve().parent/(Path(path).resolve().name+'_quarantine')/'cleaning.csv')}"
+             if len(log) else ''))
     return log
 
 # %% ../nbs/14_cli.ipynb #0de1a859
-COMMANDS = dict(train=train_cmd, evaluate=evaluate_cmd, predict=predict_cmd, export=export_cmd, check=check_cmd, summary=summary_cmd,
+COMMANDS = dict(train=train_cmd, evaluate=evaluate_cmd, predict=predict_cmd, export=export_cmd, check=check_cmd,
+                summary=summary_cmd,
                 weights=weights_cmd, app=app_cmd, suspects=suspects_cmd, clean=clean_cmd)
 
 ABOUT = dict(
-    train=("Writes a run folder: run.json, metrics.json, history.csv, the report and model/. Recipe options not given are chosen from the images.",
+    train=("Writes a run folder: run.json, metrics.json, history.csv, the report and model/. Recipe options not given "
+           "are chosen from the images.",
            'imgclf train photos/ --epochs 3 --out runs/photos'),
-    evaluate=("Scores the model on PATH's test/ split (or on every image under PATH, labelled by its folder) and writes metrics.json, "
-              "per_class.csv, the plots and report.html.", 'imgclf evaluate runs/demo/model my_labelled_photos/ --out runs/demo-eval'),
+    evaluate=("Scores the model on PATH's test/ split (or on every image under PATH, labelled by its folder) and "
+              "writes metrics.json, "
+              "per_class.csv, the plots and report.html.",
+              'imgclf evaluate runs/demo/model my_labelled_photos/ --out runs/demo-eval'),
     predict=("Prints one line per image: path, label, confidence, and the top-k labels with their probabilities.",
              'imgclf predict runs/demo/model shoe.png more_images/ --csv predictions.csv'),
-    export=("uint8 images (N, C, H, W) of any size in, class probabilities out; the file carries its labels and preprocessing (ONNX metadata), so `imgclf predict FILE.onnx` needs nothing else. Needs the onnx extra: pip install \"imgclf[onnx]\".",
+    export=("uint8 images (N, C, H, W) of any size in, class probabilities out; the file carries its labels and "
+            "preprocessing (ONNX metadata), so `imgclf predict FILE.onnx` needs nothing else. Needs the onnx extra: "
+            "pip install \"imgclf[onnx]\".",
             'imgclf export runs/demo/model --onnx demo.onnx'),
-    check=("Lists the files that cannot be used (empty, not an image, truncated, too large) and the ones worth a look (unusual modes, "
-           "animations, tiny images, the same file in two splits, label folders without images), and files never used because of their names "
-           "(an image saved from the web as a.jpg?width=300). Nothing is changed unless --quarantine or --fix-names is given, and nothing is ever deleted.", 'imgclf check photos/ --quarantine'),
-    summary=("For a dataset folder: images per label and split, and median image sizes. For a run folder: its settings and results. "
-             "For a model folder: architecture, labels, input, parameters and versions.", 'imgclf summary photos/ --plot photos.png'),
-    weights=("Lists each pretrained architecture and where its ImageNet weights are on this machine. --fetch downloads the missing ones once "
-             "(needs internet) and checks that they load; after that they work offline.", 'imgclf weights --fetch resnet18 mobilenet_v3_large'),
-    app=("Upload or drop an image, see the top labels and where the model looked (Grad-CAM). With --write, a ready-to-deploy folder instead "
-         "(app.py, requirements.txt, the model, examples). Needs the app extra: pip install \"imgclf[app]\".", 'imgclf app runs/demo/model --port 7860'),
-    suspects=("Scores every image under PATH and writes them to a CSV file, the most suspect first, with an action column set to 'keep'. "
-              "Change an action to 'quarantine' or to a label name, then run imgclf clean.", 'imgclf suspects runs/demo/model photos/ --top 50'),
-    clean=("'quarantine' moves the file to PATH_quarantine/, a label name moves it to that label's folder, 'keep' leaves it. Every move is logged "
+    check=("Lists the files that cannot be used (empty, not an image, truncated, too large) and the ones worth a look "
+           "(unusual modes, "
+           "animations, tiny images, the same file in two splits, label folders without images), and files never used "
+           "because of their names "
+           "(an image saved from the web as a.jpg?width=300). Nothing is changed unless --quarantine or --fix-names is "
+           "given, and nothing is ever deleted.", 'imgclf check photos/ --quarantine'),
+    summary=("For a dataset folder: images per label and split, and median image sizes. For a run folder: its settings "
+             "and results. "
+             "For a model folder: architecture, labels, input, parameters and versions.",
+             'imgclf summary photos/ --plot photos.png'),
+    weights=("Lists each pretrained architecture and where its ImageNet weights are on this machine. --fetch downloads "
+             "the missing ones once "
+             "(needs internet) and checks that they load; after that they work offline.",
+             'imgclf weights --fetch resnet18 mobilenet_v3_large'),
+    app=("Upload or drop an image, see the top labels and where the model looked (Grad-CAM). With --write, a "
+         "ready-to-deploy folder instead "
+         "(app.py, requirements.txt, the model, examples). Needs the app extra: pip install \"imgclf[app]\".",
+         'imgclf app runs/demo/model --port 7860'),
+    suspects=("Scores every image under PATH and writes them to a CSV file, the most suspect first, with an action "
+              "column set to 'keep'. "
+              "Change an action to 'quarantine' or to a label name, then run imgclf clean.",
+              'imgclf suspects runs/demo/model photos/ --top 50'),
+    clean=("'quarantine' moves the file to PATH_quarantine/, a label name moves it to that label's folder, 'keep' "
+           "leaves it. Every move is logged "
            "in PATH_quarantine/cleaning.csv; nothing is deleted.", 'imgclf clean photos/ suspects.csv'),
 )
-METAVARS = dict(resume='RUN_DIR', config='RUN_JSON', write='DIR', fetch='ARCH', onnx='FILE', csv='CSV', plot='PNG', out='DIR')
-CHOSEN = ('arch','size','grayscale','decoded','bs','epochs','aug','min_scale','head') # the fields `Recipe.for_dataset` chooses
+METAVARS = dict(resume='RUN_DIR', config='RUN_JSON', write='DIR', fetch='ARCH', onnx='FILE', csv='CSV', plot='PNG',
+                out='DIR')
+# the fields `Recipe.for_dataset` chooses
+CHOSEN = ('arch','size','grayscale','decoded','bs','epochs','aug','min_scale','head')
 
 def _str_or_int(o:str): return int(o) if o.isdigit() else o
 
 # %% ../nbs/14_cli.ipynb #0b19cf90
 def _arg_type(t):
-    "The `argparse` type for annotation `t` (`float|None` is `float`, `str|int` is a number or a word, `list` takes several values)"
+    """The `argparse` type for annotation `t` (`float|None` is `float`, `str|int` is a number or a word, `list` takes
+    several values)"""
     args = [a for a in typing.get_args(t) if a is not type(None)] or [t]
     if set(args) == {str, int}: return _str_or_int
     return args[0]
@@ -316,7 +366,8 @@ def _add(p, name:str, t, default, help:str, positional:bool):
     t, help = _arg_type(t), (help or '').rstrip('.')
     if positional:
         nargs = '+' if t is list else '?' if default is not inspect.Parameter.empty else None
-        return p.add_argument(name, nargs=nargs, help=help, **({} if default is inspect.Parameter.empty else dict(default=default)))
+        return p.add_argument(name, nargs=nargs, help=help,
+                              **({} if default is inspect.Parameter.empty else dict(default=default)))
     flag, kw = '--' + name.replace('_', '-'), dict(help=help, metavar=METAVARS.get(name))
     if t is bool: return p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default, help=help)
     if default is inspect.Parameter.empty: kw['required'] = True
@@ -353,21 +404,30 @@ def _command_parser(name:str)->argparse.ArgumentParser:
         _add(p, n, hints.get(n, str), prm.default, docs.get(n), positional=prm.kind is prm.POSITIONAL_OR_KEYWORD)
     if name == 'train':
         from imgclf.pipeline import Recipe
-        g, hints, docs, r = p.add_argument_group('recipe (see imgclf.pipeline.Recipe)'), typing.get_type_hints(Recipe), docments(Recipe), Recipe()
+        g, hints, docs, r = (
+            p.add_argument_group('recipe (see imgclf.pipeline.Recipe)'),
+            typing.get_type_hints(Recipe),
+            docments(Recipe),
+            Recipe(),
+        )
         for fld in Recipe.__dataclass_fields__.values():
             d = 'chosen from the images' if fld.name in CHOSEN else getattr(r, fld.name)
-            _add(g, fld.name, hints[fld.name], None, (docs.get(fld.name) or '') + ('' if d is None else f' (default: {d})'), positional=False)
+            _add(g, fld.name, hints[fld.name], None,
+                 (docs.get(fld.name) or '') + ('' if d is None else f' (default: {d})'), positional=False)
     return p
 
 # %% ../nbs/14_cli.ipynb #434ea0de
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, ValueError, ImportError)
 
 _OS_FIXES = {28: 'free some space, or write to another disk', 30: 'choose a folder you can write', # ENOSPC, EROFS
-             13: 'choose a folder you can write, or change its permissions', 1: 'choose a folder you can write', # EACCES, EPERM
-             36: 'use a shorter name', 21: 'give a file name, not a folder', 20: 'give a folder, not a file', 17: 'give a new name'}
+             13: 'choose a folder you can write, or change its permissions',
+             1: 'choose a folder you can write', # EACCES, EPERM
+             36: 'use a shorter name', 21: 'give a file name, not a folder', 20: 'give a folder, not a file',
+             17: 'give a new name'}
 
 def _os_error(e:OSError)->str:
-    "One line for an error of the environment (a full disk, a read-only folder, a name too long): what, where, and the fix"
+    """One line for an error of the environment (a full disk, a read-only folder, a name too long): what, where, and the
+    fix"""
     f = e.filename2 or e.filename # a rename's destination is the name the user gave; its source is a temporary file
     where = f' ({_show(f)})' if f else ''
     return f"{e.strerror or e}{where}. Fix: {_OS_FIXES.get(e.errno, 'check the path and try again')}"
@@ -375,12 +435,16 @@ def _os_error(e:OSError)->str:
 # %% ../nbs/14_cli.ipynb #08f5c4e9
 def _overview()->str:
     "What `imgclf --help` prints: the subcommands and what each does"
-    lines = ['usage: imgclf COMMAND [options]  (imgclf --version: the version)', '', 'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '', 'commands:']
+    lines = ['usage: imgclf COMMAND [options]  (imgclf --version: the version)', '',
+             'Image classification with fastai: train, evaluate and use classifiers on folders of images.', '',
+             'commands:']
     lines += [f'  {n:<10}{f.__doc__[0].lower()}{f.__doc__[1:]}' for n,f in COMMANDS.items()]
-    lines += ['', 'environment:', '  IMGCLF_DATA        where datasets and caches are written (default: ~/.cache/imgclf)',
+    lines += ['', 'environment:',
+              '  IMGCLF_DATA        where datasets and caches are written (default: ~/.cache/imgclf)',
               '  IMGCLF_WEIGHTS     a folder of pretrained weights, ARCH.safetensors or ARCH.pth, for machines offline',
               '  IMGCLF_FASHION_IDX a folder with the four Fashion-MNIST IDX files',
-              "  IMGCLF_ANY_ARCH=1  load model folders of any timm architecture, not only imgclf's registry: only those you trust"]
+              "  IMGCLF_ANY_ARCH=1  load model folders of any timm architecture, not only imgclf's registry: only "
+              "those you trust"]
     return '\n'.join(lines + ['', "'imgclf COMMAND --help' tells more about each; for example: imgclf train --help"])
 
 # %% ../nbs/14_cli.ipynb #868be4ee
@@ -405,11 +469,13 @@ def main(argv:list|None=None # Arguments; `sys.argv[1:]` when `None`
         print(f"imgclf {name}: error: {e}", file=sys.stderr); return 1
     except OSError as e:
         print(f"imgclf {name}: error: {_os_error(e)}", file=sys.stderr); return 1
-    except UnicodeError as e: # a file or folder name whose bytes are not UTF-8 reaches a CSV, a JSON file or the terminal
+    # a file or folder name whose bytes are not UTF-8 reaches a CSV, a JSON file or the terminal
+    except UnicodeError as e:
         what = ascii(e.object[:80]) if isinstance(e.object, str) else 'a name'
         print(f"imgclf {name}: error: {what} is not valid UTF-8 text, so it cannot be written out. Fix: rename it "
               "with UTF-8 characters", file=sys.stderr); return 1
-    except KeyboardInterrupt as e: # Ctrl-C, or SIGTERM/SIGHUP (`run` turns them into this): what was saved has been said
+    # Ctrl-C, or SIGTERM/SIGHUP (`run` turns them into this): what was saved has been said
+    except KeyboardInterrupt as e:
         return 128 + {'SIGTERM': 15, 'SIGHUP': 1}.get(e.args[0] if e.args else '', 2)
     return 0
 

@@ -15,16 +15,20 @@ from fastprogress.fastprogress import progress_bar
 from fastcore.meta import delegates
 from fastcore.foundation import L
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
-from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, MultiCategorize, TfmdDL, Resize,
+from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, MultiCategorize, TfmdDL,
+                               Resize,
     RandomResizedCrop, Normalize, aug_transforms, parent_label, image_extensions,
-    RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase, fa_collate, tensor)
+    RandomSplitter, FuncSplitter, TensorCategory, TensorMultiCategory, TensorImage, TensorImageBW, TensorBase,
+                               fa_collate, tensor)
 from safetensors import safe_open
 from fastai.torch_core import no_random
 from safetensors.torch import save_file
 from safetensors.numpy import load_file, save_file as save_np
 from .files import *
 from .datasets import *
-_all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist', 'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny', 'fashion_multi', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
+_all_ = ['data_dir', 'shipped_data', 'FASHION_LABELS', 'read_idx', 'fashion_idx', 'write_image_folder', 'fashion_mnist',
+         'mnist', 'cifar10', 'MNIST_LABELS', 'CIFAR10_LABELS', 'first_per_class', 'make_fashion_tiny', 'fashion_tiny',
+         'fashion_multi', 'digits', 'TEXTURES', 'textures'] # the datasets, from here too
 
 # %% auto #0
 __all__ = ['SPLIT_NAMES', 'SPLIT_ALIASES', 'PHOTO_CACHE_VERSION', 'BAD_KINDS', 'SCAN_COLUMNS', 'FIXES', 'IMBALANCE_RATIO',
@@ -60,13 +64,22 @@ def check_dataset_path(path, # Dataset root given by the user
                       )->Path:
     "Return `path` as a `Path`, or raise a clear error if it cannot be a folder dataset"
     path = Path(path).expanduser()
-    if not path.exists(): raise FileNotFoundError(f"No such folder: {path}. Give a folder with one sub-folder of images per label" + (" (or the folder the labels file's names are relative to)." if labels is not None else "."))
-    if not path.is_dir(): raise NotADirectoryError(f"{path} is a file; give the folder that holds " + ("the images the labels file names." if labels is not None else "one sub-folder per label."))
+    if not path.exists():
+        raise FileNotFoundError(f"No such folder: {path}. Give a folder with one sub-folder of images per label"
+                                + (" (or the folder the labels file's names are relative to)." if labels is not None
+                                   else "."))
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} is a file; give the folder that holds "
+                                 + ("the images the labels file names." if labels is not None
+                                    else "one sub-folder per label."))
     if labels is not None: return path # the labels come from the file: `read_labels` checks it
     splits = find_splits(path)
     labels = {o.name for o in label_folders(splits.get('train') or path)}
-    if not labels: raise ValueError(f"{path} has no label folders: put the images of each label in their own sub-folder, e.g. {path}/cat/1.jpg")
-    if len(labels) < 2: raise ValueError(f"{path} has only one label ({labels.pop()}): a classifier needs at least two label folders.")
+    if not labels:
+        raise ValueError(f"{path} has no label folders: put the images of each label in their own sub-folder, e.g. "
+                         f"{path}/cat/1.jpg")
+    if len(labels) < 2:
+        raise ValueError(f"{path} has only one label ({labels.pop()}): a classifier needs at least two label folders.")
     if 'valid' in splits: _check_valid_labels(splits)
     return path
 
@@ -77,21 +90,27 @@ def _labels_with_images(folder):
 def _check_valid_labels(splits):
     trn, val = _labels_with_images(splits['train']), _labels_with_images(splits['valid'])
     if (extra := sorted(val - trn)):
-        raise ValueError(f"{splits['valid']} has images of {', '.join(extra)}, but {splits['train']} has none: the model could never "
-                         f"learn {'them' if len(extra) > 1 else 'it'}. Fix: add training images under {splits['train']}/{extra[0]}/, or move that folder out of {splits['valid'].name}/.")
+        raise ValueError(f"{splits['valid']} has images of {', '.join(extra)}, but {splits['train']} has none: the "
+                         "model could never "
+                         f"learn {'them' if len(extra) > 1 else 'it'}. Fix: add training images under "
+                         f"{splits['train']}/{extra[0]}/, or move that folder out of {splits['valid'].name}/.")
 
 # %% ../nbs/02_data.ipynb #e81f3418
-SPLIT_ALIASES = dict(train='train', valid='valid', val='valid', validation='valid', test='test') # what the split column may say; empty: a random split
+# what the split column may say; empty: a random split
+SPLIT_ALIASES = dict(train='train', valid='valid', val='valid', validation='valid', test='test')
 
 def _csv_error(csv, msg, fix): return ValueError(f"{csv}: {msg}. Fix: {fix}")
 
 # %% ../nbs/02_data.ipynb #e9e52447
 def _label_files(path:Path, csv:Path, names)->list:
-    "The image files a labels file names, each once and inside `path`, with a clear error for any that is not (one `lstat` each)"
+    """The image files a labels file names, each once and inside `path`, with a clear error for any that is not (one
+    `lstat` each)"""
     root, top, seen, dirs, outside, missing = os.path.realpath(path), str(path), {}, {}, [], []
     for i, f in enumerate(names):
         p = os.path.normpath(os.path.join(top, f)) # `./a/2.png` and `a/2.png` are one file
-        if p in seen: raise _csv_error(csv, f"line {i+2} names {f}, the file of line {seen[p]+2} ({names.iloc[seen[p]]})", "one row per image")
+        if p in seen:
+            raise _csv_error(csv, f"line {i+2} names {f}, the file of line {seen[p]+2} ({names.iloc[seen[p]]})",
+                             "one row per image")
         seen[p] = i
         try: link = stat.S_ISLNK(os.lstat(p).st_mode)
         except OSError: missing.append(p); continue
@@ -99,59 +118,91 @@ def _label_files(path:Path, csv:Path, names)->list:
         if d not in dirs: dirs[d] = os.path.realpath(d) # the folders' real places, each found once
         if not (os.path.realpath(p) if link else os.path.join(dirs[d], n)).startswith(root + os.sep): outside.append(p)
     if outside: # `../x.png`, or a link leading out
-        raise _csv_error(csv, f"{len(outside)} of the files it names {'is' if len(outside) == 1 else 'are'} outside {show_path(path)} "
-                              f"(e.g. {show_path(outside[0])})", f"copy them into {show_path(path)} and name them from there")
+        raise _csv_error(csv,
+                         f"{len(outside)} of the files it names {'is' if len(outside) == 1 else 'are'} outside "
+                         f"{show_path(path)} "
+                              f"(e.g. {show_path(outside[0])})",
+                         f"copy them into {show_path(path)} and name them from there")
     if missing:
-        raise FileNotFoundError(f"{len(missing)} of the {len(seen)} images {csv.name} names {'is' if len(missing) == 1 else 'are'} not under {path}: "
-                                f"{', '.join(show_path(f) for f in missing[:3])}{' ...' if len(missing) > 3 else ''}. Fix: the file column is relative to {path}; correct those names, or remove their rows")
+        raise FileNotFoundError(
+            f"{len(missing)} of the {len(seen)} images {csv.name} names "
+            f"{'is' if len(missing) == 1 else 'are'} not under {path}: "
+            f"{', '.join(show_path(f) for f in missing[:3])}{' ...' if len(missing) > 3 else ''}. "
+            f"Fix: the file column is relative to {path}; correct those names, or remove their rows"
+        )
     return list(map(Path, seen))
 
 # %% ../nbs/02_data.ipynb #36636e3a
 def _one_spelling(csv:Path, label:list, multi:bool)->list:
-    "Labels in Unicode NFC; two spellings of one name (`Cat` and `cat`, `café` composed and decomposed) refused with both shown"
+    """Labels in Unicode NFC; two spellings of one name (`Cat` and `cat`, `café` composed and decomposed) refused with
+    both shown"""
     names = {o for l in label for o in (l if multi else [l])}
     by_key = {}
     for n in sorted(names): by_key.setdefault(unicodedata.normalize('NFC', n).casefold(), []).append(n)
     if (two := next((v for v in by_key.values() if len(v) > 1), None)):
-        raise _csv_error(csv, f"the labels {' and '.join(map(ascii, two))} differ only in case or in how their letters are encoded, "
-                         "so they would be two classes that look alike", f"write every image's label the same way ({two[0]!r}, say)")
+        raise _csv_error(csv,
+                         f"the labels {' and '.join(map(ascii, two))} differ only in case or in how their letters are "
+                         "encoded, "
+                         "so they would be two classes that look alike",
+                         f"write every image's label the same way ({two[0]!r}, say)")
     nfc = lambda n: unicodedata.normalize('NFC', n)
     return [tuple(map(nfc, l)) if multi else nfc(l) for l in label]
 
 # %% ../nbs/02_data.ipynb #92813fd6
 def read_labels(path, # Dataset root: the `file` column is relative to it
                 csv, # A CSV file whose header names `file`, `label` and, optionally, `split`
-                multi:bool|None=None, # Several labels per image (`;`- or space-separated); `None`: when any label cell holds several
+                multi:bool|None=None, # Several labels an image (`;` or space between); `None`: when a cell holds several
                )->pd.DataFrame:
-    "The labels CSV `csv` as a table: `path`, `label` (a tuple of labels when multi-label) and `split` per image, with a clear error for anything wrong"
+    """The labels CSV `csv` as a table: `path`, `label` (a tuple of labels when multi-label) and `split` per image, with
+    a clear error for anything wrong"""
     path, csv = Path(path).expanduser(), Path(csv).expanduser()
-    if not csv.is_file(): raise FileNotFoundError(f"No such labels file: {csv}. Fix: give a CSV file whose header row is file,label (or file,label,split)")
+    if not csv.is_file():
+        raise FileNotFoundError(f"No such labels file: {csv}. Fix: give a CSV file whose header row is file,label (or "
+                                "file,label,split)")
     try: t = pd.read_csv(csv, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-        raise _csv_error(csv, f"not a CSV file imgclf can read ({type(e).__name__}: {str(e).strip()})", "save it as comma-separated UTF-8 text, with the header row file,label") from None
+        raise _csv_error(csv, f"not a CSV file imgclf can read ({type(e).__name__}: {str(e).strip()})",
+                         "save it as comma-separated UTF-8 text, with the header row file,label") from None
     t.columns = [str(c).strip().lower() for c in t.columns]
     if not {'file', 'label'} <= set(t.columns):
-        raise _csv_error(csv, f"its columns are {', '.join(map(repr, t.columns))}, and imgclf reads the image from 'file' and its label from 'label'",
+        raise _csv_error(csv,
+                         f"its columns are {', '.join(map(repr, t.columns))}, and imgclf reads the image from 'file' "
+                         "and its label from 'label'",
                          "name those two columns file and label in the header row (a third, split, is optional)")
     if not len(t): raise _csv_error(csv, "it has a header but no rows", "add one row per image")
     t = t.apply(lambda c: c.str.strip())
     line = lambda i: i + 2 # the header is line 1
-    if len(bad := t.index[t.file == '']): raise _csv_error(csv, f"line {line(bad[0])} names no file", "give every row an image file, or remove the row")
+    if len(bad := t.index[t.file == '']):
+        raise _csv_error(csv, f"line {line(bad[0])} names no file", "give every row an image file, or remove the row")
     if len(bad := t.index[t.label == '']):
-        raise _csv_error(csv, f"{len(bad)} row{'s have' if len(bad) > 1 else ' has'} no label, e.g. line {line(bad[0])} ({t.file[bad[0]]})", "give each image its label, or remove the row")
+        raise _csv_error(csv,
+                         f"{len(bad)} row{'s have' if len(bad) > 1 else ' has'} no label, e.g. line {line(bad[0])} "
+                         f"({t.file[bad[0]]})", "give each image its label, or remove the row")
     if len(dup := t.index[t.file.duplicated()]):
-        raise _csv_error(csv, f"line {line(dup[0])} names {t.file[dup[0]]} again", "one row per image; several labels of one image go in one cell, separated by ;")
+        raise _csv_error(csv, f"line {line(dup[0])} names {t.file[dup[0]]} again",
+                         "one row per image; several labels of one image go in one cell, separated by ;")
     split = t['split'].str.lower() if 'split' in t else pd.Series('', index=t.index)
     if len(bad := t.index[~split.isin([*SPLIT_ALIASES, ''])]):
-        raise _csv_error(csv, f"line {line(bad[0])} says split {t.split[bad[0]]!r}", "use train, valid or test, or leave it empty for a random validation split")
+        raise _csv_error(csv, f"line {line(bad[0])} says split {t.split[bad[0]]!r}",
+                         "use train, valid or test, or leave it empty for a random validation split")
     files = _label_files(path, csv, t.file)
     if multi is None: multi = bool(t.label.str.contains(r'[;\s]').any())
     sep = ';' if t.label.str.contains(';').any() else r'\s+' # with ; anywhere, a space is part of a label
-    label = [tuple(dict.fromkeys(o.strip() for o in re.split(sep, s) if o.strip())) for s in t.label] if multi else list(t.label)
-    if multi and sep != ';' and (spaced := t.label[t.label.str.contains(r'\s')]).size and not t.label.str.contains(';').any():
-        warnings.warn(f"{csv.name}: {len(spaced)} label cells hold a space (e.g. {spaced.iloc[0]!r}), so each word is a label of its own and "
-                      f"the model is multi-label. Fix: if a space is part of a name, separate several labels with ; instead "
-                      "(then spaces stay in names), or read the file with read_labels(..., multi=False)")
+    label = [tuple(dict.fromkeys(o.strip() for o in re.split(sep, s) if o.strip()))
+             for s in t.label] if multi else list(t.label)
+    if (
+        multi
+        and sep != ';'
+        and (spaced := t.label[t.label.str.contains(r'\s')]).size
+        and not t.label.str.contains(';').any()
+    ):
+        warnings.warn(
+            f"{csv.name}: {len(spaced)} label cells hold a space (e.g. {spaced.iloc[0]!r}), so each word is "
+            "a label of its own and "
+            "the model is multi-label. Fix: if a space is part of a name, separate several labels with ; "
+            "instead "
+            "(then spaces stay in names), or read the file with read_labels(..., multi=False)"
+        )
     label = _one_spelling(csv, label, multi)
     res = pd.DataFrame(dict(path=files, label=label, split=[SPLIT_ALIASES.get(s, '') for s in split]))
     res.attrs.update(multi=multi, csv=str(csv))
@@ -173,12 +224,14 @@ def row_labels(t:pd.DataFrame # A labels table from `read_labels`
 # %% ../nbs/02_data.ipynb #2bb3739a
 def label_names(t:pd.DataFrame # A labels table from `read_labels`
                )->pd.Series:
-    "How many images have each label in `t`, most first (in a multi-label table an image counts once for each of its labels)"
+    """How many images have each label in `t`, most first (in a multi-label table an image counts once for each of its
+    labels)"""
     return pd.Series([o for ls in row_labels(t) for o in ls], dtype=object).value_counts()
 
 # %% ../nbs/02_data.ipynb #805143b6
 class LabelOf:
-    "The label (a list of labels when multi-label) of an image file, from a labels table: a callable that pickles, unlike a lambda"
+    """The label (a list of labels when multi-label) of an image file, from a labels table: a callable that pickles,
+    unlike a lambda"""
     def __init__(self, t): self.multi, self.d = bool(t.attrs.get('multi')), {str(p): l for p, l in zip(t.path, t.label)}
     def __call__(self, f): return list(self.d[str(f)]) if self.multi else self.d[str(f)]
 
@@ -197,7 +250,8 @@ def is_multi_label(dls # `DataLoaders` (or a `Datasets`)
 
 # %% ../nbs/02_data.ipynb #ac9fd4b4
 def _in_folder(folder):
-    "Whether a file is under `folder`, by its path as listed: a symlinked image in valid/ is a validation image wherever it points"
+    """Whether a file is under `folder`, by its path as listed: a symlinked image in valid/ is a validation image
+    wherever it points"""
     folder = Path(os.path.abspath(folder))
     def _f(o): return folder in Path(os.path.abspath(o)).parents
     return _f
@@ -205,57 +259,67 @@ def _in_folder(folder):
 # %% ../nbs/02_data.ipynb #5b932dd1
 def image_block(path, # Dataset root (see `find_splits`)
                 size:int=224, # Side of the square images the model sees
-                min_scale:float|None=None, # If set, `RandomResizedCrop` keeping at least this fraction of each training image; else `Resize`
-                aug:bool|dict=True, # Batch augmentation: `True` for fastai's `aug_transforms()`, a dict of its arguments, or `False`
+                min_scale:float|None=None, # `RandomResizedCrop` keeping at least this fraction of an image; `None`: `Resize`
+                aug:bool|dict=True, # Batch augmentation: `True` (fastai's `aug_transforms()`), a dict of its arguments, or `False`
                 grayscale:bool=False, # Load images as single-channel
                 valid_pct:float=0.2, # Fraction held out for validation when there is no `valid/` folder
                 seed:int=42, # Seed of the random split
                 item_tfms=None, # Replaces the item transforms built from `size` and `min_scale`
                 batch_tfms=None, # Replaces the batch transforms built from `aug`
                 exclude=(), # Image files to leave out (e.g. the unreadable ones `check_images` found)
-                splitter=None, # A fastai splitter over the image files, replacing the `valid/` folder or random split (see `kfold`)
-                labels:pd.DataFrame|None=None, # A labels table (`read_labels`): labels and splits from it, not from folders
+                splitter=None, # A fastai splitter over the files, instead of `valid/` or a random split (see `kfold`)
+                labels:pd.DataFrame|None=None, # A labels table (`read_labels`): labels and splits from it
                )->DataBlock:
     "A `DataBlock` for the folder dataset at `path`"
     skip = {Path(o) for o in exclude}
     if labels is not None: # from the labels file: its rows, its split (test rows are for the end only: `get_test_dl`)
         t = labels[(labels.split != 'test') & ~labels.path.isin(skip)]
-        if not len(t): raise ValueError(f"{show_path(labels.attrs.get('csv', 'the labels file'))} marks every usable row test: there is nothing to "
+        if not len(t):
+            raise ValueError(f"{show_path(labels.attrs.get('csv', 'the labels file'))} marks every usable row test: "
+                             "there is nothing to "
                                         "train on. Fix: mark the training rows train (or leave their split empty)")
         valid = FuncSplitter(InFiles(t.path[t.split == 'valid'])) if (t.split == 'valid').any() else None
         def get_items(p): return L(list(t.path))
     else: # from folders: train/ and valid/ when there are, else every image under `path`
         splits = find_splits(path); root = splits.get('train', path)
         valid = FuncSplitter(_in_folder(splits['valid'])) if 'valid' in splits else None
-        def get_items(p): return (image_files(root) + (image_files(splits['valid']) if 'valid' in splits else [])).filter(lambda o: o not in skip)
+        def get_items(p):
+            return (image_files(root)
+                    + (image_files(splits['valid']) if 'valid' in splits else [])).filter(lambda o: o not in skip)
     splitter = splitter or valid or RandomSplitter(valid_pct=valid_pct, seed=seed)
     if item_tfms is None: item_tfms = RandomResizedCrop(size, min_scale=min_scale) if min_scale else Resize(size)
     if batch_tfms is None:
         batch_tfms = [] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))
         if grayscale: batch_tfms = [*batch_tfms, Normalize()]
     multi = labels is not None and labels.attrs.get('multi')
-    return DataBlock(blocks=(ImageBlock(photo_type(grayscale, size)), MultiCategoryBlock if multi else CategoryBlock), get_items=get_items,
-                     get_y=parent_label if labels is None else LabelOf(labels), splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
+    return DataBlock(blocks=(ImageBlock(photo_type(grayscale, size)), MultiCategoryBlock if multi else CategoryBlock),
+                     get_items=get_items,
+                     get_y=parent_label if labels is None else LabelOf(labels), splitter=splitter, item_tfms=item_tfms,
+                     batch_tfms=batch_tfms)
 
 # %% ../nbs/02_data.ipynb #9537635b
 @delegates(image_block)
 def get_dls(path, # Dataset root (see `find_splits`)
             size:int=224, # Side of the square images the model sees
             bs:int=64, # Batch size
-            decoded:bool|str=False, # Decode each image once: 'memory' (`DecodedDL`), 'photos' (`PhotoDL`), or `True`: 'memory' up to 64 pixels without random crops, else 'photos'
-            num_workers:int|None=None, # Worker processes for loading (fastai's default when `None`; none with `decoded`)
+            decoded:bool|str=False, # Decode once: 'memory' (`DecodedDL`), 'photos' (`PhotoDL`), `True`: 'memory' to 64 px, else 'photos'
+            num_workers:int|None=None, # Worker processes for loading (fastai's default when `None`; none when decoded)
             device=None, # Device for the batches (a GPU when there is one)
-            labels=None, # A labels CSV file, or its table from `read_labels`: labels (and splits) from it instead of from folders
+            labels=None, # A labels CSV file or its `read_labels` table: labels (and splits) from it
             **kwargs # Passed to `image_block`
            ):
     "`DataLoaders` for the folder dataset at `path`"
     path = check_dataset_path(path, labels)
     if labels is not None: labels = as_labels(path, labels)
     dblock = image_block(path, size=size, labels=labels, **kwargs)
-    kind = ('memory' if size <= 64 and not kwargs.get('min_scale') else 'photos') if decoded is True else decoded or None
-    if kind not in (None, 'memory', 'photos'): raise ValueError(f"decoded={decoded!r}. Fix: use False, True, 'memory' or 'photos'.")
+    kind = ('memory' if size <= 64 and not kwargs.get('min_scale')
+            else 'photos') if decoded is True else decoded or None
+    if kind not in (None, 'memory', 'photos'):
+        raise ValueError(f"decoded={decoded!r}. Fix: use False, True, 'memory' or 'photos'.")
     if kind == 'memory': dl_kw = dict(dl_type=DecodedDL, num_workers=0)
-    elif kind == 'photos': dl_kw = dict(dl_type=PhotoDL, side=cache_side(size, kwargs.get('min_scale')), photo=photo_type(kwargs.get('grayscale', False), size),
+    elif kind == 'photos':
+        dl_kw = dict(dl_type=PhotoDL, side=cache_side(size, kwargs.get('min_scale')),
+                     photo=photo_type(kwargs.get('grayscale', False), size),
                                         num_workers=0 if num_workers is None else num_workers)
     else: dl_kw = dict(num_workers=num_workers)
     dls = dblock.dataloaders(path, bs=bs, device=device, **dl_kw)
@@ -264,7 +328,8 @@ def get_dls(path, # Dataset root (see `find_splits`)
 
 # %% ../nbs/02_data.ipynb #66e8f517
 def _lines(it, after:float=5.):
-    "Yield from `it`, printing 'N of TOTAL' at each tenth once `after` seconds have passed: a log shows long steps move, and short ones stay quiet"
+    """Yield from `it`, printing 'N of TOTAL' at each tenth once `after` seconds have passed: a log shows long steps
+    move, and short ones stay quiet"""
     n, start = len(it), time.perf_counter()
     step = max(1, n//10)
     for i, o in enumerate(it, 1):
@@ -274,7 +339,8 @@ def _lines(it, after:float=5.):
 def progress(it, # Iterable to go through
              msg:str|None # One-line description of what is being done and why, printed first (nothing if `None`)
             ):
-    "Print `msg` once, then wrap `it` in a progress bar in a notebook or terminal, or print a line at each tenth of a long step in a log"
+    """Print `msg` once, then wrap `it` in a progress bar in a notebook or terminal, or print a line at each tenth of a
+    long step in a log"""
     from fastprogress.fastprogress import IN_NOTEBOOK
     if msg: print(msg, flush=True)
     if IN_NOTEBOOK or sys.stdout.isatty(): return progress_bar(it, leave=False)
@@ -295,7 +361,8 @@ def _save_decoded(res, fn):
 # %% ../nbs/02_data.ipynb #893b7088
 def _check_decoded(res:tuple, dl)->tuple:
     "`res` if it holds one decoded item per item of `dl` (each of the shape the first decodes to), else a `ValueError`"
-    with no_random(): first = dl.do_item(0) # the random state is left as it was: a run is the same with or without the cache
+    # the random state is left as it was: a run is the same with or without the cache
+    with no_random(): first = dl.do_item(0)
     if len(res) != len(first) or any(len(o) != len(dl.dataset) or tuple(o.shape[1:]) != tuple(torch.as_tensor(f).shape)
                                      for o, f in zip(res, first)):
         raise ValueError(f"it does not hold {len(dl.dataset)} items of the shapes the images decode to")
@@ -315,10 +382,12 @@ def decode_all(dl, # A `TfmdDL` whose item transforms are deterministic
     fn = data_dir()/'decoded'/f'{_decode_key(dl)}.safetensors'
     if cache and cache_entry(fn):
         try: return _check_decoded(_load_decoded(fn), dl)
-        except Exception as e: warnings.warn(f"{show_path(fn)} is not a cache imgclf wrote ({type(e).__name__}); decoding the images again")
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not a cache imgclf wrote ({type(e).__name__}); "
+                                             "decoding the images again")
     n, chunk, res = len(dl.dataset), 1024, []
     msg = (None if n < chunk else # a few images: done before anyone could read a message
-           f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in {show_path(fn.parent)})' if cache else
+           f'Decoding {n} images into tensors once, so that every epoch reads them from memory (kept in '
+           f'{show_path(fn.parent)})' if cache else
            f'Decoding {n} images into tensors')
     for i in progress(range(0, n, chunk), msg):
         res.append(fa_collate([dl.do_item(j) for j in range(i, min(i+chunk, n))]))
@@ -351,7 +420,8 @@ class DecodedDL(TfmdDL):
 def cache_side(size:int, # Side of the square images the model sees
                min_scale:float|None=None, # `RandomResizedCrop`'s smallest fraction of the image, if it crops
               )->int:
-    "Shorter side of the photos in `PhotoDL`'s cache: 1.25× `size`, or more for zoomed crops (at most 2×), rounded up to a multiple of 8"
+    """Shorter side of the photos in `PhotoDL`'s cache: 1.25× `size`, or more for zoomed crops (at most 2×), rounded up
+    to a multiple of 8"""
     zoom = min(2., max(1.25, (1/min_scale)**0.5 if min_scale else 1.))
     return int(8*math.ceil(size*zoom/8))
 
@@ -363,7 +433,11 @@ def photo_cache_file(fn, # An image file
                      mode:str='RGB', # 'RGB' or 'L'
                     )->Path:
     "Where `PhotoDL` keeps `fn` decoded and downsized to `side`"
-    return data_dir()/'photos'/f'{files_key([os.path.abspath(fn)], f"v{PHOTO_CACHE_VERSION}|{side}|{mode}")}.safetensors'
+    return (
+        data_dir()
+        / 'photos'
+        / f'{files_key([os.path.abspath(fn)], f"v{PHOTO_CACHE_VERSION}|{side}|{mode}")}.safetensors'
+    )
 
 def _downsize(img:Image.Image, side:int)->Image.Image:
     "`img` with its shorter side brought down to `side` (never enlarged), of the same type"
@@ -382,18 +456,21 @@ def _write_photo(img:Image.Image, fn):
 
 # %% ../nbs/02_data.ipynb #3efded72
 class PhotoDL(TfmdDL):
-    "A `TfmdDL` whose training photos are decoded once into a cache, downsized to `side`; its item transforms still run on them every epoch"
+    """A `TfmdDL` whose training photos are decoded once into a cache, downsized to `side`; its item transforms still
+    run on them every epoch"""
     def __init__(self, dataset=None,
-                 side:int|None=None, # Shorter side of the cached photos (`cache_side`); `None` reads each photo as `TfmdDL` does
+                 side:int|None=None, # Shorter side of the cached photos (`cache_side`); `None`: read as `TfmdDL` does
                  photo:type|None=None, # The image type the items are (`photo_type`)
                  **kwargs):
-        self.side, self.photo, self._told, self._peek = side, photo, False, False # set first: batch transforms' setup may already ask for a batch
+        # set first: batch transforms' setup may already ask for a batch
+        self.side, self.photo, self._told, self._peek = side, photo, False, False
         super().__init__(dataset, **kwargs)
 
     def _cache_file(self, item):
         "Where `item` is cached; `None` for what is not: anything but a file, and the validation and test images"
         if self.side is None or self.photo is None or not isinstance(item, (str, Path)): return None
-        if getattr(self.dataset, 'split_idx', None) != 0: return None # decoded as a saved model decodes, so that a run's scores are its model's
+        # decoded as a saved model decodes, so that a run's scores are its model's
+        if getattr(self.dataset, 'split_idx', None) != 0: return None
         return photo_cache_file(item, self.side, self.photo._open_args['mode'])
 
     def create_item(self, s):
@@ -404,7 +481,8 @@ class PhotoDL(TfmdDL):
         x = None
         if cache_entry(fn):
             try: x = self.photo(Image.fromarray(_read_photo(fn)))
-            except Exception as e: warnings.warn(f"{show_path(fn)} is not a photo imgclf cached ({type(e).__name__}); decoding {show_path(tls[0].items[s])} again")
+            except Exception as e: warnings.warn(f"{show_path(fn)} is not a photo imgclf cached ({type(e).__name__}); "
+                                                 f"decoding {show_path(tls[0].items[s])} again")
         if x is None:
             x = _downsize(tls[0][s], self.side)
             _write_photo(x, fn)
@@ -416,7 +494,9 @@ class PhotoDL(TfmdDL):
         tls = getattr(self.dataset, 'tls', None)
         entries = [c for f in (tls[0].items if tls else []) if (c := self._cache_file(f)) is not None]
         todo = sum(1 for c in entries if not c.exists())
-        if todo >= 100: print(f'Decoding {f"{todo} of {len(entries)}" if todo < len(entries) else todo} photos once, at {self.side} pixels on the shorter side; '
+        if todo >= 100:
+            print(f'Decoding {f"{todo} of {len(entries)}" if todo < len(entries) else todo} photos once, at '
+                  f'{self.side} pixels on the shorter side; '
                               f'later epochs and runs read them from {show_path(data_dir()/"photos")}', flush=True)
         self._told = True
 
@@ -435,14 +515,16 @@ class PhotoDL(TfmdDL):
 def get_test_dl(dls, # `DataLoaders` from `get_dls`
                 path=None # Dataset root; `dls.path` by default
                ):
-    "A labelled `DataLoader` over the `test/` split of `path` (or the test rows of `dls`'s labels file), or `None` when it has none"
+    """A labelled `DataLoader` over the `test/` split of `path` (or the test rows of `dls`'s labels file), or `None`
+    when it has none"""
     if (lt := getattr(dls, 'labels', None)) is not None: return _labelled_test_dl(dls, lt)
     t = find_splits(path or dls.path).get('test')
     if not t: return None
     files = image_files(t); known = set(map(str, dls.vocab))
     unknown = sorted({f.parent.name for f in files} - known)
     if unknown:
-        warnings.warn(f"{t} has images of labels the model was not trained on ({', '.join(unknown)}); they are left out of the test score. "
+        warnings.warn(f"{t} has images of labels the model was not trained on ({', '.join(unknown)}); they are left "
+                      "out of the test score. "
                       "Fix: add training images for those labels, or move them out of test/.")
         files = files.filter(lambda f: f.parent.name in known)
     return dls.test_dl(files, with_labels=True)
@@ -455,7 +537,8 @@ def _labelled_test_dl(dls, t):
     ok = [set(ls) <= known for ls in rows]
     if not all(ok):
         unknown = sorted({o for ls in rows for o in ls} - known)
-        warnings.warn(f"{t.attrs.get('csv', 'the labels file')} gives test images labels the model was not trained on ({', '.join(unknown[:5])}); those images are left out of the test score. "
+        warnings.warn(f"{t.attrs.get('csv', 'the labels file')} gives test images labels the model was not trained on "
+                      f"({', '.join(unknown[:5])}); those images are left out of the test score. "
                       "Fix: add training images with those labels, or remove those test rows.")
     return dls.test_dl([p for p, k in zip(t.path, ok) if k], with_labels=True)
 
@@ -475,7 +558,8 @@ def _scan_file(fn, # An image file
                min_size:int=8, # Smaller sides are reported as tiny
                decode:bool=True, # Decode the pixels (finds truncated files); else read only the header
               )->tuple:
-    "`(width, height, mode, problem, detail)` of image file `fn`, from opening it once; `problem` is `None` for a good image"
+    """`(width, height, mode, problem, detail)` of image file `fn`, from opening it once; `problem` is `None` for a good
+    image"""
     w = h = mode = None
     def problem(kind, detail=None): return w, h, mode, kind, FILE_PROBLEMS[kind][0] + (f' ({detail})' if detail else '')
     try:
@@ -485,7 +569,8 @@ def _scan_file(fn, # An image file
             if decode: im.load()
     except Image.DecompressionBombError as e: return problem('too_large', e)
     except UnidentifiedImageError: return problem('not_image')
-    except Exception as e: return problem('unreadable', f'{type(e).__name__}: {e}') # PIL's readers raise many kinds on broken files
+    # PIL's readers raise many kinds on broken files
+    except Exception as e: return problem('unreadable', f'{type(e).__name__}: {e}')
     if mode in ('CMYK','I;16','I;16B','I','F') or (mode == 'P' and 'transparency' in info):
         return w, h, mode, 'mode', f'unusual mode {mode} (converted on loading)'
     if frames > 1: return w, h, mode, 'animated', f'{frames} frames (the first is used)'
@@ -497,7 +582,8 @@ def _image_problem(fn, min_size:int=8, decode:bool=True):
     *_, kind, detail = _scan_file(fn, min_size, decode)
     return (kind, detail) if kind else None
 
-BAD_KINDS = tuple(FILE_PROBLEMS) # the files that cannot be used: 'not_file', 'broken_link', 'empty', 'not_image', 'unreadable', 'too_large'
+# the files that cannot be used: 'not_file', 'broken_link', 'empty', 'not_image', 'unreadable', 'too_large'
+BAD_KINDS = tuple(FILE_PROBLEMS)
 
 # %% ../nbs/02_data.ipynb #1e4a1480
 SCAN_COLUMNS = ['path','split','label','width','height','mode','problem','detail']
@@ -507,7 +593,8 @@ def scan_images(path, # Dataset root
                 decode:bool=True, # Decode every image (finds truncated files); `False` reads only headers, ~6x faster
                 cache:bool=True, # Keep the table under `data_dir()/'scans'` until a file changes
                )->pd.DataFrame:
-    "One row per image file under `path`: path, split, label, width, height, mode, and its problem (`None` when good), each file opened once"
+    """One row per image file under `path`: path, split, label, width, height, mode, and its problem (`None` when good),
+    each file opened once"""
     path = Path(path); files, splits = image_files(path), find_splits(path)
     fn = data_dir()/'scans'/f"{files_key(files, f'scan v2 {min_size} {decode}')}.csv"
     if cache and cache_entry(fn):
@@ -515,10 +602,12 @@ def scan_images(path, # Dataset root
             t = pd.read_csv(fn, dtype=str, keep_default_na=False)
             if list(t.columns) == SCAN_COLUMNS and list(t.path) == list(map(str, files)): # the files the key stands for
                 t = t.astype(object).where(t != '', None)
-                for c in ('width','height'): t[c] = pd.Series([None if v is None else int(v) for v in t[c]], dtype=object)
+                for c in ('width','height'):
+                    t[c] = pd.Series([None if v is None else int(v) for v in t[c]], dtype=object)
                 t['path'] = list(files) # the same files in the same order, as the key says
                 return t
-        except Exception as e: warnings.warn(f"{show_path(fn)} is not a scan imgclf wrote ({type(e).__name__}); looking at the images again")
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not a scan imgclf wrote ({type(e).__name__}); "
+                                             "looking at the images again")
     rows = []
     for f in progress(files, f'Checking {len(files):,} images for files that cannot be used'):
         rel = f.relative_to(path).parts
@@ -537,7 +626,8 @@ def _duplicates(files, root):
     rows = []
     for fs in by_hash.values():
         if len({Path(f).relative_to(root).parts[0] for f in fs}) > 1:
-            rows += [(f, 'duplicate', 'same bytes as ' + ', '.join(str(Path(g).relative_to(root)) for g in fs if g != f)) for f in fs]
+            rows += [(f, 'duplicate',
+                      'same bytes as ' + ', '.join(str(Path(g).relative_to(root)) for g in fs if g != f)) for f in fs]
     return rows
 
 # %% ../nbs/02_data.ipynb #50297e85
@@ -545,7 +635,8 @@ _PREFERRED_EXT = dict(JPEG='.jpg', MPO='.jpg', TIFF='.tif')
 
 def image_format(fn # Any file
                 )->str|None:
-    "The image format PIL finds in `fn`'s bytes (`'JPEG'`, `'PNG'`, ...) whatever its name; `None` for anything else (pipes and devices are never opened)"
+    """The image format PIL finds in `fn`'s bytes (`'JPEG'`, `'PNG'`, ...) whatever its name; `None` for anything else
+    (pipes and devices are never opened)"""
     try:
         if file_problem(fn): return None
         with Image.open(fn) as im: return im.format
@@ -555,35 +646,43 @@ def image_format(fn # Any file
 def image_name(fn, # A file's path or name
                fmt:str # Its image format, from `image_format`
               )->str:
-    "The name `fn` should have as a `fmt` image: any URL query (`?...`) cut off, and the format's extension when its own is not one"
+    """The name `fn` should have as a `fmt` image: any URL query (`?...`) cut off, and the format's extension when its
+    own is not one"""
     name = re.split(r'[?#&]', Path(fn).name)[0].strip() or 'image'
     stem, ext = os.path.splitext(name)
     exts = sorted(e for e,f in Image.registered_extensions().items() if f == fmt and e in image_extensions)
     if ext.lower() in exts: return name
-    return (stem or name) + (_PREFERRED_EXT.get(fmt) or ('.'+fmt.lower() if '.'+fmt.lower() in exts else exts[0] if exts else '.'+fmt.lower()))
+    return (stem or name) + (_PREFERRED_EXT.get(fmt)
+                             or ('.'+fmt.lower() if '.'+fmt.lower() in exts else exts[0] if exts else '.'+fmt.lower()))
 
 # %% ../nbs/02_data.ipynb #a13b65ba
 def misnamed_files(path # Dataset root
                   )->pd.DataFrame:
-    "Files under `path` that training never sees for their names: `path`, `problem` (`misnamed`: an image; `ignored`: not one), `detail`, `new_name`"
+    """Files under `path` that training never sees for their names: `path`, `problem` (`misnamed`: an image; `ignored`:
+    not one), `detail`, `new_name`"""
     rows = []
     for f in other_files(path):
         if (fmt := image_format(f)):
             new = image_name(f, fmt)
-            rows.append((f, 'misnamed', f'a {fmt} image whose name is not an image name, so it is never used; as an image: {new}', new))
+            rows.append((f, 'misnamed',
+                         f'a {fmt} image whose name is not an image name, so it is never used; as an image: {new}',
+                         new))
         else: rows.append((f, 'ignored', 'not an image name (nor an image): never used', None))
     return pd.DataFrame(rows, columns=['path','problem','detail','new_name'])
 
 # %% ../nbs/02_data.ipynb #dd6c8b54
 FIXES = {k: fix for k, (_, fix) in FILE_PROBLEMS.items()} | dict(
              mode='none needed; check it looks right', animated='none needed; check the first frame shows the label',
-             tiny='check it is a real example', duplicate='keep one copy, in one split', no_images='add images or remove the folder',
-             misnamed='rename it: `imgclf check --fix-names` gives it its image name (logged)', ignored='none needed if it is not an image')
+             tiny='check it is a real example', duplicate='keep one copy, in one split',
+                                                                 no_images='add images or remove the folder',
+             misnamed='rename it: `imgclf check --fix-names` gives it its image name (logged)',
+                                                                 ignored='none needed if it is not an image')
 
 def _empty_label_folders(path):
     "Label folders with no images in them"
     tops = list(find_splits(path).values()) or [Path(path)]
-    return [(o, 'no_images', 'label folder without images (ignored)') for t in tops for o in label_folders(t) if not image_files(o)]
+    return [(o, 'no_images', 'label folder without images (ignored)') for t in tops for o in label_folders(t)
+            if not image_files(o)]
 
 # %% ../nbs/02_data.ipynb #fd888689
 def check_images(path, # Dataset root
@@ -593,7 +692,8 @@ def check_images(path, # Dataset root
                  duplicates:bool=True, # Look for the same file in more than one split
                  others:bool=True, # List the files never used for their names (`misnamed_files`)
                 )->pd.DataFrame:
-    "Find unreadable, unusual, tiny and cross-split duplicate images, and files never used, under `path`; never deletes anything"
+    """Find unreadable, unusual, tiny and cross-split duplicate images, and files never used, under `path`; never
+    deletes anything"""
     path = Path(path)
     files = image_files(path)
     t = scan_images(path, min_size, decode)
@@ -628,7 +728,8 @@ def _free_name(fn):
 def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
                      path # Dataset root the paths are under
                     )->pd.DataFrame:
-    "Move the files of `df` whose problem is in `BAD_KINDS` to `<path>_quarantine/`, with a log; returns `df` with a `moved_to` column"
+    """Move the files of `df` whose problem is in `BAD_KINDS` to `<path>_quarantine/`, with a log; returns `df` with a
+    `moved_to` column"""
     path = Path(path); qdir = path.parent/f'{path.name}_quarantine'
     df = df.copy(); df['moved_to'] = None
     for i,r in df[df.problem.isin(BAD_KINDS)].iterrows():
@@ -644,7 +745,8 @@ def quarantine_files(df:pd.DataFrame, # Problems found by `check_images`
 # %% ../nbs/02_data.ipynb #3693ad2d
 def fix_names(path # Dataset root
              )->pd.DataFrame:
-    "Give the images under `path` that are never used for their names (`misnamed_files`) their image names, with a log; returns the renames"
+    """Give the images under `path` that are never used for their names (`misnamed_files`) their image names, with a
+    log; returns the renames"""
     path = Path(path)
     m = misnamed_files(path).query("problem == 'misnamed'")
     done = []
@@ -658,7 +760,8 @@ def fix_names(path # Dataset root
 # %% ../nbs/02_data.ipynb #ccb114c9
 def unusable_images(path # Dataset root
                    )->set:
-    "Image files under `path` that cannot be used, from `scan_images` (cached until a file changes), with a warning naming them"
+    """Image files under `path` that cannot be used, from `scan_images` (cached until a file changes), with a warning
+    naming them"""
     t = scan_images(path)
     bad = [(str(p), k) for p,k in zip(t.path, t.problem) if k in BAD_KINDS]
     if bad:
@@ -679,7 +782,8 @@ def _warn_misnamed(path):
 # %% ../nbs/02_data.ipynb #9c7dd0a0
 def left_out(path # Dataset root
             )->dict:
-    "The files under `path` that training leaves out, by reason (a `FILE_PROBLEMS` kind, or `misnamed`), as paths relative to `path`"
+    """The files under `path` that training leaves out, by reason (a `FILE_PROBLEMS` kind, or `misnamed`), as paths
+    relative to `path`"""
     path, res = Path(path), {}
     t = scan_images(path)
     for p, k in zip(t.path, t.problem):
@@ -688,7 +792,8 @@ def left_out(path # Dataset root
     if len(m): res['misnamed'] = [Path(p).relative_to(path).as_posix() for p in m.path]
     return res
 
-_KIND_WORDS = dict(misnamed=('misnamed image', 'misnamed images'), not_image=('file that is not an image', 'files that are not images'),
+_KIND_WORDS = dict(misnamed=('misnamed image', 'misnamed images'),
+                   not_image=('file that is not an image', 'files that are not images'),
                    unreadable=('unreadable image', 'unreadable images'), empty=('empty file', 'empty files'),
                    broken_link=('broken link', 'broken links'), not_file=('pipe or device', 'pipes or devices'),
                    too_large=('image too large to open', 'images too large to open'))
@@ -698,8 +803,11 @@ def left_out_words(lo:dict, # `left_out`'s record
                   )->str|None:
     "One sentence counting the files left out by reason, with the fix for each kind; `None` when none was"
     if not (n := sum(map(len, lo.values()))): return None
-    def fix(k, them): return f"`imgclf check {name} " + ('--fix-names` renames ' if k == 'misnamed' else '--quarantine` moves ') + them
-    parts = [f"{len(v):,} {_KIND_WORDS.get(k, (k, k))[len(v) > 1]} ({fix(k, 'them' if len(v) > 1 else 'it')}{'' if k == 'misnamed' else ' aside'})"
+    def fix(k, them):
+        return f"`imgclf check {name} " + ('--fix-names` renames ' if k == 'misnamed'
+                                           else '--quarantine` moves ') + them
+    parts = [f"{len(v):,} {_KIND_WORDS.get(k, (k, k))[len(v) > 1]} "
+             f"({fix(k, 'them' if len(v) > 1 else 'it')}{'' if k == 'misnamed' else ' aside'})"
              for k, v in lo.items()]
     return f"{n:,} file{'s were' if n > 1 else ' was'} left out: " + '; '.join(parts) + '.'
 
@@ -708,27 +816,31 @@ def left_out_words(lo:dict, # `left_out`'s record
 IMBALANCE_RATIO = 3. # largest class / smallest class above which imgclf warns
 
 def class_imbalance(path, # Dataset root
-                    ratio:float=IMBALANCE_RATIO, # Warn above this many images of the largest class for one of the smallest
+                    ratio:float=IMBALANCE_RATIO, # Warn above this ratio of the largest class's images to the smallest's
                     labels=None, # A labels CSV file or table (`read_labels`): the labels come from it
                    )->str|None:
-    "A sentence on how imbalanced the classes of `path` are, when the largest has more than `ratio` times the images of the smallest; else `None`"
+    """A sentence on how imbalanced the classes of `path` are, when the largest has more than `ratio` times the images
+    of the smallest; else `None`"""
     t = scan_images(path)
     t = t[~t.problem.isin(BAD_KINDS)] # the images training can use
     if labels is not None:
         lt = as_labels(path, labels)
         lt = lt[lt.path.isin(set(t.path))]
-        n = label_names(lt[lt.split == 'train'] if (lt.split == 'train').any() else lt[lt.split != 'test']) # as for folders: the training split when there is one
+        # as for folders: the training split when there is one
+        n = label_names(lt[lt.split == 'train'] if (lt.split == 'train').any() else lt[lt.split != 'test'])
     else:
         t = t[t.split == 'train'] if (t.split == 'train').any() else t
         n = t.label.value_counts()
     if len(n) < 2 or n.iloc[0] <= ratio*n.iloc[-1]: return None
-    return (f"the classes are imbalanced: '{n.index[0]}' has {n.iloc[0]} training images and '{n.index[-1]}' {n.iloc[-1]} ({n.iloc[0]/n.iloc[-1]:.0f}:1). "
-            "Accuracy will flatter the model; judge it by the balanced accuracy and each class's recall (report.html, metrics.json). "
+    return (f"the classes are imbalanced: '{n.index[0]}' has {n.iloc[0]} training images and '{n.index[-1]}' "
+            f"{n.iloc[-1]} ({n.iloc[0]/n.iloc[-1]:.0f}:1). "
+            "Accuracy will flatter the model; judge it by the balanced accuracy and each class's recall (report.html, "
+            "metrics.json). "
             "Fix: add images of the smaller classes, or merge or drop the rarest")
 
 # %% ../nbs/02_data.ipynb #0a016331
 def image_table(path, # Dataset root
-                labels=None, # A labels CSV file or table (`read_labels`): labels and splits from it (a row per label of a multi-label image)
+                labels=None, # A labels CSV file or table (`read_labels`): labels and splits from it (a row a label)
                )->pd.DataFrame:
     "One row per image under `path`: split, label, width, height, mode and path (from `scan_images`)"
     t = scan_images(path)[['split','label','width','height','mode','path']]
@@ -736,7 +848,8 @@ def image_table(path, # Dataset root
     lt = as_labels(path, labels)
     t = t.assign(key=t.path.map(str)).drop(columns=['split', 'label']).drop_duplicates('key')
     rows = [(s or 'all', o, str(p)) for p, ls, s in zip(lt.path, row_labels(lt), lt.split) for o in ls]
-    return pd.DataFrame(rows, columns=['split', 'label', 'key']).merge(t, on='key', how='left')[['split','label','width','height','mode','path']]
+    return pd.DataFrame(rows, columns=['split', 'label', 'key']).merge(t, on='key',
+                                                                       how='left')[['split','label','width','height','mode','path']]
 
 def summarize(path, # Dataset root
               labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
@@ -748,7 +861,9 @@ def summarize(path, # Dataset root
     counts = t.pivot_table(index='label', columns='split', values='width', aggfunc='size', fill_value=0)
     counts.columns.name = None
     if msg := class_imbalance(path, labels=labels): warnings.warn(msg)
-    return counts.join(t.groupby('label')[['width','height']].agg(lambda c: pd.to_numeric(c).median()).add_prefix('median_'))
+    return counts.join(
+        t.groupby('label')[['width', 'height']].agg(lambda c: pd.to_numeric(c).median()).add_prefix('median_')
+    )
 
 # %% ../nbs/02_data.ipynb #b3db67e4
 @plain_text
@@ -759,7 +874,8 @@ def plot_summary(path, # Dataset root
     "Bar chart of images per label and split, and a scatter of image sizes"
     t = image_table(path, labels)
     fig,(a1,a2) = plt.subplots(1, 2, figsize=figsize, gridspec_kw=dict(width_ratios=[2,1]))
-    t.pivot_table(index='label', columns='split', values='width', aggfunc='size', fill_value=0).plot.bar(ax=a1, stacked=True)
+    t.pivot_table(index='label', columns='split', values='width', aggfunc='size',
+                  fill_value=0).plot.bar(ax=a1, stacked=True)
     a1.set_ylabel('images'); a1.set_title('Images per label')
     a2.scatter(t.width, t.height, s=8, alpha=.4)
     a2.set_xlabel('width'); a2.set_ylabel('height'); a2.set_title('Image sizes (pixels)')

@@ -46,25 +46,34 @@ def read_idx(fn # An IDX file, gzipped or not
         with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'rb') as f: data = f.read()
     except (OSError, EOFError) as e: raise ValueError(f"{fn} cannot be read ({e}). Fix: download it again") from None
     zero, dtype, ndim = struct.unpack('>HBB', data[:4]) if len(data) >= 4 else (1, 0, 0)
-    if zero != 0 or dtype != 0x08: raise ValueError(f"{fn} is not an unsigned-byte IDX file. Fix: use the file as distributed")
+    if zero != 0 or dtype != 0x08:
+        raise ValueError(f"{fn} is not an unsigned-byte IDX file. Fix: use the file as distributed")
     shape = struct.unpack(f'>{ndim}I', data[4:4+4*ndim])
-    if len(data) != 4 + 4*ndim + int(np.prod(shape)): raise ValueError(f"{fn} holds {len(data)} bytes, not the {4 + 4*ndim + int(np.prod(shape))} its header promises. Fix: download it again (it is probably truncated)")
+    if len(data) != 4 + 4*ndim + int(np.prod(shape)):
+        raise ValueError(f"{fn} holds {len(data)} bytes, not the {4 + 4*ndim + int(np.prod(shape))} its header "
+                         "promises. Fix: download it again (it is probably truncated)")
     return np.frombuffer(data, dtype=np.uint8, offset=4+4*ndim).reshape(shape)
 
 def write_idx(fn, # The file to write; gzipped when its name ends in .gz
               a # An array of bytes
              ):
-    "Write `a` as an unsigned-byte IDX file, the format `read_idx` reads (for a small copy of a dataset in its official format)"
+    """Write `a` as an unsigned-byte IDX file, the format `read_idx` reads (for a small copy of a dataset in its
+    official format)"""
     a = np.asarray(a, np.uint8)
-    with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'wb') as f: f.write(struct.pack('>HBB', 0, 8, a.ndim) + struct.pack(f'>{a.ndim}I', *a.shape) + a.tobytes())
+    with (gzip.open if str(fn).endswith('.gz') else open)(fn, 'wb') as f:
+        f.write(struct.pack('>HBB', 0, 8, a.ndim) + struct.pack(f'>{a.ndim}I', *a.shape) + a.tobytes())
 
 # %% ../nbs/01_datasets.ipynb #7a91045d
 FASHION_IDX_DIRS = ['/usr/share/datasets/fashion-mnist']
-IDX_FILES = dict(train=('train-images-idx3-ubyte','train-labels-idx1-ubyte'), test=('t10k-images-idx3-ubyte','t10k-labels-idx1-ubyte'))
-# name -> (its title, the environment variable naming a copy, other folders looked in, torchvision's class, how else to get it)
+IDX_FILES = dict(train=('train-images-idx3-ubyte','train-labels-idx1-ubyte'),
+                 test=('t10k-images-idx3-ubyte','t10k-labels-idx1-ubyte'))
+# name -> (its title, the environment variable naming a copy, other folders looked in, torchvision's class, how else to
+# get it)
 IDX_SOURCES = dict(
-    fashion_mnist=('Fashion-MNIST', 'IMGCLF_FASHION_IDX', FASHION_IDX_DIRS, 'FashionMNIST', '`sudo apt-get install dataset-fashion-mnist`'),
-    mnist=('MNIST', 'IMGCLF_MNIST_IDX', [], 'MNIST', 'download the four .gz files of https://yann.lecun.com/exdb/mnist/ (or a mirror)'))
+    fashion_mnist=('Fashion-MNIST', 'IMGCLF_FASHION_IDX', FASHION_IDX_DIRS, 'FashionMNIST',
+                   '`sudo apt-get install dataset-fashion-mnist`'),
+    mnist=('MNIST', 'IMGCLF_MNIST_IDX', [], 'MNIST',
+           'download the four .gz files of https://yann.lecun.com/exdb/mnist/ (or a mirror)'))
 
 def _find_idx(d):
     d = Path(d)
@@ -81,19 +90,23 @@ def idx_files(name:str, # A key of `IDX_SOURCES`: 'fashion_mnist' or 'mnist'
     title, env, dirs, tv, how = IDX_SOURCES[name]
     if (named := src or os.environ.get(env)): # a copy the user named is the only place looked at
         if (fs := _find_idx(named)): return fs
-        raise FileNotFoundError(f"{'src' if src else env} names {named}, which does not hold the four {title} IDX files "
-            f"({', '.join(n for v in IDX_FILES.values() for n in v)}, each optionally .gz). Fix: point it at a folder that does" + ('' if src else ', or unset it.'))
+        raise FileNotFoundError(f"{'src' if src else env} names {named}, which does not hold the four {title} IDX "
+                                "files "
+            f"({', '.join(n for v in IDX_FILES.values() for n in v)}, each optionally .gz). Fix: point it at a folder "
+            "that does" + ('' if src else ', or unset it.'))
     dirs = [*dirs, data_dir()/'torchvision'/tv/'raw'] # where torchvision's download puts them
     for d in dirs:
         if (fs := _find_idx(d)): return fs
     if download:
         try:
             import torchvision.datasets
-            for train in (True, False): getattr(torchvision.datasets, tv)(data_dir()/'torchvision', train=train, download=True)
+            for train in (True, False):
+                getattr(torchvision.datasets, tv)(data_dir()/'torchvision', train=train, download=True)
             if (fs := _find_idx(dirs[-1])): return fs
         except Exception as e: err = e
     raise FileNotFoundError(f"{title} was not found in " + ', '.join(map(show_path, dirs)) +
-        (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})" if download else '') +
+        (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})"
+         if download else '') +
         f". Fix: {how}, or set {env} to a folder with the IDX files.")
 
 # %% ../nbs/01_datasets.ipynb #f3228405
@@ -104,7 +117,7 @@ def fashion_idx(download:bool=True # Try a torchvision download when no local co
 
 # %% ../nbs/01_datasets.ipynb #9927d191
 def write_image_folder(dest, # Dataset root to create
-                       splits:dict, # `{split: (images, labels)}` or `{split: (images, labels, ids)}`; images as uint8 arrays
+                       splits:dict, # `{split: (images, labels[, ids])}`, images as uint8 arrays
                        labels:list, # Label names, indexed by the integer labels
                       )->Path:
     "Write arrays as a `dest/<split>/<label>/<id>.png` folder dataset, atomically"
@@ -122,8 +135,12 @@ def write_image_folder(dest, # Dataset root to create
 # %% ../nbs/01_datasets.ipynb #7968e43e
 def _check_labelled(xs, ys, n_labels, fns):
     "Refuse images and labels that do not pair up, naming the files"
-    if len(xs) != len(ys): raise ValueError(f"{fns[0]} holds {len(xs)} images but {fns[1]} {len(ys)} labels. Fix: use files of the same release")
-    if len(ys) and int(ys.max()) >= n_labels: raise ValueError(f"{fns[1]} has label {int(ys.max())}; there are {n_labels} classes. Fix: use the labels file of this dataset")
+    if len(xs) != len(ys):
+        raise ValueError(f"{fns[0]} holds {len(xs)} images but {fns[1]} {len(ys)} labels. Fix: use files of the same "
+                         "release")
+    if len(ys) and int(ys.max()) >= n_labels:
+        raise ValueError(f"{fns[1]} has label {int(ys.max())}; there are {n_labels} classes. Fix: use the labels file "
+                         "of this dataset")
 
 def idx_folder(name:str, # A key of `IDX_SOURCES`
                labels:list, # Label names, indexed by the labels in the files
@@ -139,7 +156,8 @@ def idx_folder(name:str, # A key of `IDX_SOURCES`
         arrays[k] = read_idx(x), read_idx(y)
         _check_labelled(*arrays[k], len(labels), (x, y))
     n = sum(len(v[1]) for v in arrays.values())
-    print(f"Writing {IDX_SOURCES[name][0]}'s {n:,} images as PNG files into {show_path(dest)}, once (under a minute): every imgclf dataset is a folder")
+    print(f"Writing {IDX_SOURCES[name][0]}'s {n:,} images as PNG files into {show_path(dest)}, once (under a minute): "
+          "every imgclf dataset is a folder")
     return write_image_folder(dest, arrays, labels)
 
 def fashion_mnist(dest=None, # Where to write the dataset; `data_dir()/'fashion_mnist'` by default
@@ -165,7 +183,8 @@ CIFAR10_FILES = dict(train=[f'data_batch_{i}' for i in range(1, 6)], test=['test
 
 class _BatchUnpickler(pickle.Unpickler):
     "Builds containers, strings, numbers and numpy arrays only: anything else in the file (a call to code) is refused"
-    ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'), ('numpy', 'ndarray'), ('numpy', 'dtype'),
+    ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy._core.multiarray', '_reconstruct'),
+               ('numpy', 'ndarray'), ('numpy', 'dtype'),
                ('_codecs', 'encode')} # how a bytes object is written by pickle protocol 2
     def find_class(self, module, name):
         if (module, name) in self.ALLOWED: return super().find_class(module, name)
@@ -181,7 +200,8 @@ def read_cifar_batch(fn # A batch file of `cifar-10-batches-py` (`data_batch_1`,
         xs, ys = np.asarray(d['data'], np.uint8), np.asarray(d['labels'], np.int64)
         xs = xs.reshape(len(xs), 3, 32, 32).transpose(0, 2, 3, 1) # each row is the R, G and B planes in turn
     except Exception as e:
-        raise ValueError(f"{fn} is not a CIFAR-10 batch ({type(e).__name__}: {e}). Fix: extract cifar-10-python.tar.gz again") from None
+        raise ValueError(f"{fn} is not a CIFAR-10 batch ({type(e).__name__}: {e}). Fix: extract cifar-10-python.tar.gz "
+                         "again") from None
     _check_labelled(xs, ys, len(CIFAR10_LABELS), (fn, fn))
     return np.ascontiguousarray(xs), ys
 
@@ -190,10 +210,12 @@ def write_cifar_batch(fn, # The file to write
                       xs, # Images, (n, 32, 32, 3) uint8
                       ys # Class numbers, (n,)
                      ):
-    "Write images as one CIFAR-10 Python batch, pickled as the official files are (for a small copy in the official format)"
+    """Write images as one CIFAR-10 Python batch, pickled as the official files are (for a small copy in the official
+    format)"""
     xs = np.asarray(xs, np.uint8).transpose(0, 3, 1, 2).reshape(len(xs), 3072)
     with open(fn, 'wb') as f:
-        pickle.dump({'batch_label': Path(fn).name, 'labels': [int(o) for o in ys], 'data': xs, 'filenames': [f'{i}.png' for i in range(len(xs))]}, f, protocol=2)
+        pickle.dump({'batch_label': Path(fn).name, 'labels': [int(o) for o in ys], 'data': xs,
+                     'filenames': [f'{i}.png' for i in range(len(xs))]}, f, protocol=2)
 
 # %% ../nbs/01_datasets.ipynb #9bf4cb32
 def _find_cifar(d):
@@ -202,14 +224,17 @@ def _find_cifar(d):
         if all((o/n).is_file() for v in CIFAR10_FILES.values() for n in v): return o
 
 # %% ../nbs/01_datasets.ipynb #0bf093a0
-def cifar10_batches(src=None, # The `cifar-10-batches-py` folder (or the one holding it): the only place looked at when given
+def cifar10_batches(src=None, # The `cifar-10-batches-py` folder (or its parent): the only place looked at
                     download:bool=True # Try a torchvision download when no local copy is found
                    )->Path:
-    "The `cifar-10-batches-py` folder: from `src`, `$IMGCLF_CIFAR10`, torchvision's download folder in the cache, or a torchvision download"
+    """The `cifar-10-batches-py` folder: from `src`, `$IMGCLF_CIFAR10`, torchvision's download folder in the cache, or a
+    torchvision download"""
     if (named := src or os.environ.get('IMGCLF_CIFAR10')):
         if (d := _find_cifar(named)): return d
-        raise FileNotFoundError(f"{'src' if src else 'IMGCLF_CIFAR10'} names {named}, which does not hold CIFAR-10's Python batches "
-                                f"({', '.join(n for v in CIFAR10_FILES.values() for n in v)}). Fix: point it at the extracted cifar-10-batches-py folder")
+        raise FileNotFoundError(f"{'src' if src else 'IMGCLF_CIFAR10'} names {named}, which does not hold CIFAR-10's "
+                                "Python batches "
+                                f"({', '.join(n for v in CIFAR10_FILES.values() for n in v)}). Fix: point it at the "
+                                "extracted cifar-10-batches-py folder")
     where = data_dir()/'torchvision'
     if (d := _find_cifar(where)): return d
     if download:
@@ -219,8 +244,10 @@ def cifar10_batches(src=None, # The `cifar-10-batches-py` folder (or the one hol
             if (d := _find_cifar(where)): return d
         except Exception as e: err = e
     raise FileNotFoundError(f"CIFAR-10 was not found in {show_path(where/'cifar-10-batches-py')}" +
-        (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})" if download else '') +
-        ". Fix: download cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and set IMGCLF_CIFAR10 to the cifar-10-batches-py folder.")
+        (f" and could not be downloaded ({type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''})"
+         if download else '') +
+        ". Fix: download cifar-10-python.tar.gz from https://www.cs.toronto.edu/~kriz/cifar.html, extract it, and set "
+        "IMGCLF_CIFAR10 to the cifar-10-batches-py folder.")
 
 # %% ../nbs/01_datasets.ipynb #e27fcf40
 def cifar10(dest=None, # Where to write the dataset; `data_dir()/'cifar10'` by default
@@ -235,7 +262,8 @@ def cifar10(dest=None, # Where to write the dataset; `data_dir()/'cifar10'` by d
     for split, names in CIFAR10_FILES.items():
         parts = [read_cifar_batch(d/n) for n in names]
         arrays[split] = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    print(f"Writing CIFAR-10's {sum(len(v[1]) for v in arrays.values()):,} images as PNG files into {show_path(dest)}, once (about a minute): every imgclf dataset is a folder")
+    print(f"Writing CIFAR-10's {sum(len(v[1]) for v in arrays.values()):,} images as PNG files into {show_path(dest)}, "
+          "once (about a minute): every imgclf dataset is a folder")
     return write_image_folder(dest, arrays, CIFAR10_LABELS)
 
 # %% ../nbs/01_datasets.ipynb #7f789f4b
@@ -250,7 +278,8 @@ def make_fashion_tiny(dest, # Dataset root to create
                      )->Path:
     "Write the deterministic Fashion-MNIST subset `fashion_tiny` from the IDX files"
     (xs,ys),(xt,yt) = [(read_idx(x), read_idx(y)) for x,y in fashion_idx().values()]
-    tr,va,te = first_per_class(ys, 0, n_train), first_per_class(ys, n_train, n_train+n_valid), first_per_class(yt, 0, n_test)
+    tr,va,te = first_per_class(ys, 0, n_train), first_per_class(ys, n_train,
+                                                                n_train+n_valid), first_per_class(yt, 0, n_test)
     parts = dict(train=(xs[tr],ys[tr],tr), valid=(xs[va],ys[va],va), test=(xt[te],yt[te],te))
     return write_image_folder(dest, parts, FASHION_LABELS)
 
@@ -265,7 +294,8 @@ def fashion_multi(dest=None, # Where to write it; `data_dir()/'fashion_multi'` b
                   n_train:int=800, n_valid:int=200, n_test:int=200, # Pictures in each split
                   seed:int=0, # Seed of the items chosen and where they go
                  )->Path:
-    "A multi-label dataset from `fashion_tiny`'s items: 56×56 pictures of 1-3 items in a 2×2 grid, `images/` and `labels.csv`"
+    """A multi-label dataset from `fashion_tiny`'s items: 56×56 pictures of 1-3 items in a 2×2 grid, `images/` and
+    `labels.csv`"""
     dest = Path(dest) if dest else data_dir()/'fashion_multi'
     if (dest/'labels.csv').exists(): return dest
     rng, src, rows = np.random.default_rng(seed), fashion_tiny(), []
@@ -278,7 +308,8 @@ def fashion_multi(dest=None, # Where to write it; `data_dir()/'fashion_multi'` b
                 canvas = np.zeros((56, 56), np.uint8)
                 for k, cell in zip(kinds, rng.permutation(4)):
                     fs = items[FASHION_LABELS[k]]
-                    canvas[28*(cell//2):28*(cell//2)+28, 28*(cell%2):28*(cell%2)+28] = np.asarray(Image.open(fs[rng.integers(len(fs))]))
+                    canvas[28*(cell//2):28*(cell//2)+28,
+                           28*(cell%2):28*(cell%2)+28] = np.asarray(Image.open(fs[rng.integers(len(fs))]))
                 fn = f'images/{len(rows):04d}.png'
                 Image.fromarray(canvas).save(tmp/fn)
                 rows.append(f"{fn},{' '.join(sorted(FASHION_LABELS[k] for k in kinds))},{split}")
@@ -303,7 +334,8 @@ def pieces_by_band(photos:dict, # Label -> photo (an array), one label per photo
                    seed:int=0, # Random seed for the pieces' sizes and places
                    largest:int=200, # Widest piece, in pixels (the narrowest is 48)
                   )->dict:
-    "Square pieces of each photo for `write_image_folder`: training pieces from the top 60% of its rows, validation from the next 20%, test from the rest"
+    """Square pieces of each photo for `write_image_folder`: training pieces from the top 60% of its rows, validation
+    from the next 20%, test from the rest"""
     rng, splits = np.random.default_rng(seed), {}
     counts = dict(train=n - 2*(n//5), valid=n//5, test=n//5)
     for y, img in enumerate(photos.values()):
@@ -314,7 +346,11 @@ def pieces_by_band(photos:dict, # Label -> photo (an array), one label per photo
             for _ in range(counts[split]):
                 s = int(rng.integers(48, min(largest, bottom-top) + 1))
                 r, c = int(rng.integers(top, bottom-s+1)), int(rng.integers(0, img.shape[1]-s+1))
-                xs.append(np.asarray(Image.fromarray(img[r:r+s, c:c+s]).convert('RGB').resize((size, size), Image.BICUBIC)))
+                xs.append(
+                    np.asarray(
+                        Image.fromarray(img[r : r + s, c : c + s]).convert('RGB').resize((size, size), Image.BICUBIC)
+                    )
+                )
                 ys.append(y)
     return splits
 
@@ -323,7 +359,8 @@ def sample_photos(caller:str # The function that needs them, named in the error
                  ):
     "scikit-image's module of sample photos (`skimage.data`), or an error that says how to install it"
     try: from skimage import data
-    except ImportError: raise ImportError(f"{caller}() cuts its images from scikit-image's sample photos. Fix: pip install 'imgclf[lessons]' (or scikit-image)") from None
+    except ImportError: raise ImportError(f"{caller}() cuts its images from scikit-image's sample photos. Fix: pip "
+                                          "install 'imgclf[lessons]' (or scikit-image)") from None
     return data
 
 # %% ../nbs/01_datasets.ipynb #bd327b4f
@@ -335,11 +372,13 @@ def textures(dest=None, # Where to write the dataset; `data_dir()/'textures'` by
              seed:int=0, # Random seed for the pieces' sizes and places
              labels=TEXTURES, # Which of the textures, one label each
             )->Path:
-    "Square pieces of scikit-image's brick, grass and gravel photos (or those of `labels`) as a folder dataset with `train/`, `valid/` and `test/`"
+    """Square pieces of scikit-image's brick, grass and gravel photos (or those of `labels`) as a folder dataset with
+    `train/`, `valid/` and `test/`"""
     dest = Path(dest or data_dir()/'textures')
     if dest.exists(): return dest
     skdata = sample_photos('textures')
-    return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in labels}, n, size, seed), list(labels))
+    return write_image_folder(dest, pieces_by_band({o: getattr(skdata, o)() for o in labels}, n, size, seed),
+                              list(labels))
 
 # %% ../nbs/01_datasets.ipynb #2fe09e7e
 TILE_PHOTOS = dict(astronaut='astronaut', cat='chelsea', coffee='coffee', rocket='rocket')
@@ -349,7 +388,8 @@ def photo_tiles(dest=None, # Where to write them; `data_dir()/'photo_tiles'` by 
                 n:int=28, # Tiles per label, at most (the cat photo has 28 of 64 pixels)
                 seed:int=0, # Random seed for which tiles are kept
                )->Path:
-    "A stand-in for a learner's own colour photos: tiles of scikit-image's colour photos in a folder per label (`<label>/<n>.jpg`), not split"
+    """A stand-in for a learner's own colour photos: tiles of scikit-image's colour photos in a folder per label
+    (`<label>/<n>.jpg`), not split"""
     dest = Path(dest or data_dir()/'photo_tiles')
     if dest.exists(): return dest
     skdata = sample_photos('photo_tiles')

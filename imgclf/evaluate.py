@@ -16,7 +16,8 @@ import numpy as np, pandas as pd
 import matplotlib.pyplot as plt
 import torch.nn.functional as F
 from scipy.stats import binomtest
-from sklearn.metrics import confusion_matrix, roc_curve, roc_auc_score, average_precision_score, precision_recall_curve, precision_recall_fscore_support
+from sklearn.metrics import (confusion_matrix, roc_curve, roc_auc_score, average_precision_score,
+                             precision_recall_curve, precision_recall_fscore_support)
 from fastcore.meta import delegates
 from fastai.vision.all import Learner, ClassificationInterpretation
 from .data import *
@@ -44,14 +45,17 @@ def score(learn:Learner, # A trained `Learner`
           dl=None, # A labelled `DataLoader`; the validation set by default
           tta:bool=False, # Test-time augmentation: average the predictions over augmented copies of each image
          )->dict:
-    "Accuracy, error rate and mean loss of `learn` on `dl` (multi-label: the accuracy is the fraction of images whose labels are all right)"
+    """Accuracy, error rate and mean loss of `learn` on `dl` (multi-label: the accuracy is the fraction of images whose
+    labels are all right)"""
     dl, multi = dl or learn.dls.valid, is_multi_label(learn.dls)
     with learn.no_bar(), learn.no_logging():
         if tta:
             probs,targs = learn.tta(dl=dl)
-            loss = F.binary_cross_entropy(probs.float().clamp(1e-7, 1-1e-7), targs.float(), reduction='none') if multi else F.nll_loss(probs.clamp_min(1e-8).log(), targs, reduction='none')
+            loss = F.binary_cross_entropy(probs.float().clamp(1e-7, 1-1e-7), targs.float(),
+                                          reduction='none') if multi else F.nll_loss(probs.clamp_min(1e-8).log(), targs, reduction='none')
         else: probs,targs,loss = learn.get_preds(dl=dl, with_loss=True)
-    if multi: right = ((probs >= label_threshold(learn)) == targs.bool()).all(1) # every label given or left out as it should be
+    # every label given or left out as it should be
+    if multi: right = ((probs >= label_threshold(learn)) == targs.bool()).all(1)
     else: right = probs.argmax(1) == targs
     acc = right.sum().item() / len(targs) # a fraction of images, exact, not a float32 mean
     return dict(accuracy=acc, error_rate=round(1-acc, 6), loss=round(loss.mean().item(), 6), n=len(targs))
@@ -59,14 +63,16 @@ def score(learn:Learner, # A trained `Learner`
 # %% ../nbs/08_evaluate.ipynb #45e3f8f6
 class OnePassInterpretation(ClassificationInterpretation):
     "fastai's `ClassificationInterpretation`, keeping the probabilities and targets of its single prediction pass"
-    def confusion_matrix(self): return confusion_matrix(self.targs.numpy(), self.probs.argmax(1).numpy(), labels=range(len(self.vocab)))
+    def confusion_matrix(self):
+        return confusion_matrix(self.targs.numpy(), self.probs.argmax(1).numpy(), labels=range(len(self.vocab)))
 
 def split_dl(learn:Learner, # A trained `Learner`
              split:str='valid', # 'valid', or 'train': the training images, in order, without augmentation
             ):
     "A labelled `DataLoader` of one split of `learn.dls`, as the model sees it at validation (no random crops or flips)"
     if split == 'valid': return learn.dls.valid
-    if split != 'train': raise ValueError(f"split={split!r}. Fix: use 'train' or 'valid' (pass any other labelled DataLoader as dl=)")
+    if split != 'train':
+        raise ValueError(f"split={split!r}. Fix: use 'train' or 'valid' (pass any other labelled DataLoader as dl=)")
     return learn.dls.test_dl(learn.dls.train_ds.items, with_labels=True)
 
 def interpretation(learn:Learner, # A trained `Learner`
@@ -108,20 +114,24 @@ def prediction_grid(learn:Learner, # A trained `Learner`
                     n:int=6, # How many images, taken evenly through `dl`
                     ncols:int=2, # Image-and-bars pairs per row
                    )->plt.Figure:
-    "Images with predicted and true labels (red when wrong) beside bar charts of the class probabilities, the true class's bar green and its name bold"
+    """Images with predicted and true labels (red when wrong) beside bar charts of the class probabilities, the true
+    class's bar green and its name bold"""
     dl = dl or learn.dls.valid
     with learn.no_bar(), learn.no_logging(): probs, targs = learn.get_preds(dl=dl)
     vocab, idxs = list(map(str, learn.dls.vocab)), np.linspace(0, len(targs)-1, n).astype(int)
     nrows = int(np.ceil(n/ncols))
-    fig, axs = plt.subplots(nrows, 2*ncols, figsize=(4.2*ncols, 2.4*nrows), gridspec_kw=dict(width_ratios=[1,1.4]*ncols))
+    fig, axs = plt.subplots(nrows, 2*ncols, figsize=(4.2*ncols, 2.4*nrows),
+                            gridspec_kw=dict(width_ratios=[1,1.4]*ncols))
     for k,i in enumerate(idxs):
         ax_img, ax_bar = axs.flat[2*k], axs.flat[2*k+1]
         dl.dataset[i][0].show(ctx=ax_img)
         pred, true = int(probs[i].argmax()), int(targs[i])
         ax_img.set_title(f'{vocab[pred]} ({vocab[true]})', color='black' if pred == true else 'red', fontsize=9)
-        colors = ['tab:blue']*len(vocab); colors[pred] = 'tab:red'; colors[true] = 'tab:green' # a wrong answer is red beside the green truth
+        # a wrong answer is red beside the green truth
+        colors = ['tab:blue']*len(vocab); colors[pred] = 'tab:red'; colors[true] = 'tab:green'
         ax_bar.barh(range(len(vocab)), probs[i].numpy(), color=colors)
-        ax_bar.set(xlim=(0,1), yticks=range(len(vocab))); ax_bar.set_yticklabels(vocab, fontsize=7); ax_bar.invert_yaxis()
+        ax_bar.set(xlim=(0,1), yticks=range(len(vocab))); ax_bar.set_yticklabels(vocab, fontsize=7)
+        ax_bar.invert_yaxis()
         ax_bar.get_yticklabels()[true].set_fontweight('bold')
     for ax in axs.flat[2*len(idxs):]: ax.axis('off')
     fig.tight_layout()
@@ -132,13 +142,15 @@ def per_class_metrics(targs, # True class indices
                       preds, # Predicted class indices
                       vocab # Class names
                      )->pd.DataFrame:
-    "TP, TN, FP, FN, precision, recall, specificity, accuracy, F1 and support per class, with macro and weighted averages"
+    """TP, TN, FP, FN, precision, recall, specificity, accuracy, F1 and support per class, with macro and weighted
+    averages"""
     cm = confusion_matrix(np.asarray(targs), np.asarray(preds), labels=range(len(vocab)))
     tp = np.diag(cm); fn = cm.sum(1) - tp; fp = cm.sum(0) - tp; tn = cm.sum() - tp - fn - fp
     div = lambda a,b: np.divide(a, b, out=np.zeros(len(a)), where=b>0)
     prec, rec, spec = div(tp, tp+fp), div(tp, tp+fn), div(tn, tn+fp)
     df = pd.DataFrame(dict(TP=tp, TN=tn, FP=fp, FN=fn, precision=prec, recall=rec, specificity=spec,
-                           accuracy=(tp+tn)/cm.sum(), f1=div(2*prec*rec, prec+rec), support=cm.sum(1)), index=list(map(str, vocab)))
+                           accuracy=(tp+tn)/cm.sum(), f1=div(2*prec*rec, prec+rec), support=cm.sum(1)),
+                      index=list(map(str, vocab)))
     cols = ['precision','recall','specificity','accuracy','f1']
     df.loc['macro avg', cols] = df[cols].mean()
     df.loc['weighted avg', cols] = np.average(df[cols].iloc[:len(vocab)], axis=0, weights=df.support.iloc[:len(vocab)])
@@ -159,8 +171,10 @@ def roc_auc(probs, # Class probabilities (N, C)
            )->dict:
     "One-vs-rest AUC per class index, and the macro and micro averages"
     onehot = np.eye(probs.shape[1])[np.asarray(targs)]
-    res = {i: float(roc_auc_score(onehot[:,i], probs[:,i])) for i in range(probs.shape[1]) if 0 < onehot[:,i].sum() < len(onehot)}
-    return res | dict(macro=float(np.mean(list(res.values()))) if res else None, micro=float(roc_auc_score(onehot.ravel(), probs.ravel()))) # no macro AUC when only one class is present
+    res = {i: float(roc_auc_score(onehot[:,i], probs[:,i])) for i in range(probs.shape[1])
+           if 0 < onehot[:,i].sum() < len(onehot)}
+    return res | dict(macro=float(np.mean(list(res.values()))) if res else None,
+                      micro=float(roc_auc_score(onehot.ravel(), probs.ravel()))) # no macro AUC when only one class is present
 
 # %% ../nbs/08_evaluate.ipynb #e6aeb1c7
 @plain_text
@@ -173,7 +187,8 @@ def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class n
     auc, onehot = roc_auc(probs, targs), np.eye(probs.shape[1])[np.asarray(targs)]
     if per_class:
         nrows = int(np.ceil(len(vocab)/ncols)); ncols = min(ncols, len(vocab))
-        fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (2.4*ncols, 2.4*nrows), sharex=True, sharey=True, squeeze=False)
+        fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (2.4*ncols, 2.4*nrows), sharex=True, sharey=True,
+                                squeeze=False)
         for i, (ax, name) in enumerate(zip(axs.flat, vocab)):
             ax.plot([0,1], [0,1], ':', color='grey')
             if i in auc: ax.plot(*roc_curve(onehot[:,i], probs[:,i])[:2], lw=1.5)
@@ -187,7 +202,8 @@ def roc_figure(probs, targs, vocab, # Probabilities, true class indices, class n
         if i in auc: ax.plot(*roc_curve(onehot[:,i], probs[:,i])[:2], lw=1, label=f'{name} ({auc[i]:.3f})')
     ax.plot(*roc_curve(onehot.ravel(), probs.ravel())[:2], 'k--', lw=2, label=f"micro ({auc['micro']:.3f})")
     ax.plot([0,1], [0,1], ':', color='grey')
-    ax.set(xlabel='false positive rate', ylabel='true positive rate', title='ROC, one vs rest' + (f" (macro AUC {auc['macro']:.3f})" if auc['macro'] is not None else ''))
+    ax.set(xlabel='false positive rate', ylabel='true positive rate',
+           title='ROC, one vs rest' + (f" (macro AUC {auc['macro']:.3f})" if auc['macro'] is not None else ''))
     ax.legend(fontsize=8, loc='lower right')
     return fig
 
@@ -214,49 +230,65 @@ def _reliability(ax, probs, targs, n_bins, title):
     t, ece = calibration(probs, targs, n_bins)
     x = (np.minimum(np.floor(t.confidence*n_bins), n_bins-1) + 0.5)/n_bins # each bin's centre: the bars tile the axis
     ax.bar(x, t.accuracy, width=1/n_bins, alpha=.7, edgecolor='k', label='accuracy in bin')
-    for xi, a, n in zip(x, t.accuracy, t['count']): ax.text(xi, min(a, 0.93) + 0.01, str(n), ha='center', fontsize=7) # how many images: a bin of 1 says little
+    # how many images: a bin of 1 says little
+    for xi, a, n in zip(x, t.accuracy, t['count']): ax.text(xi, min(a, 0.93) + 0.01, str(n), ha='center', fontsize=7)
     ax.plot([0,1], [0,1], 'k:', label='perfect calibration')
-    ax.set(xlim=(0,1), ylim=(0,1), xlabel='confidence', ylabel='accuracy', title=f'{title} (ECE {ece:.3f})'); ax.legend(loc='upper left', fontsize=8)
+    ax.set(xlim=(0,1), ylim=(0,1), xlabel='confidence', ylabel='accuracy', title=f'{title} (ECE {ece:.3f})')
+    ax.legend(loc='upper left', fontsize=8)
 
 # %% ../nbs/08_evaluate.ipynb #1d71f3f5
 @plain_text
 def calibration_figure(probs, targs, # Class probabilities (N, C) and true class indices
                        n_bins:int=10, # Equal-width confidence bins
-                       temperature:float|None=None, # Also draw the diagram after dividing the outputs by this temperature (`fit_temperature`)
+                       temperature:float|None=None, # Also the diagram after dividing the outputs by this temperature (`fit_temperature`)
                        size:float=5., # Inches a panel
                       )->plt.Figure:
-    "Reliability diagram with the expected calibration error in the title; with `temperature`, before and after calibration side by side"
-    fig, axs = plt.subplots(1, 1 if temperature is None else 2, figsize=(size*(1 if temperature is None else 2), size), squeeze=False)
+    """Reliability diagram with the expected calibration error in the title; with `temperature`, before and after
+    calibration side by side"""
+    fig, axs = plt.subplots(1, 1 if temperature is None else 2, figsize=(size*(1 if temperature is None else 2), size),
+                            squeeze=False)
     _reliability(axs[0,0], probs, targs, n_bins, 'Reliability' if temperature is None else 'Before calibration')
-    if temperature is not None: _reliability(axs[0,1], temper(probs, temperature), targs, n_bins, f'After, temperature {temperature:.2f}')
+    if temperature is not None:
+        _reliability(axs[0,1], temper(probs, temperature), targs, n_bins, f'After, temperature {temperature:.2f}')
     fig.tight_layout()
     return fig
 
 # %% ../nbs/08_evaluate.ipynb #a3d60d63
 def nll(probs, targs)->float:
     "Mean negative log-likelihood of the labels `targs` under `probs`"
-    return float(-np.log(np.clip(np.asarray(probs, dtype=np.float64)[np.arange(len(targs)), np.asarray(targs)], 1e-30, None)).mean())
+    return float(
+        -np.log(
+            np.clip(np.asarray(probs, dtype=np.float64)[np.arange(len(targs)), np.asarray(targs)], 1e-30, None)
+        ).mean()
+    )
 
 def fit_temperature(probs, # Class probabilities (N, C), as the network gives them
                     targs, # True class indices
                    )->float:
-    "The temperature that makes the labels `targs` most likely under `probs` (the lowest mean negative log-likelihood); 1 when every answer is right"
+    """The temperature that makes the labels `targs` most likely under `probs` (the lowest mean negative
+    log-likelihood); 1 when every answer is right"""
     from scipy.optimize import minimize_scalar
     probs = np.asarray(probs, dtype=np.float64)
-    if (probs.argmax(1) == np.asarray(targs)).all(): return 1. # the likelihood only grows as T falls to 0: nothing to learn, and sharpening would make new mistakes certain
-    return float(np.exp(minimize_scalar(lambda s: nll(temper(probs, np.exp(s)), targs), bounds=(-4, 4), method='bounded').x)) # searching log T: T from 0.018 to 55
+    # the likelihood only grows as T falls to 0: nothing to learn, and sharpening would make new mistakes certain
+    if (probs.argmax(1) == np.asarray(targs)).all(): return 1.
+    return float(
+        np.exp(minimize_scalar(lambda s: nll(temper(probs, np.exp(s)), targs), bounds=(-4, 4), method='bounded').x)
+    )  # searching log T: T from 0.018 to 55
 
 # %% ../nbs/08_evaluate.ipynb #c0ce4b12
 def suggest_threshold(probs, # Calibrated class probabilities (N, C)
                       targs, # True class indices
                       min_wrong:int=5, # Suggest nothing with fewer wrong answers than this
                      )->float|None:
-    "The confidence below which answering 'unknown' makes the most good decisions (right answers kept plus wrong ones stopped); `None` when there are too few wrong ones"
+    """The confidence below which answering 'unknown' makes the most good decisions (right answers kept plus wrong ones
+    stopped); `None` when there are too few wrong ones"""
     conf, right = _confidence_and_right(probs, targs)
     if (~right).sum() < min_wrong or not right.any(): return None
     cands = np.unique(np.round(conf, 2))
-    gain = np.array([(~right & (conf < c)).sum() - (right & (conf < c)).sum() for c in cands]) # wrong answers stopped minus right ones lost
-    return round(float(cands[gain.argmax()]), 2) if gain.max() > 0 else None # the lowest of the best: it keeps the most answers
+    # wrong answers stopped minus right ones lost
+    gain = np.array([(~right & (conf < c)).sum() - (right & (conf < c)).sum() for c in cands])
+    # the lowest of the best: it keeps the most answers
+    return round(float(cands[gain.argmax()]), 2) if gain.max() > 0 else None
 
 def threshold_effect(probs, targs, threshold:float)->dict:
     "How many right answers `threshold` keeps and how many wrong ones it turns into 'unknown'"
@@ -267,9 +299,13 @@ def threshold_effect(probs, targs, threshold:float)->dict:
 def fit_calibration(learn:Learner, # A trained `Learner`
                     dl=None, # A labelled `DataLoader`; the validation set by default
                    )->dict:
-    "The temperature and the suggested 'unknown' threshold fitted on `dl`: what `save_model` stores as `calibration` when it is `learn.calibration`; multi-label: the threshold above which a label is given (`choose_label_threshold`)"
+    """The temperature and the suggested 'unknown' threshold fitted on `dl`: what `save_model` stores as `calibration`
+    when it is `learn.calibration`; multi-label: the threshold above which a label is given
+    (`choose_label_threshold`)"""
     probs, targs = predictions(learn, dl)
-    if is_multi_label(learn.dls): return dict(temperature=1., threshold=choose_label_threshold(probs, targs), n=len(targs)) # sigmoids: no softmax to soften
+    if is_multi_label(learn.dls):
+        return dict(temperature=1., threshold=choose_label_threshold(probs, targs),
+                    n=len(targs)) # sigmoids: no softmax to soften
     t = fit_temperature(probs, targs)
     return dict(temperature=round(t, 4), threshold=suggest_threshold(temper(probs, t), targs), n=len(targs))
 
@@ -327,7 +363,8 @@ def top_losses_figure(learn:Learner, # A trained `Learner`
                      )->plt.Figure:
     "Plot the `k` images with the highest loss and return the figure"
     interp = interp or interpretation(learn, dl)
-    with interp.learn.no_bar(): interp.plot_top_losses(min(k, len(interp.losses)), **kwargs) # it predicts the k images again
+    # it predicts the k images again
+    with interp.learn.no_bar(): interp.plot_top_losses(min(k, len(interp.losses)), **kwargs)
     return plt.gcf()
 
 # %% ../nbs/08_evaluate.ipynb #701b4f3e
@@ -345,14 +382,16 @@ def _short(name, n=22): return name if len(name) <= n else name[:n-9] + '…' + 
 def mistakes_figure(learn:Learner, # A trained `Learner`
                     dl=None, # A labelled `DataLoader` of image files; the validation set by default
                     k:int=8, # How many wrong answers, the highest loss first
-                    interp=None, # An `interpretation` already computed (then `learn` and `dl` are not used for predicting)
+                    interp=None, # An `interpretation` already computed (then nothing is predicted again)
                     temperature:float=1., # Calibration of the probabilities shown (`fit_temperature`)
                     ncols:int=4, # Image-and-heatmap pairs per row
                     size:float=1.5, # Inches a picture
                    )->plt.Figure|None:
-    "The `k` worst wrong answers, each captioned with its file name and 'true → predicted (p = 0.97)' beside its Grad-CAM; `None` if none"
+    """The `k` worst wrong answers, each captioned with its file name and 'true → predicted (p = 0.97)' beside its
+    Grad-CAM; `None` if none"""
     interp = interp or interpretation(learn, dl)
-    probs, targs, vocab = temper(interp.probs.numpy(), temperature), interp.targs.numpy(), list(map(str, learn.dls.vocab))
+    probs, targs, vocab = temper(interp.probs.numpy(),
+                                 temperature), interp.targs.numpy(), list(map(str, learn.dls.vocab))
     worst = worst_mistakes(probs, targs, interp.losses.numpy(), k)
     if not len(worst): return None
     ncols = min(ncols, len(worst)); nrows = int(np.ceil(len(worst)/ncols))
@@ -367,10 +406,13 @@ def mistakes_figure(learn:Learner, # A trained `Learner`
 
 # %% ../nbs/08_evaluate.ipynb #7d6023d7
 def _img_tag(fn, alt):
-    return f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" alt="{html.escape(alt)}">'
+    return (
+        f'<img src="data:image/png;base64,{base64.b64encode(Path(fn).read_bytes()).decode()}" alt="{html.escape(alt)}">'
+    )
 
 def _per_class_html(pcm):
-    "The per-class table as a person reads it: counts as whole numbers, rates to three places, blanks where a value has no meaning"
+    """The per-class table as a person reads it: counts as whole numbers, rates to three places, blanks where a value
+    has no meaning"""
     t = pcm.copy()
     for c in ('TP','TN','FP','FN','support'):
         if c in t: t[c] = t[c].map(lambda v: '' if pd.isna(v) else f'{v:.0f}')
@@ -382,12 +424,14 @@ def _e(s): return re.sub(r'`([^`]+)`', r'<code>\1</code>', html.escape(str(s))) 
 
 # %% ../nbs/08_evaluate.ipynb #0a7acab5
 _CSS = ('body{font-family:system-ui,sans-serif;max-width:1100px;margin:auto;padding:0 1em;line-height:1.45}'
-        'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}th{text-align:left}'
+        'table{border-collapse:collapse}th,td{padding:2px 8px;border-bottom:1px solid '
+        '#ddd;text-align:right}th{text-align:left}'
         'img{max-width:100%}figure{margin:0 0 1em}figcaption{color:#555;font-size:.9em}'
         '.grid{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}.lead{font-size:1.1em}')
 
 def _page_top(title, about, words, tips, links, rows)->str:
-    "The start of a report page: its style, the sentences, what to look at next, the links and the key numbers (`rows` of HTML)"
+    """The start of a report page: its style, the sentences, what to look at next, the links and the key numbers (`rows`
+    of HTML)"""
     anchors = [f'<a href="{_e(f)}">{_e(k)}</a>' for k, f in links.items()]
     ul = lambda xs: f"<ul>{''.join(f'<li>{_e(s)}</li>' for s in xs)}</ul>"
     return ('<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
@@ -401,7 +445,8 @@ def _page_top(title, about, words, tips, links, rows)->str:
 def _result_words(s, split):
     "The report's first sentences: accuracy with its interval beside chance and the majority label, and the confusions"
     lo, hi = s['accuracy_ci95']
-    words = [f"On the {s['n']:,} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} to {_pct(hi)}). "
+    words = [f"On the {s['n']:,} {split} images it is right {_pct(s['accuracy'])} of the time (95% interval {_pct(lo)} "
+             f"to {_pct(hi)}). "
              f"Guessing at random would be right {_pct(s['chance'])} of the time, "
              f"and always answering the most common label, {s['baseline_label']}, {_pct(s['baseline'])}."]
     if not s['most_confused']: return words + ['No two labels were confused.']
@@ -415,11 +460,15 @@ def _calibration_words(s):
         words.append("Its probabilities are as the network gives them: every validation image was answered right, "
                      "which leaves nothing to calibrate on.")
     elif s.get('temperature') is not None:
-        words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the validation images: "
-                     f"the calibration error (ECE) on these images is {s['ece']:.3f}, against {s['ece_uncalibrated']:.3f} before.")
+        words.append(f"Its probabilities are calibrated with a temperature of {s['temperature']:.2f}, fitted on the "
+                     "validation images: "
+                     f"the calibration error (ECE) on these images is {s['ece']:.3f}, against "
+                     f"{s['ece_uncalibrated']:.3f} before.")
     if (t := s.get('threshold')) is not None and (e := s.get('threshold_effect')):
-        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of {e['wrong_rejected']:,} "
-                     f"of its {e['wrong']:,} wrong answers here, and keep {e['right_kept']:,} of its {e['right']:,} right ones.")
+        words.append(f"With `imgclf predict --threshold {t:.2f}` it would answer 'unknown' instead of "
+                     f"{e['wrong_rejected']:,} "
+                     f"of its {e['wrong']:,} wrong answers here, and keep {e['right_kept']:,} of its {e['right']:,} "
+                     "right ones.")
     return words
 
 # %% ../nbs/08_evaluate.ipynb #bd4d2f04
@@ -427,15 +476,19 @@ def _advice(s):
     "What to look at next, from a report's summary alone"
     advice, lo = [], s['accuracy_ci95'][0]
     if lo <= max(s['chance'], s['baseline']):
-        advice.append(f"It is barely better than always answering {s['baseline_label']}: check that each folder holds the right label, "
+        advice.append(f"It is barely better than always answering {s['baseline_label']}: check that each folder holds "
+                      "the right label, "
                       "then train longer or on more images.")
     weak = min(s['recall'], key=s['recall'].get)
     if s['recall'][weak] < 0.5:
-        advice.append(f"{weak} is recognised only {_pct(s['recall'][weak])} of the time: look at its images and at the mistakes below; "
+        advice.append(f"{weak} is recognised only {_pct(s['recall'][weak])} of the time: look at its images and at the "
+                      "mistakes below; "
                       "more, and more varied, pictures of it help most.")
     if (n := s['confident_mistakes']):
-        advice.append(f"{n:,} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: such images are often "
-                      "mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem files).")
+        advice.append(f"{n:,} wrong answer{'s were' if n > 1 else ' was'} given with a probability of 0.9 or more: "
+                      "such images are often "
+                      "mislabelled or unusual. Look at them below; fix or remove them (`imgclf check` lists problem "
+                      "files).")
     if s['n'] < 100:
         advice.append(f"With {s['n']} images one image moves the accuracy by {_pct(1/s['n'])}: "
                       "compare models on more images before trusting small differences.")
@@ -460,12 +513,16 @@ def report_summary(interp, # An `interpretation` of the images
     b, auc, ece = accuracy_interval(probs.argmax(1), targs), roc_auc(probs, targs), calibration(probs, targs)[1]
     recall = per_class_metrics(targs, probs.argmax(1), vocab).recall.iloc[:len(vocab)]
     counts, (conf, right) = np.bincount(targs, minlength=len(vocab)), _confidence_and_right(probs, targs)
-    s = dict(accuracy=b['accuracy'], accuracy_ci95=[_r4(b['low']), _r4(b['high'])], balanced_accuracy=_r4(recall.mean()),
-             macro_auc=_r4(auc['macro']), micro_auc=_r4(auc['micro']), ece=_r4(ece), ece_uncalibrated=_r4(calibration(raw, targs)[1]),
+    s = dict(accuracy=b['accuracy'], accuracy_ci95=[_r4(b['low']), _r4(b['high'])],
+             balanced_accuracy=_r4(recall.mean()),
+             macro_auc=_r4(auc['macro']), micro_auc=_r4(auc['micro']), ece=_r4(ece),
+             ece_uncalibrated=_r4(calibration(raw, targs)[1]),
              temperature=cal['temperature'] if cal else None, threshold=cal.get('threshold') if cal else None,
-             chance=_r4(1/len(vocab)), baseline=_r4(counts.max()/len(targs)), baseline_label=vocab[int(counts.argmax())],
+             chance=_r4(1/len(vocab)), baseline=_r4(counts.max()/len(targs)),
+             baseline_label=vocab[int(counts.argmax())],
              most_confused=[[str(a), str(p), int(n)] for a, p, n in interp.most_confused()[:3]],
-             confident_mistakes=int((~right & (conf >= 0.9)).sum()), recall={k: _r4(v) for k, v in recall.items()}, n=len(targs))
+             confident_mistakes=int((~right & (conf >= 0.9)).sum()), recall={k: _r4(v) for k, v in recall.items()},
+             n=len(targs))
     if s['threshold'] is not None: s['threshold_effect'] = threshold_effect(probs, targs, s['threshold'])
     return s # balanced accuracy: the mean of the classes' recalls, what imbalance cannot inflate
 
@@ -485,10 +542,15 @@ def mistakes_html(interp, # An `interpretation` of image files
     rows = [f'<tr><td style="text-align:left">{_link(interp.dl.items[i], out)}</td><td>{_e(vocab[targs[i]])}</td>'
             f'<td>{_e(vocab[probs[i].argmax()])}</td><td>{probs[i].max():.2f}</td></tr>'
             for i in worst_mistakes(probs, targs, interp.losses.numpy(), k)]
-    return '<table><tr><th>file</th><th>label</th><th>answer</th><th>p</th></tr>' + ''.join(rows) + '</table>' if rows else ""
+    return (
+        '<table><tr><th>file</th><th>label</th><th>answer</th><th>p</th></tr>' + ''.join(rows) + '</table>'
+        if rows
+        else ""
+    )
 
 # %% ../nbs/08_evaluate.ipynb #0e30f85d
-SMALL_SET = 200 # fewer test images than this: no ROC curve or reliability diagram, whose points would each rest on a handful
+# fewer test images than this: no ROC curve or reliability diagram, whose points would each rest on a handful
+SMALL_SET = 200
 
 def report_figures(learn:Learner, # The `Learner` (for Grad-CAM)
                    interp, # An `interpretation` of the images
@@ -500,7 +562,8 @@ def report_figures(learn:Learner, # The `Learner` (for Grad-CAM)
     figs = dict(mistakes=mistakes_figure(learn, interp=interp, temperature=temperature or 1.),
                 confusion_matrix=confusion_figure(learn, interp=interp, figsize=(5,5)))
     if len(targs) >= SMALL_SET:
-        figs |= dict(roc=roc_figure(probs, targs, vocab, figsize=(5,5)), calibration=calibration_figure(raw, targs, temperature=temperature))
+        figs |= dict(roc=roc_figure(probs, targs, vocab, figsize=(5,5)),
+                     calibration=calibration_figure(raw, targs, temperature=temperature))
     return {k: v for k, v in figs.items() if v is not None}
 
 # %% ../nbs/08_evaluate.ipynb #9c03b90e
@@ -519,16 +582,24 @@ def _key_rows(s)->list:
     return rows + [row('images', f"{s['n']:,}")]
 
 # %% ../nbs/08_evaluate.ipynb #5d016af9
-_CAPTIONS = dict(mistakes='The worst wrong answers: file, true → predicted label with its probability, each beside its Grad-CAM '
+_CAPTIONS = dict(mistakes='The worst wrong answers: file, true → predicted label with its probability, each beside its '
+                          'Grad-CAM '
                           'heatmap, the parts of the image that pushed the model towards its wrong answer.',
-                 confusion_matrix='Rows: the true label; columns: the answer.', roc='One label against the rest: the higher the curve, the better.',
+                 confusion_matrix='Rows: the true label; columns: the answer.',
+                 roc='One label against the rest: the higher the curve, the better.',
                  calibration='Of the answers given with a confidence in each bin, how many were right: '
                              'on the dotted line the probabilities mean what they say.')
 
 def _figure_html(figs, out, name):
-    return f'<figure>{_img_tag(out/f"{name}.png", _CAPTIONS[name])}<figcaption>{_e(_CAPTIONS[name])}</figcaption></figure>' if name in figs else ''
+    return (
+        f'<figure>{_img_tag(out/f"{name}.png", _CAPTIONS[name])}<figcaption>{_e(_CAPTIONS[name])}</figcaption></figure>'
+        if name in figs
+        else ''
+    )
 
-def _small_set_note(n): return (f'<p>ROC curves and reliability diagrams are left out: with {n:,} images each of their points rests on a handful, '
+def _small_set_note(n):
+    return (f'<p>ROC curves and reliability diagrams are left out: with {n:,} images each of their points rests on a '
+            'handful, '
                                 f'so they would show noise. They appear from {SMALL_SET} images on.</p>')
 
 # %% ../nbs/08_evaluate.ipynb #5f19b2fd
@@ -537,18 +608,20 @@ def write_report(learn:Learner, # A trained `Learner`
                  dl=None, # A labelled `DataLoader`; the validation set by default
                  title:str='imgclf report', # Heading of the page
                  about=(), # Sentences on what was trained, on which data and how, for the top of the page
-                 advice=(), # What to look at next that the caller knows of (imbalance, left-out files, copies), before the report's own
-                 links:dict|None=None, # Link text -> file relative to `out`, for the files beside the report (they must exist)
-                 cal:dict|None=None, # The calibration (`fit_calibration`); `learn.calibration` by default (`None` there: uncalibrated)
+                 advice=(), # What to look at next that the caller knows (imbalance, left-out files, copies)
+                 links:dict|None=None, # Link text -> file relative to `out`: the files beside the report
+                 cal:dict|None=None, # The calibration (`fit_calibration`); `learn.calibration` by default
                  split:str='validation', # What the images of `dl` are, for the sentences
                 )->dict:
-    "Write per-class metrics, plots and a self-contained `report.html` for `learn` on `dl` into `out`; returns the summary"
+    """Write per-class metrics, plots and a self-contained `report.html` for `learn` on `dl` into `out`; returns the
+    summary"""
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
     cal = cal if cal is not None else getattr(learn, 'calibration', None)
     if is_multi_label(learn.dls): return multilabel_report(learn, out, dl, title, about, advice, links, cal, split)
     interp, t = interpretation(learn, dl), (cal['temperature'] if cal else None) # the one prediction pass
     s, probs = report_summary(interp, cal), temper(interp.probs.numpy(), t or 1.)
-    pcm = with_recall_interval(per_class_metrics(interp.targs.numpy(), probs.argmax(1), list(map(str, learn.dls.vocab))))
+    pcm = with_recall_interval(per_class_metrics(interp.targs.numpy(), probs.argmax(1),
+                                                 list(map(str, learn.dls.vocab))))
     write_csv(pcm, out/'per_class.csv')
     figs = report_figures(learn, interp, t)
     for name, fig in figs.items():
@@ -557,11 +630,14 @@ def write_report(learn:Learner, # A trained `Learner`
     words, own = report_findings(s, split)
     links = {'per-class table (CSV)': 'per_class.csv'} if links is None else links
     fig = partial(_figure_html, figs, out)
-    mistakes = fig('mistakes') + mistakes_html(interp, out, t or 1.) if 'mistakes' in figs else '<p>No mistakes on these images.</p>'
-    page = (_page_top(title, about, words, list(advice) + own, links, _key_rows(s)) + f"<h2>Per class</h2>{_per_class_html(pcm)}"
+    mistakes = fig('mistakes') + mistakes_html(interp, out,
+                                               t or 1.) if 'mistakes' in figs else '<p>No mistakes on these images.</p>'
+    page = (_page_top(title, about, words, list(advice) + own, links, _key_rows(s))
+            + f"<h2>Per class</h2>{_per_class_html(pcm)}"
             + f'<h2>Mistakes, and where the model looked</h2>{mistakes}<h2>Confusions</h2><div class="grid">'
             + fig('confusion_matrix') + fig('roc') + '</div>'
-            + ('<h2>Calibration</h2>' + fig('calibration') if 'calibration' in figs else _small_set_note(s['n'])) + '</body></html>')
+            + ('<h2>Calibration</h2>' + fig('calibration') if 'calibration' in figs else _small_set_note(s['n']))
+            + '</body></html>')
     write_text(out/'report.html', page)
     return s
 
@@ -571,10 +647,12 @@ def multilabel_metrics(probs, # Probabilities (N, C), one sigmoid per label
                        vocab, # Label names
                        threshold:float=0.5, # A label is given at or above this probability
                       )->pd.DataFrame:
-    "Per label: precision, recall and F1 at `threshold`, average precision (AP) and support; then the macro and micro averages"
+    """Per label: precision, recall and F1 at `threshold`, average precision (AP) and support; then the macro and micro
+    averages"""
     probs, targs = np.asarray(probs, dtype=np.float64), np.asarray(targs).astype(int)
     p, r, f, s = precision_recall_fscore_support(targs, probs >= threshold, average=None, zero_division=0)
-    ap = np.array([average_precision_score(targs[:, i], probs[:, i]) if targs[:, i].any() else np.nan for i in range(len(vocab))])
+    ap = np.array([average_precision_score(targs[:, i], probs[:, i]) if targs[:, i].any() else np.nan
+                   for i in range(len(vocab))])
     df = pd.DataFrame(dict(precision=p, recall=r, f1=f, ap=ap, support=s), index=list(map(str, vocab)))
     mp, mr, mf, _ = precision_recall_fscore_support(targs, probs >= threshold, average='micro', zero_division=0)
     df.loc['macro avg'] = [p.mean(), r.mean(), f.mean(), np.nanmean(ap), s.sum()]
@@ -586,7 +664,8 @@ def choose_label_threshold(probs, # Probabilities (N, C) on images the model did
                           )->float:
     "The threshold from 0.05 to 0.95 (in steps of 0.05) with the best micro F1 on these images"
     cands = np.round(np.arange(0.05, 0.951, 0.05), 2)
-    f1 = [precision_recall_fscore_support(np.asarray(targs).astype(int), np.asarray(probs) >= c, average='micro', zero_division=0)[2] for c in cands]
+    f1 = [precision_recall_fscore_support(np.asarray(targs).astype(int), np.asarray(probs) >= c, average='micro',
+                                          zero_division=0)[2] for c in cands]
     return float(cands[int(np.argmax(f1))])
 
 # %% ../nbs/08_evaluate.ipynb #145ea9f1
@@ -595,17 +674,21 @@ def pr_figure(probs, targs, vocab, # Probabilities (N, C), true labels as 0/1 (N
               threshold:float|None=None, # Mark each curve where this threshold puts it
               figsize=(7.5, 5),
              )->plt.Figure:
-    "Precision-recall curve of every label on one plot, with its average precision (AP) in the legend and the threshold's point marked"
+    """Precision-recall curve of every label on one plot, with its average precision (AP) in the legend and the
+    threshold's point marked"""
     probs, targs = np.asarray(probs), np.asarray(targs).astype(int)
     fig, ax = plt.subplots(figsize=figsize)
     for i, name in enumerate(map(str, vocab)):
         if not targs[:, i].any(): continue
         pr, rc, th = precision_recall_curve(targs[:, i], probs[:, i])
         line, = ax.plot(rc, pr, lw=1, label=f'{name} ({average_precision_score(targs[:, i], probs[:, i]):.2f})')
-        if threshold is not None and (k := np.searchsorted(th, threshold)) < len(th): ax.plot(rc[k], pr[k], 'o', color=line.get_color(), ms=4)
+        if threshold is not None and (k := np.searchsorted(th, threshold)) < len(th):
+            ax.plot(rc[k], pr[k], 'o', color=line.get_color(), ms=4)
     ax.set(xlim=(0, 1.01), ylim=(0, 1.02), xlabel='recall', ylabel='precision',
-           title='Precision and recall of each label' + ('' if threshold is None else f' (dots: threshold {threshold:.2f})'))
-    ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.02, 0.5), title='label (AP)', title_fontsize=8) # beside the plot: no curve hidden
+           title='Precision and recall of each label'
+           + ('' if threshold is None else f' (dots: threshold {threshold:.2f})'))
+    # beside the plot: no curve hidden
+    ax.legend(fontsize=8, loc='center left', bbox_to_anchor=(1.02, 0.5), title='label (AP)', title_fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -618,7 +701,8 @@ def multilabel_mistakes_figure(learn:Learner, # A trained multi-label `Learner`
                                k:int=8, # How many images, the most wrong labels first
                                ncols:int=4, size:float=1.8,
                               )->plt.Figure|None:
-    "The images whose labels were most wrong, each captioned with the labels missed and the labels given wrongly; `None` when every image is right"
+    """The images whose labels were most wrong, each captioned with the labels missed and the labels given wrongly;
+    `None` when every image is right"""
     pred, vocab = np.asarray(probs) >= threshold, list(map(str, learn.dls.vocab))
     wrong = (pred != np.asarray(targs).astype(bool))
     order = [i for i in np.argsort(-wrong.sum(1), kind='stable') if wrong[i].any()][:k]
@@ -627,8 +711,17 @@ def multilabel_mistakes_figure(learn:Learner, # A trained multi-label `Learner`
     fig, axs = plt.subplots(nrows, ncols, figsize=(size*1.6*ncols, (size+0.6)*nrows), squeeze=False)
     for ax, i in zip(axs.flat, order):
         dl.dataset[i][0].show(ctx=ax)
-        missed = [vocab[j] for j in np.flatnonzero(wrong[i] & ~pred[i])]; extra = [vocab[j] for j in np.flatnonzero(wrong[i] & pred[i])]
-        ax.set_title('\n'.join([*(['missed: ' + ', '.join(missed)] if missed else []), *(['wrongly given: ' + ', '.join(extra)] if extra else [])]), fontsize=8)
+        missed = [vocab[j] for j in np.flatnonzero(wrong[i] & ~pred[i])]
+        extra = [vocab[j] for j in np.flatnonzero(wrong[i] & pred[i])]
+        ax.set_title(
+            '\n'.join(
+                [
+                    *(['missed: ' + ', '.join(missed)] if missed else []),
+                    *(['wrongly given: ' + ', '.join(extra)] if extra else []),
+                ]
+            ),
+            fontsize=8,
+        )
     for ax in axs.flat[len(order):]: ax.axis('off')
     fig.tight_layout()
     return fig
@@ -639,20 +732,30 @@ def multilabel_findings(s:dict, # `multilabel_report`'s summary
                        )->tuple:
     "`(sentences, advice)` for a multi-label report"
     lo, hi = s['accuracy_ci95']
-    words = [f"On the {s['n']:,} {split} images it gives exactly the right labels, no more and no fewer, for {_pct(s['accuracy'])} of them (95% interval {_pct(lo)} to {_pct(hi)}); "
+    words = [f"On the {s['n']:,} {split} images it gives exactly the right labels, no more and no fewer, for "
+             f"{_pct(s['accuracy'])} of them (95% interval {_pct(lo)} to {_pct(hi)}); "
              f"its mean average precision (mAP) over the {len(s['ap'])} labels is {s['map']:.3f}.",
-             f"It gives a label when its probability is at least {s['threshold']:.2f}, the threshold with the best F1 on the validation images: "
-             f"there, {_pct(s['micro_precision'])} of the labels it gives are right and it finds {_pct(s['micro_recall'])} of the labels the images have (F1 {s['micro_f1']:.3f}).",
-             f"Answering no to every label would get {_pct(s['label_baseline'])} of the image-label pairs right; it gets {_pct(s['label_accuracy'])}."]
+             f"It gives a label when its probability is at least {s['threshold']:.2f}, the threshold with the best F1 "
+             "on the validation images: "
+             f"there, {_pct(s['micro_precision'])} of the labels it gives are right and it finds "
+             f"{_pct(s['micro_recall'])} of the labels the images have (F1 {s['micro_f1']:.3f}).",
+             f"Answering no to every label would get {_pct(s['label_baseline'])} of the image-label pairs right; it "
+             f"gets {_pct(s['label_accuracy'])}."]
     advice = []
     weak = min(s['recall'], key=s['recall'].get)
-    if s['recall'][weak] < 0.5: advice.append(f"{weak} is found only {_pct(s['recall'][weak])} of the time: look at the images that have it; more, and more varied, pictures of it help most.")
-    if s['n'] < 100: advice.append(f"With {s['n']} images one image moves the exact-match accuracy by {_pct(1/s['n'])}: compare models on more images before trusting small differences.")
+    if s['recall'][weak] < 0.5:
+        advice.append(f"{weak} is found only {_pct(s['recall'][weak])} of the time: look at the images that have it; "
+                      "more, and more varied, pictures of it help most.")
+    if s['n'] < 100:
+        advice.append(f"With {s['n']} images one image moves the exact-match accuracy by {_pct(1/s['n'])}: compare "
+                      "models on more images before trusting small differences.")
     return words, advice
 
 # %% ../nbs/08_evaluate.ipynb #3fbcb572
-def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', about=(), advice=(), links:dict|None=None, cal:dict|None=None, split:str='validation')->dict:
-    "`write_report` for a multi-label `learn`: per-label metrics, mAP, precision-recall curves, the worst images and `report.html` in `out`; returns the summary"
+def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', about=(), advice=(), links:dict|None=None,
+                      cal:dict|None=None, split:str='validation')->dict:
+    """`write_report` for a multi-label `learn`: per-label metrics, mAP, precision-recall curves, the worst images and
+    `report.html` in `out`; returns the summary"""
     dl = dl or learn.dls.valid
     with learn.no_bar(), learn.no_logging(): probs, targs = learn.get_preds(dl=dl)
     probs, targs = probs.float().numpy(), targs.numpy().astype(int)
@@ -666,35 +769,65 @@ def multilabel_report(learn:Learner, out, dl=None, title:str='imgclf report', ab
         plt.close(fig)
     pair_right = (probs >= t) == targs.astype(bool) # each (image, label): given or left out as it should be
     right = pair_right.all(1) # every label of the image right
-    b, r4 = accuracy_interval(right.astype(int), np.ones(len(right), int)), lambda v: None if v is None or np.isnan(v) else round(float(v), 4)
+    b, r4 = accuracy_interval(right.astype(int),
+                              np.ones(len(right),
+                                      int)), lambda v: None if v is None or np.isnan(v) else round(float(v), 4)
     lab = pcm.iloc[:len(vocab)]
-    summary = dict(task='multi_label', accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])], map=r4(pcm.loc['macro avg', 'ap']),
-                   micro_f1=r4(pcm.loc['micro avg', 'f1']), micro_precision=r4(pcm.loc['micro avg', 'precision']), micro_recall=r4(pcm.loc['micro avg', 'recall']),
-                   macro_f1=r4(pcm.loc['macro avg', 'f1']), balanced_accuracy=r4(lab.recall.mean()), label_accuracy=r4(pair_right.mean()),
-                   label_baseline=r4(1 - targs.mean()), threshold=t, temperature=None, recall={k: r4(v) for k, v in lab.recall.items()},
+    summary = dict(task='multi_label', accuracy=b['accuracy'], accuracy_ci95=[r4(b['low']), r4(b['high'])],
+                   map=r4(pcm.loc['macro avg', 'ap']),
+                   micro_f1=r4(pcm.loc['micro avg', 'f1']), micro_precision=r4(pcm.loc['micro avg', 'precision']),
+                   micro_recall=r4(pcm.loc['micro avg', 'recall']),
+                   macro_f1=r4(pcm.loc['macro avg', 'f1']), balanced_accuracy=r4(lab.recall.mean()),
+                   label_accuracy=r4(pair_right.mean()),
+                   label_baseline=r4(1 - targs.mean()), threshold=t, temperature=None,
+                   recall={k: r4(v) for k, v in lab.recall.items()},
                    ap={k: r4(v) for k, v in lab.ap.items()}, n=len(targs))
     words, own = multilabel_findings(summary, split)
     links = {'per-label table (CSV)': 'per_class.csv'} if links is None else links
-    rows = [f'<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in [('exact-match accuracy', _pct(b['accuracy'])), ('95% interval', f"{_pct(b['low'])} to {_pct(b['high'])}"),
-            ('mAP', f"{summary['map']:.3f}"), ('micro F1', f"{summary['micro_f1']:.3f}"), ('macro F1', f"{summary['macro_f1']:.3f}"),
-            ('label threshold', f'{t:.2f}'), ('image-label pairs right', _pct(summary['label_accuracy'])), ("always 'no'", _pct(summary['label_baseline'])), ('images', f"{len(targs):,}")]]
-    fig = lambda n, cap: f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{_e(cap)}</figcaption></figure>' if n in figs else ''
-    page = (_page_top(title, about, words, list(advice) + own, links, rows)
-            + f"<h2>Per label</h2>{lab.assign(support=lab.support.map(lambda v: f'{v:.0f}')).to_html(float_format='{:.3f}'.format)}"
-            + '<h2>Precision and recall</h2>' + fig('pr', 'Each label: the precision and recall over every threshold; the dot is the threshold the model uses.')
-            + '<h2>The most wrong images</h2>' + (fig('mistakes', 'The images with the most labels wrong: the labels missed, and those given wrongly.') or '<p>Every image got exactly its labels.</p>')
-            + '</body></html>')
+    rows = [f'<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>' for k,
+            v in [('exact-match accuracy', _pct(b['accuracy'])),
+                  ('95% interval', f"{_pct(b['low'])} to {_pct(b['high'])}"),
+            ('mAP', f"{summary['map']:.3f}"), ('micro F1', f"{summary['micro_f1']:.3f}"),
+                  ('macro F1', f"{summary['macro_f1']:.3f}"),
+            ('label threshold', f'{t:.2f}'), ('image-label pairs right', _pct(summary['label_accuracy'])),
+                  ("always 'no'", _pct(summary['label_baseline'])), ('images', f"{len(targs):,}")]]
+    fig = lambda n, cap: (
+        f'<figure>{_img_tag(out/f"{n}.png", cap)}<figcaption>{_e(cap)}</figcaption></figure>' if n in figs else ''
+    )
+    page = (
+        _page_top(title, about, words, list(advice) + own, links, rows)
+        + "<h2>Per"
+        f" label</h2>{lab.assign(support=lab.support.map(lambda v: f'{v:.0f}')).to_html(float_format='{:.3f}'.format)}"
+        + '<h2>Precision and recall</h2>'
+        + fig(
+            'pr', 'Each label: the precision and recall over every threshold; the dot is the threshold the model uses.'
+        )
+        + '<h2>The most wrong images</h2>'
+        + (
+            fig('mistakes', 'The images with the most labels wrong: the labels missed, and those given wrongly.')
+            or '<p>Every image got exactly its labels.</p>'
+        )
+        + '</body></html>'
+    )
     write_text(out/'report.html', page)
     return summary
 
 # %% ../nbs/08_evaluate.ipynb #ec03aed3
-METRICS = dict(accuracy='validation accuracy (multi-label: the fraction of images given exactly their labels)', task="'single_label' or 'multi_label'", error_rate='1 - accuracy', valid_loss='validation loss (of the weights kept)', head_valid_loss='validation loss of the fast-mode head, before fine-tuning',
+METRICS = dict(accuracy='validation accuracy (multi-label: the fraction of images given exactly their labels)',
+               task="'single_label' or 'multi_label'", error_rate='1 - accuracy',
+               valid_loss='validation loss (of the weights kept)',
+               head_valid_loss='validation loss of the fast-mode head, before fine-tuning',
                tta_accuracy='validation accuracy with test-time augmentation (when the recipe asks for it)',
-               test_accuracy='accuracy on the test split (or on the evaluated folder)', n_train='training images', n_valid='validation images',
-               n_test='test images', epochs='epochs trained (0 in fast mode)', kept_epoch='the epoch whose weights were kept, of epochs_run (0: the fast-mode head, before fine-tuning)', epochs_run='epochs that ran (fewer than epochs after early stopping)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',
-               processes='training processes', arch='architecture', vocab='labels', dataset='the data', fast='fast mode', seed='seed',
-               skipped_files='unusable files left out', left_out='files left out, by reason (`left_out`), relative to the dataset',
-               seen="images the model had trained ('train') or validated ('valid') on, left out of an evaluation: their counts",
+               test_accuracy='accuracy on the test split (or on the evaluated folder)', n_train='training images',
+               n_valid='validation images',
+               n_test='test images', epochs='epochs trained (0 in fast mode)',
+               kept_epoch='the epoch whose weights were kept, of epochs_run (0: the fast-mode head, before fine-tuning)', epochs_run='epochs that ran (fewer than epochs after early stopping)', lr_found='learning rate from lr_find (when asked for)', train_seconds='training time', seconds_per_step='median training step',
+               processes='training processes', arch='architecture', vocab='labels', dataset='the data',
+               fast='fast mode', seed='seed',
+               skipped_files='unusable files left out',
+               left_out='files left out, by reason (`left_out`), relative to the dataset',
+               seen="images the model had trained ('train') or validated ('valid') on, left out of an evaluation: "
+                    "their counts",
                report="`write_report`'s summary")
 
 def metrics_record(**kw)->dict:
@@ -708,31 +841,36 @@ def seen_words(seen:dict, # `{'train': n, 'valid': n}`, as `SavedModel.learner` 
               )->str|None:
     "One sentence on the images an evaluation left out because the model had seen them; `None` when none was"
     if not seen or not (k := seen['train'] + seen['valid']): return None
-    return (f"{k:,} of the {k+n:,} images are ones this model trained ({seen['train']:,}) or validated ({seen['valid']:,}) on: "
+    return (f"{k:,} of the {k+n:,} images are ones this model trained ({seen['train']:,}) or validated "
+            f"({seen['valid']:,}) on: "
             f"they are left out, and the score is on the other {n:,} (--include-seen scores them all).")
 
 # %% ../nbs/08_evaluate.ipynb #65037ad6
 def _evaluation(model, path, out, labels, include_seen)->tuple:
     "The learner, report summary and seen counts of an evaluation written into `out`"
     import tempfile
-    learn = model if isinstance(model, Learner) else SavedModel.load(model).learner(path, labels, skip_seen=not include_seen)
+    learn = model if isinstance(model,
+                                Learner) else SavedModel.load(model).learner(path, labels, skip_seen=not include_seen)
     dl = learn.dls.valid if not isinstance(model, Learner) else get_test_dl(learn.dls, path) or learn.dls.valid
-    if isinstance(model, Learner) and getattr(learn, 'calibration', None) is None: learn.calibration = fit_calibration(learn) # on validation
+    if isinstance(model, Learner) and getattr(learn, 'calibration', None) is None:
+        learn.calibration = fit_calibration(learn) # on validation
     seen = getattr(learn, 'seen', None) if not isinstance(model, Learner) else None
-    what = f"The model {learn.arch} ({len(learn.dls.vocab)} labels)" + ('' if isinstance(model, (Learner, SavedModel)) else f" saved in {Path(model).name}/")
+    what = f"The model {learn.arch} ({len(learn.dls.vocab)} labels)" + ('' if isinstance(model, (Learner, SavedModel))
+                                                                        else f" saved in {Path(model).name}/")
     about = [f"{what}, evaluated on the labelled images of {Path(path).name} on {datetime.now():%Y-%m-%d at %H:%M}."]
     if (note := seen_words(seen, len(dl.dataset))): warnings.warn(note); about.insert(0, note)
-    rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}', about=about, split='labelled',
+    rep = write_report(learn, out or tempfile.mkdtemp(), dl, title=f'{learn.arch} on {Path(path).name}', about=about,
+                       split='labelled',
                        links={'per-class table (CSV)': 'per_class.csv', 'metrics.json': 'metrics.json'} if out else {})
     return learn, rep, seen
 
 # %% ../nbs/08_evaluate.ipynb #afd5e382
 def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
-             path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
+             path, # Labelled folder: a dataset with `test/`, or a sub-folder per label; with `labels`, its names' root
              out=None, # Folder for the report and `metrics.json`
-             labels=None, # A labels CSV file: its `test` rows (or all its rows) are the labelled images (see `SavedModel.learner`)
+             labels=None, # A labels CSV file: its `test` rows (or all) are scored (see `SavedModel.learner`)
              overwrite:bool=False, # `out` holds an earlier evaluation: replace imgclf's files in it (others are kept)
-             include_seen:bool=False, # Also score the images a saved model trained or validated on (left out by default, and counted)
+             include_seen:bool=False, # Also score the images a saved model trained or validated on (left out by default)
             )->dict:
     "Accuracy and the evaluation report of `model` on the labelled images of `path`"
     import shutil
@@ -743,8 +881,11 @@ def evaluate(model, # A `Learner`, a `SavedModel`, or a model folder
         if out is not None: release_dir(out, discard=True) # what it wrote is taken back
         if made: shutil.rmtree(out, ignore_errors=True)
         raise
-    m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'], arch=learn.arch,
-                       task=rep.get('task', 'single_label'), n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)), dataset=str(path),
-                       skipped_files=getattr(learn, 'skipped_files', []), seen=seen, report={k:v for k,v in rep.items() if k != 'n'})
+    m = metrics_record(accuracy=rep['accuracy'], error_rate=round(1-rep['accuracy'], 6), test_accuracy=rep['accuracy'],
+                       arch=learn.arch,
+                       task=rep.get('task', 'single_label'), n_test=rep['n'], vocab=list(map(str, learn.dls.vocab)),
+                       dataset=str(path),
+                       skipped_files=getattr(learn, 'skipped_files', []), seen=seen,
+                       report={k:v for k,v in rep.items() if k != 'n'})
     if out: write_text(Path(out)/'metrics.json', json.dumps(m, indent=2)); release_dir(out)
     return m

@@ -32,7 +32,8 @@ def run_recipe(path, # Dataset root
                seed:int|None=None, # Replaces the recipe's seed
                keep_best:bool=True, # Keep the epoch with the lowest validation loss, or a later one within noise of it
               )->dict:
-    "Train one model with `recipe` (no run folder); its learner, validation and test scores, seconds and parameter counts"
+    """Train one model with `recipe` (no run folder); its learner, validation and test scores, seconds and parameter
+    counts"""
     if seed is not None: recipe = replace(recipe, seed=seed)
     set_seed(recipe.seed)
     dls = recipe.dls(path, splitter=splitter, extra=extra)
@@ -43,9 +44,12 @@ def run_recipe(path, # Dataset root
     t = get_test_dl(dls)
     ts = score(learn, t) if t is not None else dict(accuracy=np.nan, loss=np.nan)
     params = list(learn.model.parameters())
-    return dict(learn=learn, valid_accuracy=v['accuracy'], valid_loss=v['loss'], test_accuracy=ts['accuracy'], test_loss=ts['loss'],
-                seconds=learn.train_seconds, step_ms=1000*float(np.median(learn.step_seconds)) if learn.step_seconds else np.nan,
-                trainable=sum(p.numel() for p in params if p.requires_grad), non_trainable=sum(p.numel() for p in params if not p.requires_grad))
+    return dict(learn=learn, valid_accuracy=v['accuracy'], valid_loss=v['loss'], test_accuracy=ts['accuracy'],
+                test_loss=ts['loss'],
+                seconds=learn.train_seconds,
+                step_ms=1000*float(np.median(learn.step_seconds)) if learn.step_seconds else np.nan,
+                trainable=sum(p.numel() for p in params if p.requires_grad),
+                non_trainable=sum(p.numel() for p in params if not p.requires_grad))
 
 # %% ../nbs/10_experiments.ipynb #d116413b
 def save_result(df:pd.DataFrame, # The experiment's table
@@ -91,12 +95,29 @@ def kfold(path, # Dataset root
                          valid_loss=r['valid_loss'], seconds=r['seconds']))
     df = pd.DataFrame(rows)
     num = df.drop(columns='fold')
-    df = pd.concat([df, pd.DataFrame([dict(fold='mean', **num.mean()), dict(fold='sd', **num.std())])], ignore_index=True)
+    df = pd.concat([df, pd.DataFrame([dict(fold='mean', **num.mean()), dict(fold='sd', **num.std())])],
+                   ignore_index=True)
     if retrain and 'test' in find_splits(path):
-        # every pooled image trains; the validation "split" is one training image, only so fastai has one (nothing is selected on it)
+        # every pooled image trains; the validation "split" is one training image, only so fastai has one (nothing is
+        # selected on it)
         r = run_recipe(path, recipe, splitter=lambda items: (list(range(len(items))), [0]), seed=seed, keep_best=False)
-        df = pd.concat([df, pd.DataFrame([dict(fold='all → test', **_train_scores(r, files), test_accuracy=r['test_accuracy'],
-                                               test_loss=r['test_loss'], seconds=r['seconds'])])], ignore_index=True)
+        df = pd.concat(
+            [
+                df,
+                pd.DataFrame(
+                    [
+                        dict(
+                            fold='all → test',
+                            **_train_scores(r, files),
+                            test_accuracy=r['test_accuracy'],
+                            test_loss=r['test_loss'],
+                            seconds=r['seconds']
+                        )
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
     return save_result(df, kfold_figure(df), out, 'kfold')
 
 # %% ../nbs/10_experiments.ipynb #931f12db
@@ -110,7 +131,8 @@ def kfold_figure(df:pd.DataFrame)->plt.Figure:
     if 'test_accuracy' in df and df.test_accuracy.notna().any():
         ax.axhline(df.test_accuracy.dropna().iloc[-1], color='tab:red', label='retrained on all: test accuracy')
     ax.set_xlabel('fold'); ax.set_ylabel('accuracy'); ax.set_ylim(max(0, f.valid_accuracy.min() - 0.15), 1)
-    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False); fig.tight_layout() # beside the bars, never over them
+    # beside the bars, never over them
+    ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False); fig.tight_layout()
     return fig
 
 # %% ../nbs/10_experiments.ipynb #68388893
@@ -129,7 +151,8 @@ def lr_sweep(path, # Dataset root
             cv = kfold(path, rec, k, seed=seed).set_index('fold')
             row = dict(valid_accuracy=cv.valid_accuracy['mean'], valid_loss=cv.valid_loss['mean'],
                        train_accuracy=cv.train_accuracy['mean'], train_loss=cv.train_loss['mean'],
-                       test_accuracy=cv.test_accuracy.get('all → test', np.nan), test_loss=cv.test_loss.get('all → test', np.nan))
+                       test_accuracy=cv.test_accuracy.get('all → test', np.nan),
+                       test_loss=cv.test_loss.get('all → test', np.nan))
         else:
             r = run_recipe(path, rec, seed=seed)
             row = {c: r[c] for c in ('valid_accuracy','valid_loss','test_accuracy','test_loss','seconds')}
@@ -163,16 +186,19 @@ def compare_archs(path, # Dataset root
     rows = []
     for a in progress(list(archs), f"comparing {len(archs)} architectures"):
         r = run_recipe(path, replace(recipe, arch=a), seed=seed)
-        rows.append(dict(arch=a, test_accuracy=r['test_accuracy'], test_loss=r['test_loss'], valid_accuracy=r['valid_accuracy'],
+        rows.append(dict(arch=a, test_accuracy=r['test_accuracy'], test_loss=r['test_loss'],
+                         valid_accuracy=r['valid_accuracy'],
                          step_ms=r['step_ms'], train_seconds=r['seconds'], trainable=r['trainable'],
                          non_trainable=r['non_trainable'], layers=weight_layers(r['learn'].model)))
     df = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(7.5, 3.5))
     acc = df.test_accuracy.where(df.test_accuracy.notna(), df.valid_accuracy)
     params = df.trainable + df.non_trainable
-    for a, x, y, n in zip(df.arch, df.step_ms, acc, params): # a legend, not labels beside the points: close points do not overlap
+    # a legend, not labels beside the points: close points do not overlap
+    for a, x, y, n in zip(df.arch, df.step_ms, acc, params):
         ax.scatter(x, y, s=20 + 200*n/params.max(), label=f'{a} ({n/1e6:.1f}M parameters)', alpha=0.8)
-    ax.set_xlabel('ms per training step'); ax.set_ylabel('test accuracy' if df.test_accuracy.notna().all() else 'accuracy')
+    ax.set_xlabel('ms per training step')
+    ax.set_ylabel('test accuracy' if df.test_accuracy.notna().all() else 'accuracy')
     ax.set_title('accuracy against speed (marker size: parameters)', fontsize=10)
     ax.legend(fontsize=8, loc='upper left', bbox_to_anchor=(1.02, 1), frameon=False); fig.tight_layout()
     return save_result(df, fig, out, 'compare_archs')
@@ -193,12 +219,14 @@ def robustness(learn, # A trained `Learner`
     "Accuracy and loss of `learn` on degraded images, per kind and severity"
     dl = dl or get_test_dl(learn.dls) or learn.dls.valid
     grid = [(k, s) for k in kinds for s in severities]
-    rows = [dict(kind=k, severity=s, **{m: v for m, v in score(learn, degraded_dl(dl, k, s)).items() if m in ('accuracy','loss')})
+    rows = [dict(kind=k, severity=s,
+                 **{m: v for m, v in score(learn, degraded_dl(dl, k, s)).items() if m in ('accuracy','loss')})
             for k, s in progress(grid, f"robustness: {len(grid)} degraded copies of {len(dl.dataset)} images")]
     df = pd.DataFrame(rows)
     fig, ax = plt.subplots(figsize=(5, 3.5))
     for k, g in df.groupby('kind', sort=False): ax.plot(g.severity, g.accuracy, 'o-', label=k)
-    ax.set_xlabel('severity'); ax.set_ylabel('accuracy'); ax.set_title('accuracy on degraded images'); ax.legend(); fig.tight_layout()
+    ax.set_xlabel('severity'); ax.set_ylabel('accuracy'); ax.set_title('accuracy on degraded images'); ax.legend()
+    fig.tight_layout()
     return save_result(df, fig, out, 'robustness')
 
 # %% ../nbs/10_experiments.ipynb #adb46556
@@ -220,13 +248,19 @@ def degraded_training(path, # Dataset root
     acc = df.test_accuracy.where(df.test_accuracy.notna(), df.valid_accuracy)
     ax.bar(df.kind, acc, color=['tab:gray', 'tab:blue', 'tab:orange', 'tab:green', 'tab:red'][:len(df)])
     for i, a in enumerate(acc): ax.text(i, a, f"{a:.1%}", ha='center', va='bottom', fontsize=9)
-    ax.set_ylim(max(0, acc.min() - 0.2), 1); ax.set_ylabel('test accuracy'); ax.set_title(f'trained and tested on degraded images (severity {severity})', fontsize=9)
+    ax.set_ylim(max(0, acc.min() - 0.2), 1); ax.set_ylabel('test accuracy')
+    ax.set_title(f'trained and tested on degraded images (severity {severity})', fontsize=9)
     fig.tight_layout()
     return save_result(df, fig, out, 'degraded_training')
 
 # %% ../nbs/10_experiments.ipynb #3ba4a326
 def _pixels(files, size, gray):
-    return np.stack([np.asarray(open_image(f, 'L' if gray else 'RGB').resize((size, size)), dtype=np.float32).ravel()/255 for f in files])
+    return np.stack(
+        [
+            np.asarray(open_image(f, 'L' if gray else 'RGB').resize((size, size)), dtype=np.float32).ravel() / 255
+            for f in files
+        ]
+    )
 
 def baseline(path, # Dataset root
              model:str='logistic', # 'logistic' (logistic regression) or 'boosting' (gradient-boosted trees)
@@ -237,7 +271,8 @@ def baseline(path, # Dataset root
     "Accuracy of a scikit-learn classifier on downscaled pixels: training, validation and test"
     from sklearn.linear_model import LogisticRegression
     from sklearn.ensemble import HistGradientBoostingClassifier
-    models = {'logistic': lambda: LogisticRegression(max_iter=2000, C=0.1), 'boosting': lambda: HistGradientBoostingClassifier(max_iter=100, random_state=0)}
+    models = {'logistic': lambda: LogisticRegression(max_iter=2000, C=0.1),
+              'boosting': lambda: HistGradientBoostingClassifier(max_iter=100, random_state=0)}
     if model not in models: raise ValueError(f"Unknown baseline {model!r}. Fix: use one of {', '.join(models)}.")
     dls = image_block(path).datasets(path)
     sets = {'train': dls.train.items, 'valid': dls.valid.items}

@@ -31,12 +31,15 @@ __all__ = ['CAM_METHODS', 'SHAPES', 'cam_inputs', 'cam_layer', 'SmoothGradCAMppC
 def cam_inputs(model, # A `Learner`, a `SavedModel`, or a model folder
                img, # An image file, its bytes, or a PIL image
               )->tuple:
-    "`(net, x, shown, vocab)`: the network, the prepared batch of one, the image as the model sees it (H,W,C in [0,1]), class names"
+    """`(net, x, shown, vocab)`: the network, the prepared batch of one, the image as the model sees it (H,W,C in
+    [0,1]), class names"""
     if isinstance(model, Learner):
         net, vocab = model.model, list(model.dls.vocab)
         kind = type(model.dls.valid_ds[0][0]) # `Photo` or `PhotoBW`
-        item = kind(as_mode(img, kind._open_args['mode']) if isinstance(img, Image.Image) else open_image(img, kind._open_args['mode'], min_side=kind.min_side))
-        x = model.dls.test_dl([item], num_workers=0, cls=TfmdDL).one_batch()[0] # a plain loader: one image needs no decode cache
+        item = kind(as_mode(img, kind._open_args['mode']) if isinstance(img, Image.Image)
+                    else open_image(img, kind._open_args['mode'], min_side=kind.min_side))
+        # a plain loader: one image needs no decode cache
+        x = model.dls.test_dl([item], num_workers=0, cls=TfmdDL).one_batch()[0]
         n, shown = norm_stats(model), x[0].cpu()
     else:
         m = SavedModel.load(model)
@@ -52,8 +55,10 @@ def cam_layer(net:torch.nn.Module, # The network
              )->str:
     "Name of the last module of `net` with a spatial output, for Grad-CAM"
     name = locate_candidate_layer(net, tuple(input_shape))
-    if not name: raise ValueError(f"No layer with a spatial output in this {type(net).__name__} for input {tuple(input_shape)}: "
-                                  "Grad-CAM needs a convolutional network. Fix: pass `layer=` with a name from `net.named_modules()`.")
+    if not name:
+        raise ValueError(f"No layer with a spatial output in this {type(net).__name__} for input {tuple(input_shape)}: "
+                                  "Grad-CAM needs a convolutional network. Fix: pass `layer=` with a name from "
+                                  "`net.named_modules()`.")
     return name
 
 # %% ../nbs/07_explain.ipynb #595dcf07
@@ -76,7 +81,8 @@ def cam_batch(net:torch.nn.Module, # The network
               upsample:bool=True, # Resize the maps to the input's size (else the layer's grid)
              )->tuple:
     "`(cams, probs)`: maps (B, H, W) in [0, 1], and the class probabilities (B, C)"
-    if method not in CAM_METHODS: raise ValueError(f"Unknown CAM method {method!r}. Fix: use one of {', '.join(CAM_METHODS)}.")
+    if method not in CAM_METHODS:
+        raise ValueError(f"Unknown CAM method {method!r}. Fix: use one of {', '.join(CAM_METHODS)}.")
     was_training = net.training
     net.eval()
     layer = layer or cam_layer(net, x.shape[1:])
@@ -91,7 +97,8 @@ def cam_batch(net:torch.nn.Module, # The network
             cams = extractor(idx if isinstance(idx, int) else list(idx), scores)[0].detach()
     finally:
         extractor.remove_hooks(); net.train(was_training)
-    if upsample: cams = F.interpolate(cams[:,None].float(), size=x.shape[-2:], mode='bilinear', align_corners=False)[:,0]
+    if upsample:
+        cams = F.interpolate(cams[:,None].float(), size=x.shape[-2:], mode='bilinear', align_corners=False)[:,0]
     return cams.cpu(), scores.detach().softmax(1).cpu()
 
 # %% ../nbs/07_explain.ipynb #da779993
@@ -171,7 +178,8 @@ def feature_maps(model, # A `Learner`, a `SavedModel`, or a model folder
         convs = conv_layers(net)
         layers = [convs[round(i)] for i in np.linspace(0, len(convs)-1, min(5, len(convs)))]
     mods = dict(net.named_modules())
-    if missing := [l for l in layers if l not in mods]: raise ValueError(f"No layer named {missing[0]!r}. Fix: use names from `conv_layers(net)`.")
+    if missing := [l for l in layers if l not in mods]:
+        raise ValueError(f"No layer named {missing[0]!r}. Fix: use names from `conv_layers(net)`.")
     net.eval()
     with hook_outputs([mods[l] for l in layers], detach=True, cpu=True) as hooks, torch.inference_mode(): net(x)
     return {l: h.stored[0].float() for l, h in zip(layers, hooks)}
@@ -182,14 +190,16 @@ def feature_figure(maps:dict, # From `feature_maps`
                    size:float=0.9, # Inches per map
                    cols:int|None=None # Maps per row; all `n` of a layer in one row when not given
                   )->plt.Figure:
-    "The first `n` channels of each layer's activations, each layer in its own rows, with its name, its number of maps and their size"
+    """The first `n` channels of each layer's activations, each layer in its own rows, with its name, its number of maps
+    and their size"""
     cols = min(cols or n, n); per = -(-n // cols) # rows per layer
     fig, axs = plt.subplots(len(maps)*per, cols, figsize=(size*cols + 1.6, size*len(maps)*per*1.1), squeeze=False)
     for i, (name, a) in enumerate(maps.items()):
         for j, ax in enumerate(axs[i*per:(i+1)*per].flat):
             if j < min(n, len(a)): ax.imshow(a[j].numpy(), cmap='viridis')
             ax.set_xticks([]); ax.set_yticks([]); ax.set_frame_on(j < min(n, len(a)))
-        axs[i*per, 0].set_ylabel(f"{name}\n{a.shape[0]} maps, {a.shape[1]}×{a.shape[2]}", fontsize=8, rotation=0, ha='right', va='center')
+        axs[i*per, 0].set_ylabel(f"{name}\n{a.shape[0]} maps, {a.shape[1]}×{a.shape[2]}", fontsize=8, rotation=0,
+                                 ha='right', va='center')
     fig.subplots_adjust(wspace=0.05, hspace=0.1)
     sm = plt.cm.ScalarMappable(cmap='viridis', norm=plt.Normalize(0, 1))
     bar = fig.colorbar(sm, ax=axs, ticks=[0, 1], fraction=0.02, pad=0.01)
@@ -206,7 +216,8 @@ def _shape_image(rng, size, shape):
     d = ImageDraw.Draw(img)
     bright = lambda: tuple(rng.integers(90, 256, 3).tolist())
     for _ in range(rng.integers(1, 4)): # distractors: lines in the same kind of colours as the shapes
-        d.line([tuple(rng.integers(0, size, 2).tolist()) for _ in range(2)], fill=bright(), width=int(rng.integers(1, 3)))
+        d.line([tuple(rng.integers(0, size, 2).tolist()) for _ in range(2)], fill=bright(),
+               width=int(rng.integers(1, 3)))
     s = int(rng.integers(size//4, size*2//5)); x0, y0 = (int(v) for v in rng.integers(1, size - s - 1, 2))
     col = bright()
     if shape == 'circle': d.ellipse([x0, y0, x0+s, y0+s], fill=col)
@@ -240,12 +251,13 @@ def cam_localisation(learn:Learner, # Trained on a dataset with `boxes.csv` (e.g
                      boxes, # `boxes.csv` (file, x0, y0, x1, y1; files relative to the dataset root) or its DataFrame
                      method:str='gradcam', # A key of `CAM_METHODS`
                      layer:str|None=None, # Target layer; automatic when `None`
-                     tolerance:float|None=None, # Pixels the peak may lie outside the box; one cell of the layer's grid when `None`
+                     tolerance:float|None=None, # Pixels the peak may lie outside the box; one cell of the grid when `None`
                     )->dict:
     "Fraction of correctly classified validation images whose CAM peak lies inside the object's box (± `tolerance`)"
     boxes = pd.read_csv(boxes) if isinstance(boxes, (str, Path)) else boxes
     root = Path(learn.dls.path)
-    where = {str((root/f).resolve()): (x0,y0,x1,y1) for f,x0,y0,x1,y1 in boxes[['file','x0','y0','x1','y1']].itertuples(index=False)}
+    where = {str((root/f).resolve()): (x0,y0,x1,y1) for f,x0,y0,x1,
+             y1 in boxes[['file','x0','y0','x1','y1']].itertuples(index=False)}
     dl = learn.dls.valid.new(shuffle=False, drop_last=False)
     files, hits, n, i = dl.dataset.items, 0, 0, 0
     for xb, yb in progress(dl, f"{method}: pointing game on {len(files)} images"):

