@@ -12,6 +12,7 @@ from pathlib import Path
 import torch
 from PIL import Image
 from starlette.middleware import Middleware
+from fastcore.basics import patch
 import imgclf
 from .files import ImageError, image_files, atomic_dir, check_output, open_image, show_path
 from fastai.data.transforms import image_extensions
@@ -38,7 +39,7 @@ def image_pixels(fn # An image file
     except Image.DecompressionBombError: return Image.MAX_IMAGE_PIXELS * 2 + 1
     except Exception: return 0
 
-# %% ../nbs/13_app.ipynb #79f119e2
+# %% ../nbs/13_app.ipynb #ccf01989
 class Classifier:
     "A saved model that answers one image at a time: top-k probabilities, the Grad-CAM overlay and a message"
     def __init__(self, model, # A `SavedModel`, or a model folder
@@ -87,17 +88,19 @@ class Classifier:
             msg += f". Not sure: below the {t:.0%} that the validation images suggest, so it may be none of the labels."
         return top, pic, msg
 
-    def _labels_message(self, probs):
-        "Multi-label: every label at or above the model's threshold, or that none is"
-        t = self.model.label_threshold
-        given = [(self.vocab[j], float(probs[j])) for j in probs.argsort(descending=True).tolist() if probs[j] >= t]
-        if not given:
-            return (
-                f"**None of the labels**: no probability reaches {t:.0%}, the threshold chosen on the validation"
-                " images."
-            )
-        return ', '.join(f"**{l}** ({p:.0%})" for l,
-                         p in given) + f": every label at or above {t:.0%}; an image can have several."
+# %% ../nbs/13_app.ipynb #a174367e
+@patch
+def _labels_message(self:Classifier, probs):
+    "Multi-label: every label at or above the model's threshold, or that none is"
+    t = self.model.label_threshold
+    given = [(self.vocab[j], float(probs[j])) for j in probs.argsort(descending=True).tolist() if probs[j] >= t]
+    if not given:
+        return (
+            f"**None of the labels**: no probability reaches {t:.0%}, the threshold chosen on the validation"
+            " images."
+        )
+    return ', '.join(f"**{l}** ({p:.0%})" for l,
+                     p in given) + f": every label at or above {t:.0%}; an image can have several."
 
 # %% ../nbs/13_app.ipynb #875d40db
 def _gradio():

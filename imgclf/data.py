@@ -14,6 +14,7 @@ from PIL import Image, UnidentifiedImageError
 from fastprogress.fastprogress import progress_bar
 from fastcore.meta import delegates
 from fastcore.foundation import L
+from fastcore.basics import patch
 import imgclf # first: its __init__ quiets a warning that importing fastai prints
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, MultiCategoryBlock, MultiCategorize, TfmdDL,
                                Resize,
@@ -454,7 +455,7 @@ def _read_photo(fn)->np.ndarray:
 def _write_photo(img:Image.Image, fn):
     write_cache(fn, lambda tmp: save_np({'pixels': np.ascontiguousarray(np.asarray(img))}, tmp))
 
-# %% ../nbs/02_data.ipynb #3efded72
+# %% ../nbs/02_data.ipynb #b680320a
 class PhotoDL(TfmdDL):
     """A `TfmdDL` whose training photos are decoded once into a cache, downsized to `side`; its item transforms still
     run on them every epoch"""
@@ -466,12 +467,6 @@ class PhotoDL(TfmdDL):
         self.side, self.photo, self._told, self._peek = side, photo, False, False
         super().__init__(dataset, **kwargs)
 
-    def _cache_file(self, item):
-        "Where `item` is cached; `None` for what is not: anything but a file, and the validation and test images"
-        if self.side is None or self.photo is None or not isinstance(item, (str, Path)): return None
-        # decoded as a saved model decodes, so that a run's scores are its model's
-        if getattr(self.dataset, 'split_idx', None) != 0: return None
-        return photo_cache_file(item, self.side, self.photo._open_args['mode'])
 
     def create_item(self, s):
         s = s or 0
@@ -510,6 +505,15 @@ class PhotoDL(TfmdDL):
         res = super().new(dataset, cls, **kwargs)
         if isinstance(res, PhotoDL): res.side, res.photo = self.side, self.photo
         return res
+
+# %% ../nbs/02_data.ipynb #6f9ae3bb
+@patch
+def _cache_file(self:PhotoDL, item):
+    "Where `item` is cached; `None` for what is not: anything but a file, and the validation and test images"
+    if self.side is None or self.photo is None or not isinstance(item, (str, Path)): return None
+    # decoded as a saved model decodes, so that a run's scores are its model's
+    if getattr(self.dataset, 'split_idx', None) != 0: return None
+    return photo_cache_file(item, self.side, self.photo._open_args['mode'])
 
 # %% ../nbs/02_data.ipynb #176a7c1a
 def get_test_dl(dls, # `DataLoaders` from `get_dls`

@@ -28,7 +28,7 @@ from .evaluate import score, write_report, metrics_record, fit_calibration
 __all__ = ['AUG_PRESETS', 'Recipe', 'default_dataset', 'Run', 'kept_words', 'run', 'md', 'md_code', 'model_card',
            'write_model_card']
 
-# %% ../nbs/09_pipeline.ipynb #6fd1d73b
+# %% ../nbs/09_pipeline.ipynb #acef7f15
 AUG_PRESETS = dict(none=False, flip=dict(max_rotate=0, max_zoom=1, max_lighting=0, max_warp=0), standard=True,
                    strong=dict(mult=2))
 
@@ -76,38 +76,44 @@ class Recipe:
         if not 0 < self.valid_pct < 1:
             raise ValueError(f"valid_pct={self.valid_pct!r} leaves no training or no validation images. Fix: a "
                              "fraction between 0 and 1, such as 0.2")
-    def to_dict(self)->dict: return asdict(self)
-    @classmethod
-    def from_dict(cls, d:dict # As written by `to_dict` (or a part of it)
-                 )->Recipe:
-        "A `Recipe` from a dict, with a clear error for a key that is not a field"
-        if (odd := set(d) - {f.name for f in fields(cls)}):
-            raise ValueError(f"not recipe settings: {', '.join(sorted(odd))}. Known: "
-                             f"{', '.join(f.name for f in fields(cls))}")
-        return cls(**d)
 
-    @classmethod
-    def for_dataset(cls, path, # Dataset root
-                    n_sample:int=64, # Images looked at
-                    labels=None, # A labels CSV file (see `read_labels`), when the labels are not folders
-                    **kwargs # Fields to set; `None` values are left to the choice
-                   )->Recipe:
-        "The recipe that suits the dataset at `path`, chosen from a sample of its images; `kwargs` override any field"
-        kw = {k:v for k,v in kwargs.items() if v is not None}
-        path = check_dataset_path(path, labels)
-        t = image_table(path) # the cached scan that the check before training reads too
-        n, t = len(t), t.sample(min(n_sample, len(t)), random_state=0)
-        side = int(t[['width','height']].max(axis=1).median())
-        if side <= 64:
-            base = dict(arch='small_resnet', size=side, grayscale=bool(t['mode'].isin(['L','1','I;16']).all()),
-                        decoded=True,
-                                   bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10, aug='flip')
-        else:
-            fast = kw.get('fast', False)
-            base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True,
-                        bs=32 if fast else 8, epochs=2,
-                        aug='flip', min_scale=0.35, head='fast', keep='within_noise')
-        return cls.from_dict(base | kw)
+# %% ../nbs/09_pipeline.ipynb #3187c4b1
+@patch
+def to_dict(self:Recipe)->dict: return asdict(self)
+
+# %% ../nbs/09_pipeline.ipynb #9be88346
+@patch(cls_method=True)
+def from_dict(cls:Recipe, d:dict # As written by `to_dict` (or a part of it)
+             )->Recipe:
+    "A `Recipe` from a dict, with a clear error for a key that is not a field"
+    if (odd := set(d) - {f.name for f in fields(cls)}):
+        raise ValueError(f"not recipe settings: {', '.join(sorted(odd))}. Known: "
+                         f"{', '.join(f.name for f in fields(cls))}")
+    return cls(**d)
+
+# %% ../nbs/09_pipeline.ipynb #40d62a8f
+@patch(cls_method=True)
+def for_dataset(cls:Recipe, path, # Dataset root
+                n_sample:int=64, # Images looked at
+                labels=None, # A labels CSV file (see `read_labels`), when the labels are not folders
+                **kwargs # Fields to set; `None` values are left to the choice
+               )->Recipe:
+    "The recipe that suits the dataset at `path`, chosen from a sample of its images; `kwargs` override any field"
+    kw = {k:v for k,v in kwargs.items() if v is not None}
+    path = check_dataset_path(path, labels)
+    t = image_table(path) # the cached scan that the check before training reads too
+    n, t = len(t), t.sample(min(n_sample, len(t)), random_state=0)
+    side = int(t[['width','height']].max(axis=1).median())
+    if side <= 64:
+        base = dict(arch='small_resnet', size=side, grayscale=bool(t['mode'].isin(['L','1','I;16']).all()),
+                    decoded=True,
+                               bs=128 if n > 10_000 else 32, epochs=5 if n > 10_000 else 10, aug='flip')
+    else:
+        fast = kw.get('fast', False)
+        base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True,
+                    bs=32 if fast else 8, epochs=2,
+                    aug='flip', min_scale=0.35, head='fast', keep='within_noise')
+    return cls.from_dict(base | kw)
 
 # %% ../nbs/09_pipeline.ipynb #03552723
 def _device(name:str):
@@ -179,49 +185,18 @@ def default_dataset()->Path:
         print(f"note: {e}\nnote: training on fashion_tiny (900 images) instead.", file=sys.stderr)
         return fashion_tiny()
 
-# %% ../nbs/09_pipeline.ipynb #0499d423
+# %% ../nbs/09_pipeline.ipynb #82cc8b66
 class Run:
     "A run folder written by `run`: its recipe, metrics, history, split, report and model"
     FILES = dict(settings='run.json', metrics='metrics.json', history='history.csv', curves='curves.png',
                  split='split.csv',
                  report='report.html', model='model', checkpoints='checkpoints', tensorboard='tensorboard')
     def __init__(self, folder): self.folder = Path(folder)
-    def file(self, name:str)->Path: return self.folder/self.FILES[name]
-    @classmethod
-    def load(cls, folder # A run folder
-            )->Run:
-        "The run in `folder`, with a clear error when it is not one"
-        r = cls(folder)
-        if not r.file('settings').is_file():
-            raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json). Fix: give the folder that "
-                                    "imgclf train wrote")
-        if not isinstance(r.settings.get('dataset'), str):
-            raise ValueError(f"{show_path(r.file('settings'))} names no dataset. Fix: restore it, or train the run "
-                             "again")
-        return r
-    def _json(self, name):
-        f = self.file(name)
-        if not f.is_file(): return None
-        try: d = json.loads(f.read_text())
-        except (json.JSONDecodeError,
-                UnicodeDecodeError) as e: raise ValueError(f"{show_path(f)} is not valid JSON ({e}). Fix: restore it, "
-                                                           "or train the run again") from None
-        if not isinstance(d, dict):
-            raise ValueError(f"{show_path(f)} holds no JSON object. Fix: restore it, or train the run again")
-        return d
     settings = property(lambda self: self._json('settings'),
                         doc="The content of `run.json`: the dataset and the recipe")
     metrics = property(lambda self: self._json('metrics'),
                        doc="The content of `metrics.json`; `None` until the run has finished")
     finished = property(lambda self: self.file('metrics').is_file(), doc="Whether the run has finished")
-    @property
-    def recipe(self)->Recipe:
-        "The recipe the run was trained with"
-        s = self.settings
-        if s is None or 'recipe' not in s:
-            raise ValueError(f"{self.file('settings')} was written by an older imgclf: it cannot be resumed. Fix: "
-                             "train again.")
-        return Recipe.from_dict(s['recipe'])
     dataset = property(lambda self: Path(self.settings['dataset']), doc="The dataset folder the run trained on")
     labels = property(lambda self: Path(l) if (l := self.settings.get('labels')) else None,
                       doc="The labels file the run read its labels from; `None` when they were folders")
@@ -231,41 +206,99 @@ class Run:
                      doc="Each image's path and split")
     report = property(lambda self: self.file('report') if self.file('report').is_file() else None,
                       doc="`report.html`, the evaluation report; `None` until the run has finished")
-    @property
-    def model(self)->SavedModel:
-        "The model the run saved, loaded (and checked) by `load_model`"
-        return load_model(self.file('model'))
 
-    def write_settings(self, dataset, recipe:Recipe, labels=None):
-        write_text(
-            self.file('settings'),
-            json.dumps(
-                dict(dataset=str(dataset), **({'labels': str(labels)} if labels else {}), recipe=recipe.to_dict()),
-                indent=2,
-            ),
-        )
-    def write_metrics(self, m:dict): write_text(self.file('metrics'), json.dumps(m, indent=2))
-    def write_split(self, dls):
-        rows = [(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items]
-        write_csv(pd.DataFrame(rows, columns=['path','split']), self.file('split'), index=False)
 
-    def describe(self)->list:
-        "A few lines saying what the run trained and how well it did"
-        m, s = self.metrics, self.settings
-        r = s.get('recipe', {}) if s else {}
-        lines = [f"run {show_path(self.folder)}: {r.get('arch', '?')} on {show_path(s['dataset']) if s else '?'}"]
-        if m is None:
-            return lines + ['  not finished: continue with imgclf train --resume ' + str(show_path(self.folder))]
-        mode = 'fast mode' if m.get('fast') else f"{m['epochs']} epochs"
-        test = (
-            f", test accuracy {m['test_accuracy']:.4f} on {m['n_test']}" if m.get('test_accuracy') is not None else ''
-        )
-        return lines + [f"  {m['n_train']} train / {m['n_valid']} valid images, {mode} in {m['train_seconds']} s",
-                        f"  validation accuracy {m['accuracy']:.4f}{test}"]
     def __repr__(self): return '\n'.join(self.describe())
-    def _repr_markdown_(self):
-        head, *rest = self.describe()
-        return f"**{head}**\n\n" + '\n'.join(f'- {o.strip()}' for o in rest)
+
+# %% ../nbs/09_pipeline.ipynb #812cc765
+@patch
+def file(self:Run, name:str)->Path: return self.folder/self.FILES[name]
+
+# %% ../nbs/09_pipeline.ipynb #134fa94c
+@patch(cls_method=True)
+def load(cls:Run, folder # A run folder
+        )->Run:
+    "The run in `folder`, with a clear error when it is not one"
+    r = cls(folder)
+    if not r.file('settings').is_file():
+        raise FileNotFoundError(f"{folder} is not an imgclf run folder (no run.json). Fix: give the folder that "
+                                "imgclf train wrote")
+    if not isinstance(r.settings.get('dataset'), str):
+        raise ValueError(f"{show_path(r.file('settings'))} names no dataset. Fix: restore it, or train the run "
+                         "again")
+    return r
+
+# %% ../nbs/09_pipeline.ipynb #bb5dc975
+@patch
+def _json(self:Run, name):
+    f = self.file(name)
+    if not f.is_file(): return None
+    try: d = json.loads(f.read_text())
+    except (json.JSONDecodeError,
+            UnicodeDecodeError) as e: raise ValueError(f"{show_path(f)} is not valid JSON ({e}). Fix: restore it, "
+                                                       "or train the run again") from None
+    if not isinstance(d, dict):
+        raise ValueError(f"{show_path(f)} holds no JSON object. Fix: restore it, or train the run again")
+    return d
+
+# %% ../nbs/09_pipeline.ipynb #c6fbfafb
+@patch(as_prop=True)
+def recipe(self:Run)->Recipe:
+    "The recipe the run was trained with"
+    s = self.settings
+    if s is None or 'recipe' not in s:
+        raise ValueError(f"{self.file('settings')} was written by an older imgclf: it cannot be resumed. Fix: "
+                         "train again.")
+    return Recipe.from_dict(s['recipe'])
+
+# %% ../nbs/09_pipeline.ipynb #9884338b
+@patch(as_prop=True)
+def model(self:Run)->SavedModel:
+    "The model the run saved, loaded (and checked) by `load_model`"
+    return load_model(self.file('model'))
+
+# %% ../nbs/09_pipeline.ipynb #47b19e31
+@patch
+def write_settings(self:Run, dataset, recipe:Recipe, labels=None):
+    write_text(
+        self.file('settings'),
+        json.dumps(
+            dict(dataset=str(dataset), **({'labels': str(labels)} if labels else {}), recipe=recipe.to_dict()),
+            indent=2,
+        ),
+    )
+
+# %% ../nbs/09_pipeline.ipynb #26438958
+@patch
+def write_metrics(self:Run, m:dict): write_text(self.file('metrics'), json.dumps(m, indent=2))
+
+# %% ../nbs/09_pipeline.ipynb #d7d7912c
+@patch
+def write_split(self:Run, dls):
+    rows = [(str(f), s) for s,ds in (('train', dls.train_ds), ('valid', dls.valid_ds)) for f in ds.items]
+    write_csv(pd.DataFrame(rows, columns=['path','split']), self.file('split'), index=False)
+
+# %% ../nbs/09_pipeline.ipynb #28ae9a2c
+@patch
+def describe(self:Run)->list:
+    "A few lines saying what the run trained and how well it did"
+    m, s = self.metrics, self.settings
+    r = s.get('recipe', {}) if s else {}
+    lines = [f"run {show_path(self.folder)}: {r.get('arch', '?')} on {show_path(s['dataset']) if s else '?'}"]
+    if m is None:
+        return lines + ['  not finished: continue with imgclf train --resume ' + str(show_path(self.folder))]
+    mode = 'fast mode' if m.get('fast') else f"{m['epochs']} epochs"
+    test = (
+        f", test accuracy {m['test_accuracy']:.4f} on {m['n_test']}" if m.get('test_accuracy') is not None else ''
+    )
+    return lines + [f"  {m['n_train']} train / {m['n_valid']} valid images, {mode} in {m['train_seconds']} s",
+                    f"  validation accuracy {m['accuracy']:.4f}{test}"]
+
+# %% ../nbs/09_pipeline.ipynb #febf10c5
+@patch
+def _repr_markdown_(self:Run):
+    head, *rest = self.describe()
+    return f"**{head}**\n\n" + '\n'.join(f'- {o.strip()}' for o in rest)
 
 # %% ../nbs/09_pipeline.ipynb #825c616e
 def _changes(n:int, files, what:str)->str:

@@ -14,7 +14,7 @@ from .data import *
 from .models import *
 from .files import atomic_write, show_path
 from fastcore.foundation import L
-from fastcore.basics import noop, listify
+from fastcore.basics import noop, listify, patch
 from fastcore.meta import delegates
 from fastai.vision.all import (Learner, vision_learner, accuracy, Callback, ProgressCallback,
     set_seed, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, BCEWithLogitsLossFlat, accuracy_multi, MixUp,
@@ -342,7 +342,7 @@ def within_noise(losses, # Per-image validation losses of a later epoch (`ItemLo
     d = (losses - best).double()
     return bool(d.mean() <= d.std() / len(d)**0.5)
 
-# %% ../nbs/05_train.ipynb #3fbdb28e
+# %% ../nbs/05_train.ipynb #e5baa921
 class Checkpoints(Callback):
     "Save `last.pth` (to resume), `best.pth` and `history.csv` under `out` after every epoch, atomically"
     order = 60 # after `Recorder` has the epoch's values
@@ -356,75 +356,91 @@ class Checkpoints(Callback):
         self.head_loss = None # the validation loss of the head trained in fast mode
         self.smooth = None # the loss average a resumed run restores (`_smooth_state`)
 
-    def after_epoch(self):
-        names, log = self.recorder.metric_names, self.recorder.log
-        row = dict(epoch=len(self.history)+1, **{n: _plain(v) for n,v in zip(names[1:-1], log[1:-1])}, time=log[-1])
-        self.history.append(row)
-        self.phase_epoch = self.epoch + 1 + self.start
-        loss, items = row['valid_loss'], self.items(self.learn)
-        if loss is not None and (loss < self.best or within_noise(items, self.best_items)):
-            self.save_best(self.learn, loss, row['epoch'], items)
-        self.save_last(self.learn)
+# %% ../nbs/05_train.ipynb #a5a2bd55
+@patch
+def after_epoch(self:Checkpoints):
+    names, log = self.recorder.metric_names, self.recorder.log
+    row = dict(epoch=len(self.history)+1, **{n: _plain(v) for n,v in zip(names[1:-1], log[1:-1])}, time=log[-1])
+    self.history.append(row)
+    self.phase_epoch = self.epoch + 1 + self.start
+    loss, items = row['valid_loss'], self.items(self.learn)
+    if loss is not None and (loss < self.best or within_noise(items, self.best_items)):
+        self.save_best(self.learn, loss, row['epoch'], items)
+    self.save_last(self.learn)
 
-    def items(self, learn):
-        """The per-image validation losses `ItemLosses` left in `learn`, when the rule needs them (`None` keeps the
-        lowest loss)"""
-        return getattr(learn, 'valid_item_losses', None) if self.keep == 'within_noise' else None
+# %% ../nbs/05_train.ipynb #d8c4d2c4
+@patch
+def items(self:Checkpoints, learn):
+    """The per-image validation losses `ItemLosses` left in `learn`, when the rule needs them (`None` keeps the
+    lowest loss)"""
+    return getattr(learn, 'valid_item_losses', None) if self.keep == 'within_noise' else None
 
-    def save_best(self, learn, loss, epoch:int, items=None):
-        """Keep `learn`'s weights as those of `epoch`: the lowest validation loss so far, or a later epoch's within
-        noise of it"""
-        if loss < self.best: self.best, self.best_items = float(loss), items
-        self.best_epoch, self.kept_loss = epoch, float(loss)
-        if self.keep_best and rank_distrib() == 0:
-            with atomic_write(self.dir/'best.pth') as tmp: torch.save(_bare(learn.model).state_dict(), tmp)
+# %% ../nbs/05_train.ipynb #1f706725
+@patch
+def save_best(self:Checkpoints, learn, loss, epoch:int, items=None):
+    """Keep `learn`'s weights as those of `epoch`: the lowest validation loss so far, or a later epoch's within
+    noise of it"""
+    if loss < self.best: self.best, self.best_items = float(loss), items
+    self.best_epoch, self.kept_loss = epoch, float(loss)
+    if self.keep_best and rank_distrib() == 0:
+        with atomic_write(self.dir/'best.pth') as tmp: torch.save(_bare(learn.model).state_dict(), tmp)
 
-    def save_last(self, learn):
-        if rank_distrib() != 0: return # in distributed training the first process writes for all
-        t = self.seconds + time.perf_counter() - self.t0
-        state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
-                     phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best,
-                     best_epoch=self.best_epoch, kept_loss=self.kept_loss, best_items=self.best_items,
-                     head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
-                     smooth_loss=self._smooth_state(learn))
-        with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
-        with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
+# %% ../nbs/05_train.ipynb #864b3086
+@patch
+def save_last(self:Checkpoints, learn):
+    if rank_distrib() != 0: return # in distributed training the first process writes for all
+    t = self.seconds + time.perf_counter() - self.t0
+    state = dict(model=_bare(learn.model).state_dict(), opt=_plain(learn.opt.state_dict()) if learn.opt else None,
+                 phase=self.phase, phase_epoch=self.phase_epoch, history=self.history, best=self.best,
+                 best_epoch=self.best_epoch, kept_loss=self.kept_loss, best_items=self.best_items,
+                 head_loss=self.head_loss, seconds=t, rng=_rng_state(learn),
+                 smooth_loss=self._smooth_state(learn))
+    with atomic_write(self.dir/'last.pth') as tmp: torch.save(state, tmp)
+    with atomic_write(self.out/'history.csv') as tmp: pd.DataFrame(self.history).to_csv(tmp, index=False)
 
-    def resume(self, learn):
-        "Load `last.pth` into `learn` and return `(phase, epoch)` to go on from; `(0, 0)` if there is none"
-        fn = self.dir/'last.pth'
-        if not fn.exists(): return 0, 0
-        st = load_checkpoint(fn, getattr(learn.dls, 'device', None))
-        learn.model.load_state_dict(st['model'])
-        self.opt_state, self.rng = st['opt'], st.get('rng')
-        self.history, self.best, self.best_epoch, self.seconds = (
-            st['history'],
-            st['best'],
-            st.get('best_epoch'),
-            st['seconds'],
-        )
-        self.head_loss, self.smooth = st.get('head_loss'), st.get('smooth_loss')
-        self.kept_loss, self.best_items = st.get('kept_loss', self.best), st.get('best_items')
-        return st['phase'], st['phase_epoch']
+# %% ../nbs/05_train.ipynb #596fee79
+@patch
+def resume(self:Checkpoints, learn):
+    "Load `last.pth` into `learn` and return `(phase, epoch)` to go on from; `(0, 0)` if there is none"
+    fn = self.dir/'last.pth'
+    if not fn.exists(): return 0, 0
+    st = load_checkpoint(fn, getattr(learn.dls, 'device', None))
+    learn.model.load_state_dict(st['model'])
+    self.opt_state, self.rng = st['opt'], st.get('rng')
+    self.history, self.best, self.best_epoch, self.seconds = (
+        st['history'],
+        st['best'],
+        st.get('best_epoch'),
+        st['seconds'],
+    )
+    self.head_loss, self.smooth = st.get('head_loss'), st.get('smooth_loss')
+    self.kept_loss, self.best_items = st.get('kept_loss', self.best), st.get('best_items')
+    return st['phase'], st['phase_epoch']
 
-    def _smooth_state(self, learn):
-        """The running average behind the `train_loss` column: a resumed epoch goes on averaging with it, as the
-        uninterrupted run does"""
-        sl = getattr(getattr(learn, 'recorder', None), 'smooth_loss', None)
-        return None if sl is None else dict(count=int(sl.count), val=float(sl.val))
+# %% ../nbs/05_train.ipynb #1073c11a
+@patch
+def _smooth_state(self:Checkpoints, learn):
+    """The running average behind the `train_loss` column: a resumed epoch goes on averaging with it, as the
+    uninterrupted run does"""
+    sl = getattr(getattr(learn, 'recorder', None), 'smooth_loss', None)
+    return None if sl is None else dict(count=int(sl.count), val=float(sl.val))
 
-    def before_fit(self):
-        """Resuming in the middle of a phase: restore the `Recorder`'s loss average, which `Recorder.before_fit` has
-        just reset"""
-        if self.smooth and self.start and hasattr(self.learn, 'recorder'):
-            sl = self.recorder.smooth_loss; sl.count, sl.val = self.smooth['count'], torch.tensor(self.smooth['val'])
-        self.smooth = None
+# %% ../nbs/05_train.ipynb #a67bead6
+@patch
+def before_fit(self:Checkpoints):
+    """Resuming in the middle of a phase: restore the `Recorder`'s loss average, which `Recorder.before_fit` has
+    just reset"""
+    if self.smooth and self.start and hasattr(self.learn, 'recorder'):
+        sl = self.recorder.smooth_loss; sl.count, sl.val = self.smooth['count'], torch.tensor(self.smooth['val'])
+    self.smooth = None
 
-    def load_best(self, learn)->bool:
-        "Load `best.pth` into `learn` when keeping the best; whether it did"
-        if not (self.keep_best and (self.dir/'best.pth').exists()): return False
-        learn.model.load_state_dict(load_checkpoint(self.dir/'best.pth', getattr(learn.dls, 'device', None)))
-        return True
+# %% ../nbs/05_train.ipynb #67917798
+@patch
+def load_best(self:Checkpoints, learn)->bool:
+    "Load `best.pth` into `learn` when keeping the best; whether it did"
+    if not (self.keep_best and (self.dir/'best.pth').exists()): return False
+    learn.model.load_state_dict(load_checkpoint(self.dir/'best.pth', getattr(learn.dls, 'device', None)))
+    return True
 
 # %% ../nbs/05_train.ipynb #f645c63d
 def _say(learn, msg:str):
