@@ -621,12 +621,11 @@ def scan_images(path, # Dataset root
     return t
 
 # %% ../nbs/02_data.ipynb #9e5e1b0f
-def _sha1(fn): return hashlib.sha1(Path(fn).read_bytes()).hexdigest()
-
 def _duplicates(files, root):
     "Rows for files whose exact bytes appear in more than one split"
     by_hash = {}
-    for f in files: by_hash.setdefault(_sha1(f), []).append(f)
+    for f in files:
+        if (d := file_digest(f)): by_hash.setdefault(d, []).append(f)
     rows = []
     for fs in by_hash.values():
         if len({Path(f).relative_to(root).parts[0] for f in fs}) > 1:

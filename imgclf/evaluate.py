@@ -506,12 +506,13 @@ def _r4(v): return None if v is None else round(float(v), 4) # what 100-1000 ima
 
 def report_summary(interp, # An `interpretation` of the images
                    cal:dict|None=None, # The calibration (`fit_calibration`), or `None`
+                   pcm:pd.DataFrame|None=None, # Their `per_class_metrics`, when the caller has them already
                   )->dict:
     "The key numbers of a report on `interp`'s images, as `metrics.json` keeps them"
     raw, targs, vocab = interp.probs.numpy(), interp.targs.numpy(), list(map(str, interp.vocab))
     probs = temper(raw, cal['temperature'] if cal else 1.)
     b, auc, ece = accuracy_interval(probs.argmax(1), targs), roc_auc(probs, targs), calibration(probs, targs)[1]
-    recall = per_class_metrics(targs, probs.argmax(1), vocab).recall.iloc[:len(vocab)]
+    recall = (per_class_metrics(targs, probs.argmax(1), vocab) if pcm is None else pcm).recall.iloc[:len(vocab)]
     counts, (conf, right) = np.bincount(targs, minlength=len(vocab)), _confidence_and_right(probs, targs)
     s = dict(accuracy=b['accuracy'], accuracy_ci95=[_r4(b['low']), _r4(b['high'])],
              balanced_accuracy=_r4(recall.mean()),
@@ -619,9 +620,9 @@ def write_report(learn:Learner, # A trained `Learner`
     cal = cal if cal is not None else getattr(learn, 'calibration', None)
     if is_multi_label(learn.dls): return multilabel_report(learn, out, dl, title, about, advice, links, cal, split)
     interp, t = interpretation(learn, dl), (cal['temperature'] if cal else None) # the one prediction pass
-    s, probs = report_summary(interp, cal), temper(interp.probs.numpy(), t or 1.)
-    pcm = with_recall_interval(per_class_metrics(interp.targs.numpy(), probs.argmax(1),
-                                                 list(map(str, learn.dls.vocab))))
+    probs = temper(interp.probs.numpy(), t or 1.)
+    pcm = with_recall_interval(per_class_metrics(interp.targs.numpy(), probs.argmax(1), list(map(str, interp.vocab))))
+    s = report_summary(interp, cal, pcm)
     write_csv(pcm, out/'per_class.csv')
     figs = report_figures(learn, interp, t)
     for name, fig in figs.items():
@@ -630,8 +631,8 @@ def write_report(learn:Learner, # A trained `Learner`
     words, own = report_findings(s, split)
     links = {'per-class table (CSV)': 'per_class.csv'} if links is None else links
     fig = partial(_figure_html, figs, out)
-    mistakes = fig('mistakes') + mistakes_html(interp, out,
-                                               t or 1.) if 'mistakes' in figs else '<p>No mistakes on these images.</p>'
+    none = '<p>No mistakes on these images.</p>'
+    mistakes = fig('mistakes') + mistakes_html(interp, out, t or 1.) if 'mistakes' in figs else none
     page = (_page_top(title, about, words, list(advice) + own, links, _key_rows(s))
             + f"<h2>Per class</h2>{_per_class_html(pcm)}"
             + f'<h2>Mistakes, and where the model looked</h2>{mistakes}<h2>Confusions</h2><div class="grid">'

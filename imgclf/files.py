@@ -17,9 +17,10 @@ from fastai.vision.all import PILBase, PILImage, PILImageBW, image_extensions
 
 # %% auto #0
 __all__ = ['FILE_PROBLEMS', 'MARKER', 'image_files', 'other_files', 'show_path', 'plain_text', 'work_dir', 'ImageError',
-           'file_problem', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type', 'files_key', 'umask', 'user_mode',
-           'OutputError', 'folder_kind', 'atomic_write', 'write_text', 'inert', 'write_csv', 'read_csv', 'cache_entry',
-           'write_cache', 'check_output_file', 'imgclf_csv', 'check_output', 'claim_dir', 'release_dir', 'atomic_dir']
+           'file_problem', 'file_digest', 'as_mode', 'open_image', 'Photo', 'PhotoBW', 'photo_type', 'files_key',
+           'umask', 'user_mode', 'OutputError', 'folder_kind', 'atomic_write', 'write_text', 'inert', 'write_csv',
+           'read_csv', 'cache_entry', 'write_cache', 'check_output_file', 'imgclf_csv', 'check_output', 'claim_dir',
+           'release_dir', 'atomic_dir']
 
 # %% ../nbs/00_files.ipynb #edda29e0
 def _walk(path, keep)->L:
@@ -119,6 +120,20 @@ def file_problem(fn # A file name
         raise
     if not stat.S_ISREG(st.st_mode): return "not_file"
     return "empty" if st.st_size == 0 else None
+
+# %% ../nbs/00_files.ipynb #2590af9d
+@functools.lru_cache(maxsize=None)
+def _digest(fn:str, size:int, mtime_ns:int)->str:
+    with open(fn, 'rb') as f: return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
+
+def file_digest(fn # A file name
+               )->str|None:
+    "16 hex digits of the BLAKE2b digest of `fn`'s bytes, the same for a copy under any name; `None` if it cannot be read"
+    try:
+        if file_problem(fn) in ('not_file', 'broken_link'): return None # a pipe is never opened
+        st = os.stat(fn)
+        return _digest(os.fspath(fn), st.st_size, st.st_mtime_ns)
+    except OSError: return None
 
 # %% ../nbs/00_files.ipynb #ce39dd14
 def _eight_bit(im):

@@ -21,10 +21,9 @@ from .models import *
 from .train import head_spec
 
 # %% auto #0
-__all__ = ['FORMAT_VERSION', 'SEEN_FILE', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'SEEN_LIMIT', 'norm_stats', 'model_meta',
-           'model_versions', 'file_digest', 'seen_record', 'save_model', 'version_differences', 'build_model',
-           'check_meta', 'SavedModel', 'load_model', 'check_weights_fit', 'read_seen', 'resize_tfm', 'as_batch',
-           'temper']
+__all__ = ['FORMAT_VERSION', 'SEEN_FILE', 'MAX_SIZE', 'MODEL_FILE_LIMITS', 'norm_stats', 'model_meta', 'model_versions',
+           'seen_record', 'save_model', 'version_differences', 'build_model', 'check_meta', 'SavedModel', 'load_model',
+           'check_weights_fit', 'read_seen', 'resize_tfm', 'as_batch', 'temper']
 
 # %% ../nbs/06_saved.ipynb #5406c19f
 def norm_stats(learn:Learner)->dict|None:
@@ -79,10 +78,6 @@ def model_versions()->dict:
 # %% ../nbs/06_saved.ipynb #78f2ba78
 SEEN_FILE = 'seen.json'
 
-def file_digest(fn)->str:
-    "The first 16 hex digits of the BLAKE2b digest of `fn`'s bytes: the same for a copy under any name"
-    with open(fn, 'rb') as f: return hashlib.file_digest(f, lambda: hashlib.blake2b(digest_size=8)).hexdigest()
-
 def seen_record(learn:Learner)->dict|None:
     """`{'train': digests, 'valid': digests}` of the image files `learn` trains and validates on; `None` unless its
     items are files"""
@@ -127,10 +122,52 @@ def build_model(meta:dict)->torch.nn.Module:
 # %% ../nbs/06_saved.ipynb #f64c333f
 def _bad_name(o): return not isinstance(o, str) or not o or o in ('.','..') or any(c in o for c in '/\\\0')
 
-# %% ../nbs/06_saved.ipynb #3fdd12d5
+# %% ../nbs/06_saved.ipynb #fae09015
 # pixels a side: far above the sizes imgclf trains at (28 to 288); [4096, 4096] would take 4 GB to predict one image
 MAX_SIZE = 1024
 
+def _input_problem(meta)->str|None:
+    "What is wrong with `meta`'s labels, input, normalisation, versions or resizing; `None` if nothing"
+    v = meta.get('vocab')
+    if not isinstance(v, list) or len(v) < 2 or len(set(map(str, v))) != len(v):
+        return 'vocab must be a list of at least two different labels'
+    if (odd := [o for o in v if _bad_name(o)]): return f"labels must be plain names, without path separators: {odd[:3]}"
+    if meta.get('n_in') not in (1, 3): return f"n_in must be 1 or 3, not {meta.get('n_in')!r}"
+    sz = meta.get('size')
+    if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= MAX_SIZE for o in sz)):
+        return f'size must be [height, width] in 8..{MAX_SIZE}, not {sz!r}'
+    n = meta.get('normalize')
+    if n is not None and not (isinstance(n, dict)
+                              and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
+                              and all(isinstance(o, (int,float)) and not isinstance(o, bool) for o in n['mean']
+                                      + n['std']) and all(o > 0 for o in n['std'])):
+        return 'normalize must give a number for the mean and a positive std per channel'
+    vs = meta.get('versions', {})
+    if not (isinstance(vs, dict) and all(isinstance(k, str) and isinstance(v, str) for k,v in vs.items())):
+        return f'versions must map library names to version strings, not {vs!r}'[:200]
+    r = meta.get('resize')
+    if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad')
+                              and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
+                              and isinstance(r.get('val_xtra', 0.), (int,float))
+                              and 0 <= r.get('val_xtra', 0.) < 1): return f'resize is not a known way of resizing: {r!r}'
+    ms = meta.get('min_side')
+    if ms is not None and not (isinstance(ms, int) and 8 <= ms <= 8192 and ms % 2 == 0):
+        return f'min_side must be an even number of pixels in 8..8192, not {ms!r}'
+    return None
+
+def _output_problem(meta)->str|None:
+    "What is wrong with `meta`'s task, calibration or checksum; `None` if nothing"
+    if meta.get('task', 'single_label') not in ('single_label', 'multi_label'):
+        return f"task must be 'single_label' or 'multi_label', not {meta.get('task')!r}"[:200]
+    c = meta.get('calibration')
+    num = lambda o: isinstance(o, (int,float)) and not isinstance(o, bool)
+    if c is not None and not (isinstance(c, dict) and num(c.get('temperature')) and 0.01 <= c['temperature'] <= 100
+                              and (c.get('threshold') is None or (num(c['threshold']) and 0 <= c['threshold'] <= 1))):
+        return f'calibration must give a temperature in 0.01..100 and a threshold in 0..1 or null: {c!r}'[:200]
+    if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): return 'sha256 is missing'
+    return None
+
+# %% ../nbs/06_saved.ipynb #e45e0d97
 def check_meta(meta, # The content of a model folder's `imgclf.json`
                fn='imgclf.json', # Its file, for the messages
                any_arch=False # Accept any timm network, not only imgclf's registry: only for a folder you trust
@@ -148,51 +185,21 @@ def check_meta(meta, # The content of a model folder's `imgclf.json`
     try: check_arch(meta['arch'], any_timm=any_arch)
     except ArchNotTrusted as e: raise ValueError(f"{fn}: {e}") from None # known to timm, but not trusted: its own fix
     except ValueError as e: bad(str(e))
-    v = meta.get('vocab')
-    if not isinstance(v, list) or len(v) < 2 or len(set(map(str, v))) != len(v):
-        bad('vocab must be a list of at least two different labels')
-    if (odd := [o for o in v if _bad_name(o)]): bad(f"labels must be plain names, without path separators: {odd[:3]}")
-    if meta.get('n_in') not in (1, 3): bad(f"n_in must be 1 or 3, not {meta.get('n_in')!r}")
-    sz = meta.get('size')
-    if not (isinstance(sz, list) and len(sz) == 2 and all(isinstance(o, int) and 8 <= o <= MAX_SIZE for o in sz)):
-        bad(f'size must be [height, width] in 8..{MAX_SIZE}, not {sz!r}')
-    n = meta.get('normalize')
-    if n is not None and not (isinstance(n, dict)
-                              and all(isinstance(n.get(k), list) and len(n[k]) == meta['n_in'] for k in ('mean','std'))
-                              and all(isinstance(o, (int,float)) and not isinstance(o, bool) for o in n['mean']
-                                      + n['std']) and all(o > 0 for o in n['std'])):
-        bad('normalize must give a number for the mean and a positive std per channel')
-    vs = meta.get('versions', {})
-    if not (isinstance(vs, dict) and all(isinstance(k, str) and isinstance(v, str) for k,v in vs.items())):
-        bad(f'versions must map library names to version strings, not {vs!r}'[:200])
-    r = meta.get('resize')
-    if r is not None and not (isinstance(r, dict) and r.get('method') in ('crop','squish','pad')
-                              and r.get('pad_mode', 'zeros') in ('zeros','border','reflection')
-                              and isinstance(r.get('val_xtra', 0.), (int,float))
-                              and 0 <= r.get('val_xtra', 0.) < 1): bad(f'resize is not a known way of resizing: {r!r}')
-    ms = meta.get('min_side')
-    if ms is not None and not (isinstance(ms, int) and 8 <= ms <= 8192 and ms % 2 == 0):
-        bad(f'min_side must be an even number of pixels in 8..8192, not {ms!r}')
+    if (msg := _input_problem(meta)): bad(msg)
     h = meta.get('head')
     if h is not None:
         if not (isinstance(h, dict) and set(h) == {'lin_ftrs', 'ps'} and not is_scratch(meta['arch'])):
             bad(f'head must give lin_ftrs and ps, for a pretrained architecture: {h!r}'[:200])
         try: meta['head'] = head_spec(h['lin_ftrs'], h['ps'])
         except ValueError as e: bad(f'head: {e}')
-    if meta.get('task', 'single_label') not in ('single_label', 'multi_label'):
-        bad(f"task must be 'single_label' or 'multi_label', not {meta.get('task')!r}"[:200])
-    c = meta.get('calibration')
-    num = lambda o: isinstance(o, (int,float)) and not isinstance(o, bool)
-    if c is not None and not (isinstance(c, dict) and num(c.get('temperature')) and 0.01 <= c['temperature'] <= 100
-                              and (c.get('threshold') is None or (num(c['threshold']) and 0 <= c['threshold'] <= 1))):
-        bad(f'calibration must give a temperature in 0.01..100 and a threshold in 0..1 or null: {c!r}'[:200])
-    if not (isinstance(meta.get('sha256'), str) and len(meta['sha256']) == 64): bad('sha256 is missing')
+    if (msg := _output_problem(meta)): bad(msg)
     return meta
 
 # %% ../nbs/06_saved.ipynb #9ed03f8e
-MODEL_FILE_LIMITS = {'imgclf.json': 1_000_000, 'weights.safetensors': 2_000_000_000} # bytes; far above any real model's
+# bytes; far above any real model's (seen.json: 11 million images)
+MODEL_FILE_LIMITS = {'imgclf.json': 1_000_000, 'weights.safetensors': 2_000_000_000, SEEN_FILE: 200_000_000}
 
-def _check_model_file(fn, folder, limit=None):
+def _check_model_file(fn, folder):
     "Refuse, before reading a byte, a model file that is not a regular file inside `folder` within its size limit"
     real, st = Path(os.path.realpath(fn)), os.stat(fn)
     if not real.is_relative_to(os.path.realpath(folder)):
@@ -201,7 +208,7 @@ def _check_model_file(fn, folder, limit=None):
     if not stat.S_ISREG(st.st_mode):
         raise ValueError(f"{fn} is not a regular file (a pipe, a device or a folder): refused. Fix: export the model "
                          "again")
-    if st.st_size > (lim := limit or MODEL_FILE_LIMITS[Path(fn).name]):
+    if st.st_size > (lim := MODEL_FILE_LIMITS[Path(fn).name]):
         raise ValueError(f"{fn} is larger than any imgclf model file ({st.st_size:,} bytes; at most {lim:,}): refused")
 
 # %% ../nbs/06_saved.ipynb #2e29f8ce
@@ -255,7 +262,7 @@ def load_model(path, # A folder written by `save_model`
     for f in ('imgclf.json','weights.safetensors'):
         if not (path/f).exists(): raise FileNotFoundError(f"{path} is not an imgclf model folder: {f} is missing")
     # a pipe would hang the read, /dev/zero would fill the memory
-    for f in MODEL_FILE_LIMITS: _check_model_file(path/f, path)
+    for f in ('imgclf.json','weights.safetensors'): _check_model_file(path/f, path)
     try: meta = json.loads((path/'imgclf.json').read_text())
     except (json.JSONDecodeError,
             UnicodeDecodeError) as e: raise ValueError(f"{path/'imgclf.json'} is not valid JSON ({e}). Fix: export the "
@@ -295,8 +302,6 @@ def check_weights_fit(meta:dict, # A checked description (`check_meta`)
                          + f" with {len(meta['vocab'])} labels: {len(odd)} tensors differ, e.g. {'; '.join(odd[:2])}")
 
 # %% ../nbs/06_saved.ipynb #1f0040bf
-SEEN_LIMIT = 200_000_000 # bytes: 11 million images
-
 def read_seen(path # A model folder
              )->dict|None:
     """`{digest: 'train' or 'valid'}` from `path/seen.json`; `None` without one, or with a warning when it is not a
@@ -304,7 +309,7 @@ def read_seen(path # A model folder
     fn = Path(path)/SEEN_FILE
     if not fn.exists(): return None
     try:
-        _check_model_file(fn, path, SEEN_LIMIT)
+        _check_model_file(fn, path)
         rec = json.loads(fn.read_text())
         ok = isinstance(rec, dict) and all(isinstance(rec.get(k), list) for k in ('train', 'valid'))
         if not ok or not all(isinstance(d, str) and len(d) == 16 for k in ('train', 'valid') for d in rec[k]):
@@ -314,18 +319,13 @@ def read_seen(path # A model folder
         return None
     return {d: 'valid' for d in rec['valid']} | {d: 'train' for d in rec['train']}
 
-def _digest_or_none(f):
-    "`file_digest(f)` for a regular file that can be read; `None` for anything else (a pipe is never opened)"
-    try: return file_digest(f) if stat.S_ISREG(os.stat(f).st_mode) else None
-    except OSError: return None
-
 @patch
 def seen_split(self:SavedModel, files # Image files
               )->list:
     """For each file, 'train' or 'valid' if the model trained or validated on its content, else `None` (all `None` when
     unknown)"""
     if not self.seen: return [None]*len(files)
-    return [self.seen.get(_digest_or_none(f)) for f in files]
+    return [self.seen.get(file_digest(f)) for f in files]
 
 # %% ../nbs/06_saved.ipynb #40d22817
 def resize_tfm(meta:dict):
