@@ -300,11 +300,12 @@ def clean_cmd(path:str, # Dataset folder the CSV was made for
              if len(log) else ''))
     return log
 
-# %% ../nbs/14_cli.ipynb #0de1a859
+# %% ../nbs/14_cli.ipynb #bd5be160
 COMMANDS = dict(train=train_cmd, evaluate=evaluate_cmd, predict=predict_cmd, export=export_cmd, check=check_cmd,
                 summary=summary_cmd,
                 weights=weights_cmd, app=app_cmd, suspects=suspects_cmd, clean=clean_cmd)
 
+# %% ../nbs/14_cli.ipynb #6561ca21
 ABOUT = dict(
     train=("Writes a run folder: run.json, metrics.json, history.csv, the report and model/. Recipe options not given "
            "are chosen from the images.",
@@ -345,6 +346,8 @@ ABOUT = dict(
            "leaves it. Every move is logged "
            "in PATH_quarantine/cleaning.csv; nothing is deleted.", 'imgclf clean photos/ suspects.csv'),
 )
+
+# %% ../nbs/14_cli.ipynb #e4406796
 METAVARS = dict(resume='RUN_DIR', config='RUN_JSON', write='DIR', fetch='ARCH', onnx='FILE', csv='CSV', plot='PNG',
                 out='DIR')
 # the fields `Recipe.for_dataset` chooses

@@ -44,7 +44,7 @@ class Recipe:
     epochs:int=5 # Epochs (after the head is trained, when fine-tuning)
     lr:float|None=None # Maximum learning rate; default 1e-2 from scratch, 2e-3 fine-tuning, 5e-4 after a fast head
     lr_mult:float=100 # After the head: the head's learning rate over the body's (`fine_tune`'s argument)
-    schedule:str='one_cycle' # 'one_cycle' (warm up, then anneal), 'constant' (seed 002) or 'step' (/10 every `step_epochs`)
+    schedule:str='one_cycle' # 'one_cycle' (warm up, anneal), 'constant' (seed 002) or 'step' (/10 every `step_epochs`)
     step_epochs:int|None=None # With schedule 'step': epochs per step; a quarter of the epochs when not given
     lr_find:bool=False # Choose the learning rate with fastai's `lr_find` (its 'valley') when `lr` is not given
     aug:str='none' # Batch augmentation: 'none', 'flip', 'standard' (`aug_transforms`) or 'strong' (twice as much)
@@ -580,93 +580,122 @@ def md_code(s)->str:
 # %% ../nbs/09_pipeline.ipynb #af24f8ef
 def _yaml(v): return json.dumps(v, ensure_ascii=False) # a JSON string or number is valid YAML
 
-# %% ../nbs/09_pipeline.ipynb #1ce694b8
-def model_card(r # A finished `Run`, or its folder
-              )->str:
-    """A finished run's model card (`model/README.md`): a Hugging Face YAML header, then the data, recipe, results per
-    class, limits and safe loading"""
-    r = r if isinstance(r, Run) else Run.load(r)
-    m, rec, name = r.metrics, r.recipe, Path(r.settings['dataset']).name
-    if m is None: raise ValueError(f"{show_path(r.folder)} has not finished: no metrics for its model card")
-    split, acc = ('test', m['test_accuracy']) if m.get('test_accuracy') is not None else ('validation', m['accuracy'])
-    n = m['n_test'] if split == 'test' else m['n_valid']
-    rep_ = m.get('report') or {}
-    lo, hi = rep_.get('accuracy_ci95') or (None, None)
-    th = rep_.get('threshold') if rep_.get('threshold') is not None else 0.8
-    multi = rep_.get('task') == 'multi_label'
+# %% ../nbs/09_pipeline.ipynb #73a652e8
+def _card_header(m, rec, name, split, acc, multi, rep_)->list:
+    "The model card's Hugging Face YAML header: library, task and the headline score"
     extra = [f'    - type: mean_average_precision', f"      value: {rep_['map']}",
              f'      name: {split} mAP'] if multi and rep_.get('map') is not None else []
-    head = ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai',
-            'pipeline_tag: image-classification',
-            'metrics:', '- accuracy', 'model-index:', f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:',
-            '  - task:', '      type: image-classification',
+    return ['---', 'library_name: imgclf', 'tags:', '- image-classification', '- imgclf', '- fastai',
+            'pipeline_tag: image-classification', 'metrics:', '- accuracy', 'model-index:',
+            f'- name: {_yaml(f"{rec.arch}-{name}")}', '  results:', '  - task:', '      type: image-classification',
             '    dataset:', f'      name: {_yaml(name)}', '      type: imagefolder', f'      split: {split}',
-            '    metrics:', '    - type: accuracy',
-            f'      value: {round(acc, 4)}', f"      name: {split} {'exact-match ' if multi else ''}accuracy", *extra,
-            '---', '']
+            '    metrics:', '    - type: accuracy', f'      value: {round(acc, 4)}',
+            f"      name: {split} {'exact-match ' if multi else ''}accuracy", *extra, '---', '']
+
+# %% ../nbs/09_pipeline.ipynb #df4c865d
+def _card_data(r, m, name)->list:
+    "The model card's title, what it classifies, and its data with the files left out"
+    from imgclf.models import is_scratch
+    rec, multi = r.recipe, (m.get('report') or {}).get('task') == 'multi_label'
+    weights = 'ImageNet weights' if rec.pretrained and not is_scratch(rec.arch) else 'random weights'
+    left = left_out_words(m.get('left_out') or {}, name.replace('`', "'")) or (
+        f"{len(m['skipped_files'])} files could not be used and were left out." if m.get('skipped_files')
+        else "Every image could be used.")
+    return [f"# {md(rec.arch)} on {md(name)}", "",
+            f"An image classifier for {len(m['vocab'])} "
+            f"labels{' (any number of them per image: multi-label)' if multi else ''}"
+            f", trained with imgclf {imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
+            "## Data", "",
+            f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test "
+            "images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."), left, ""]
+
+# %% ../nbs/09_pipeline.ipynb #c21346c6
+def _card_recipe(m, rec)->list:
+    "The model card's recipe: how it was trained, and every setting"
     mode = (
         'a new head on features of the frozen network, computed once (fast mode)'
         if rec.fast
         else f'{m["epochs"]} epochs'
     )
-    from imgclf.models import is_scratch
-    weights = 'ImageNet weights' if rec.pretrained and not is_scratch(rec.arch) else 'random weights'
-    ci = f" (95% interval {lo:.1%} to {hi:.1%})" if lo is not None else ''
-    body = [f"# {md(rec.arch)} on {md(name)}", "",
-            f"An image classifier for {len(m['vocab'])} "
-            f"labels{' (any number of them per image: multi-label)' if multi else ''}, trained with imgclf "
-            f"{imgclf.__version__} from {weights}: {', '.join(map(md, m['vocab']))}.", "",
-            "## Data", "",
-            f"The folder {md_code(name)}: {m['n_train']} training, {m['n_valid']} validation and {m['n_test']} test "
-            "images, " + (f"labelled by {md_code(r.labels.name)}." if r.labels else "one folder per label."),
-            left_out_words(m.get('left_out') or {}, name.replace('`', "'"))
-            or (f"{len(m['skipped_files'])} files could not be used and were left out."
-                                                             if m.get('skipped_files')
-                else "Every image could be used."), "",
-            "## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |",
+    return ["## Recipe", "", f"{mode} at {rec.size} px, in {m['train_seconds']} s.", "", "| setting | value |",
             "|---|---|",
             *[f"| {k} | {md(v)} |" for k, v in rec.to_dict().items() if v is not None], "",
-            "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", "",
-            "## Results", "",
-            *([f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average "
-               f"precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "
-                                 f"A label is given when its probability is at least {th:.2f}, the threshold with the "
-                                 "best F1 on the validation images.", ""] if multi else
-                               [f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation "
-                                f"{m['accuracy']:.1%}.", ""]),
-            *(["Its probabilities are calibrated: the network's outputs are divided by a temperature of "
-               f"{rep_['temperature']:.2f}, fitted on the validation images, "
-               f"which brings the calibration error (ECE) on the {split} images from {rep_['ece_uncalibrated']:.3f} to "
-               f"{rep_['ece']:.3f}. `predict`, the app and the ONNX export all apply it.", ""]
-              if rep_.get('temperature') not in (None, 1) and rep_.get('ece_uncalibrated') is not None else [])]
+            "(`run.json` beside the model has the whole recipe; `imgclf train --config run.json` trains it again.)", ""]
+
+# %% ../nbs/09_pipeline.ipynb #a5786e6f
+def _card_results(m, split, acc, n, multi, rep_, th)->list:
+    "The model card's results in words: the score with its interval, and the calibration"
+    lo, hi = rep_.get('accuracy_ci95') or (None, None)
+    ci = f" (95% interval {lo:.1%} to {hi:.1%})" if lo is not None else ''
+    if multi:
+        res = [f"On the {n} {split} images it gives exactly the right labels for **{acc:.1%}**{ci}; its mean average "
+                     f"precision (mAP) is **{rep_['map']:.3f}**, and micro F1 {rep_['micro_f1']:.3f}. "
+                     f"A label is given when its probability is at least {th:.2f}, the threshold with the "
+                     "best F1 on the validation images.", ""]
+    else: res = [f"Accuracy on the {n} {split} images: **{acc:.1%}**{ci}; on validation {m['accuracy']:.1%}.", ""]
+    if rep_.get('temperature') in (None, 1) or rep_.get('ece_uncalibrated') is None: return ["## Results", "", *res]
+    return ["## Results", "", *res,
+            "Its probabilities are calibrated: the network's outputs are divided by a temperature of "
+            f"{rep_['temperature']:.2f}, fitted on the validation images, which brings the calibration error (ECE) on "
+            "the "
+            f"{split} images from {rep_['ece_uncalibrated']:.3f} to {rep_['ece']:.3f}. "
+            "`predict`, the app and the ONNX export all apply it.", ""]
+
+# %% ../nbs/09_pipeline.ipynb #948e55f8
+def _card_per_class(r, m)->list:
+    "The model card's per-class table, from the run's `per_class.csv`"
     pc = r.folder/'per_class.csv'
-    if pc.is_file():
-        t = read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
-        ap = 'ap' in t.columns # multi-label: each label's average precision too
-        body += [f"| label | precision | recall | F1 |{' AP |' if ap else ''} images |",
-                 f"|---|---|---|---|{'---|' if ap else ''}---|",
-                 *[f"| {md(k)} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} "
-                   f"|{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
-    body += ["## Limits", "",
-             (f"- It knows only these {len(m['vocab'])} labels, and says yes or no to each; a picture with none of "
-              "them should get none, but pictures unlike the training images can get any. `imgclf predict "
-              f"--threshold` gives more labels below {th:.2f}, fewer above." if multi else
-              f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf "
-              f"predict --threshold {th:.2f}` answers 'unknown' below that probability"
-              + (" (the threshold suggested by the validation images)." if rep_.get('threshold') is not None else ".")),
-             "- The accuracy holds for images like the training images. Photos from another camera, light, background "
-             "or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
-             f"- With {n} {split} images, one image moves the accuracy by {1/max(n, 1):.1%}.", "",
-             "## Using it safely", "",
-             "The weights are a safetensors file and the description is JSON (`imgclf.json`): loading runs no code "
-             "from the folder, and the checksum is checked.", "",
-             "```sh", "imgclf predict model/ photo.jpg",
-             "imgclf export model/ --onnx model.onnx   # carries its labels; imgclf predict model.onnx photo.jpg",
-             "```", "",
-             "```python", "from imgclf.saved import load_model",
-             "load_model('model').predict('photo.jpg')   # "
-             f"{'(labels, indices, probabilities)' if multi else '(label, index, probabilities)'}", "```", ""]
-    return '\n'.join(head + body)
+    if not pc.is_file(): return []
+    t = read_csv(pc, index_col=0).iloc[:len(m['vocab'])]
+    ap = 'ap' in t.columns # multi-label: each label's average precision too
+    return [f"| label | precision | recall | F1 |{' AP |' if ap else ''} images |",
+            f"|---|---|---|---|{'---|' if ap else ''}---|",
+            *[f"| {md(k)} | {row.precision:.2f} | {row.recall:.2f} | {row.f1:.2f} "
+              f"|{f' {row.ap:.2f} |' if ap else ''} {int(row.support)} |" for k, row in t.iterrows()], ""]
+
+# %% ../nbs/09_pipeline.ipynb #d8453984
+def _card_limits(m, split, n, multi, rep_, th)->list:
+    "The model card's limits: the labels it knows, the images its score holds for, and how much one image moves it"
+    if multi:
+        knows = (f"- It knows only these {len(m['vocab'])} labels, and says yes or no to each; a picture with none of "
+                       "them should get none, but pictures unlike the training images can get any. `imgclf predict "
+                       f"--threshold` gives more labels below {th:.2f}, fewer above.")
+    else: knows = (f"- It knows only these {len(m['vocab'])} labels: any other picture still gets one of them. `imgclf "
+                   f"predict --threshold {th:.2f}` answers 'unknown' below that probability"
+                   + (" (the threshold suggested by the validation images)." if rep_.get('threshold') is not None
+                      else "."))
+    return ["## Limits", "", knows,
+            "- The accuracy holds for images like the training images. Photos from another camera, light, background "
+            "or place can score lower; evaluate on some of them first (`imgclf evaluate`).",
+            f"- With {n} {split} images, one image moves the accuracy by {1/max(n, 1):.1%}.", ""]
+
+# %% ../nbs/09_pipeline.ipynb #59a00e24
+def _card_usage(multi)->list:
+    "The model card's safe loading and use"
+    return ["## Using it safely", "",
+            "The weights are a safetensors file and the description is JSON (`imgclf.json`): loading runs no code "
+            "from the folder, and the checksum is checked.", "",
+            "```sh", "imgclf predict model/ photo.jpg",
+            "imgclf export model/ --onnx model.onnx   # carries its labels; imgclf predict model.onnx photo.jpg",
+            "```", "",
+            "```python", "from imgclf.saved import load_model",
+            "load_model('model').predict('photo.jpg')   # "
+            f"{'(labels, indices, probabilities)' if multi else '(label, index, probabilities)'}", "```", ""]
+
+# %% ../nbs/09_pipeline.ipynb #9afe71a1
+def model_card(r # A finished `Run`, or its folder
+              )->str:
+    "A finished run's model card (`model/README.md`): a Hugging Face header, then data, recipe, results, limits, use"
+    r = r if isinstance(r, Run) else Run.load(r)
+    m, rec, name = r.metrics, r.recipe, Path(r.settings['dataset']).name
+    if m is None: raise ValueError(f"{show_path(r.folder)} has not finished: no metrics for its model card")
+    split, acc = ('test', m['test_accuracy']) if m.get('test_accuracy') is not None else ('validation', m['accuracy'])
+    n, rep_ = m['n_test'] if split == 'test' else m['n_valid'], m.get('report') or {}
+    th = rep_.get('threshold') if rep_.get('threshold') is not None else 0.8
+    multi = rep_.get('task') == 'multi_label'
+    return '\n'.join(_card_header(m, rec, name, split, acc, multi, rep_) + _card_data(r, m, name) + _card_recipe(m, rec)
+                     + _card_results(m, split, acc, n, multi, rep_, th) + _card_per_class(r, m)
+                     + _card_limits(m, split, n, multi, rep_, th) + _card_usage(multi))
 
 # %% ../nbs/09_pipeline.ipynb #f7c9bef8
 def write_model_card(r:Run)->Path:

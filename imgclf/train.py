@@ -78,8 +78,8 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
                  class_weights=None, # Each class's weight in the loss (`balance_weights`); `None`: all 1
                  mix:str|None=None, # 'mixup' or 'cutmix' to blend training images
                  metrics=accuracy, # fastai metrics to report each epoch
-                 head_sizes:list|None=None, # Pretrained: the head's hidden sizes (`lin_ftrs`: one of 512 when `None`); seed 002: [1024, 1024]
-                 head_dropout:float|None=None, # Pretrained: dropout before the head's last layer, half before others (`ps`: 0.5 when `None`)
+                 head_sizes:list|None=None, # Pretrained: the head's hidden sizes (`lin_ftrs`: [512] when `None`; seed 002: [1024, 1024])
+                 head_dropout:float|None=None, # Pretrained: dropout before the head's last layer, half before others (`ps`; 0.5)
                  **kwargs # Passed to `Learner` or `vision_learner`
                 )->Learner:
     "A fastai `Learner` for `arch` on `dls`, on the GPU with mixed precision when there is one"
@@ -95,8 +95,8 @@ def make_learner(dls, # `DataLoaders` from `get_dls`
                          "Fix: leave them out")
     # a yes or no per label; accuracy over every (image, label) pair at 0.5
     if multi: loss, metrics = BCEWithLogitsLossFlat(pos_weight=w), (accuracy_multi if metrics is accuracy else metrics)
-    else: loss = LabelSmoothingCrossEntropyFlat(weight=w,
-                                                eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat(weight=w)
+    elif label_smoothing: loss = LabelSmoothingCrossEntropyFlat(weight=w, eps=label_smoothing)
+    else: loss = CrossEntropyLossFlat(weight=w)
     cbs = {None:[], 'mixup':[MixUp()], 'cutmix':[CutMix()]}[mix]
     kw = dict(loss_func=loss, metrics=metrics, cbs=cbs, **kwargs)
     if is_scratch(arch): learn = Learner(dls, create_scratch(arch, n_in, dls.c, size=getattr(dls, 'size', None)), **kw)
@@ -161,7 +161,7 @@ class StepTimer(Callback):
 
 # %% ../nbs/05_train.ipynb #75166c06
 def freeze_policy(learn:Learner, # A `Learner` from `make_learner`
-                  freeze='head' # 'head': the head only; 'none': everything; int n: the head and the body's last n layers
+                  freeze='head' # 'head': the head only; 'none': all; n: the head and the body's last n layers
                  )->Learner:
     "Set which parameters of `learn` train"
     if freeze == 'none': learn.unfreeze(); return learn
@@ -186,10 +186,13 @@ def _features(learn, dl, what:str='training'):
     body, pool = learn.model[0].eval().to(memory_format=cl), learn.model[1][:2].eval()
     xs, ys = [], []
     with torch.no_grad():
-        msg = f"Fast mode: the pretrained network looks at the {len(dl.dataset):,} {what} images once"
-        for xb,yb in progress(dl,
-                              msg if len(dl) > 1
-                              else None): xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
+        msg = (
+            f"Fast mode: the pretrained network looks at the {len(dl.dataset):,} {what} images once"
+            if len(dl) > 1
+            else None
+        )
+        for xb,yb in progress(dl, msg):
+            xs.append(pool(body(xb.contiguous(memory_format=cl))).float().cpu()); ys.append(yb.cpu())
     return torch.cat(xs), torch.cat(ys)
 
 # %% ../nbs/05_train.ipynb #75a2a456
@@ -483,31 +486,82 @@ class FixedBNStats(Callback):
         m = _bare(self.model)
         for o in bn_layers(m[0] if self.body_only else m): o.eval()
 
-# %% ../nbs/05_train.ipynb #2fd8e7e7
+# %% ../nbs/05_train.ipynb #ac45e243
+def _check_train_args(bn_stats, schedule, keep):
+    "One line for a training option that has no meaning"
+    if bn_stats not in ('fixed', 'update'): raise ValueError(f"bn_stats={bn_stats!r}. Fix: use 'fixed' or 'update'.")
+    if schedule not in SCHEDULES: raise ValueError(f"schedule={schedule!r}. Fix: use one of {', '.join(SCHEDULES)}.")
+    if keep not in KEEP_RULES: raise ValueError(f"keep={keep!r}. Fix: use one of {', '.join(KEEP_RULES)}.")
+
+# %% ../nbs/05_train.ipynb #97ba9b2c
+def _resume_opt(learn, ck):
+    "A resumed phase goes on with the optimizer's state and the random state the checkpoint saved"
+    if learn.opt is None: learn.create_opt()
+    learn.opt.load_state_dict(ck.opt_state); ck.opt_state = None
+    if ck.rng: _set_rng_state(learn, ck.rng)
+
+# %% ../nbs/05_train.ipynb #db59afc6
+def _fast_phase(learn, ck, i, item_cbs):
+    "The head trained in fast mode; with checkpoints, its validation loss said and kept as epoch 0"
+    fast_train(learn)
+    if not ck: return
+    with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate(cbs=item_cbs)
+    _say(learn, '  '.join(['head (fast mode)', f'valid_loss {_fmt(loss)}',
+                           *(f'{m.name} {_fmt(v)}' for m, v in zip(learn.metrics, ms))]))
+    ck.save_best(learn, loss, 0, ck.items(learn)); ck.head_loss = float(loss)
+    ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
+
+# %% ../nbs/05_train.ipynb #741ac508
+def _say_kept(learn, ck, keep):
+    "A line on the weights the run kept, when they are not simply the last epoch's"
+    n = len(ck.best_items) if ck.best_items is not None else 'the'
+    if ck.best_epoch != len(ck.history):
+        kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
+        _say(learn, f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse"
+             if keep == 'lowest' else f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs "
+             f"did worse, by more than the noise of {n} validation images")
+    elif ck.kept_loss > ck.best:
+        _say(learn,
+             f"Kept the last epoch: its validation loss ({ck.kept_loss:.4f}) is above the lowest ({ck.best:.4f}) "
+             f"by less than the noise of {n} validation images")
+
+# %% ../nbs/05_train.ipynb #41ca4ade
+def _run_phases(learn, phases, ck, phase0, epoch0, cbs, item_cbs, fixed_bn, schedule, step_epochs):
+    "Each phase of the recipe in turn, from `(phase0, epoch0)` on when resuming"
+    for i,(what, n, lr_max, kw) in enumerate(phases):
+        if i < phase0: continue
+        done = epoch0 if i == phase0 else 0
+        _set_trainable(learn, what)
+        if ck and getattr(ck, 'opt_state', None) and i == phase0 and done: _resume_opt(learn, ck)
+        learn.epoch_offset = sum(p[1] for p in phases[:i]) + done
+        if ck: ck.phase, ck.start = i, done
+        if what == 'fast': _fast_phase(learn, ck, i, item_cbs)
+        elif done < n:
+            bn = [FixedBNStats(body_only=what != 'all')] if fixed_bn else []
+            _fit_phase(learn, n, lr_max, start=done, cbs=cbs + bn, schedule=schedule, step_epochs=step_epochs, **kw)
+
+# %% ../nbs/05_train.ipynb #a876d9a3
 def train(learn:Learner, # From `make_learner`
           epochs:int=5, # Epochs (after the head is trained, for `freeze='head'`)
           lr:float|None=None, # Maximum learning rate; 1e-2 from scratch, 2e-3 fine-tuning (5e-4 after a fast-mode head)
           freeze='head', # Freezing policy for pretrained models (see `freeze_policy`)
-          head:str='epoch', # With `freeze='head'`: the head first for `freeze_epochs` ('epoch'), or `fast_train` ('fast')
+          head:str='epoch', # With `freeze='head'`: the head for `freeze_epochs` ('epoch'), or `fast_train` ('fast')
           freeze_epochs:int=1, # Epochs training only the head first, with `head='epoch'`
           lr_mult:float=100, # After the head: the head's learning rate over the body's first layers' (`fine_tune`'s)
-          schedule:str='one_cycle', # Each phase's rate: 'one_cycle' (warm up, anneal), 'constant', or 'step' (/10 every `step_epochs`)
+          schedule:str='one_cycle', # 'one_cycle' (warm up, anneal), 'constant', or 'step' (/10 every `step_epochs`)
           step_epochs:int|None=None, # With `schedule='step'`: epochs a step; a quarter of the phase's epochs by default
-          bn_stats:str='fixed', # Pretrained: 'fixed' keeps BatchNorm's statistics (`FixedBNStats`); 'update': batches move them
+          bn_stats:str='fixed', # Pretrained: 'fixed' keeps BatchNorm's statistics (`FixedBNStats`); 'update' lets them move
           out=None, # Folder for `history.csv` and the checkpoints
           keep_best:bool=True, # With `out`: restore the weights of the epoch with the lowest validation loss
-          keep:str='lowest', # Which epoch `keep_best` restores: the 'lowest' validation loss, or the latest 'within_noise' of it
+          keep:str='lowest', # The epoch `keep_best` restores: the 'lowest' validation loss, or the last 'within_noise' of it
           patience:int|None=None, # Stop when the validation loss has not improved for this many epochs
           resume:bool=False, # With `out`: go on from `out/checkpoints/last.pth` if there is one
           cbs=None, # More callbacks for every phase
          )->Learner:
     "Train `learn` with the recipe that suits it; sets `learn.train_seconds`, `step_seconds`, `epoch_seconds`"
-    if bn_stats not in ('fixed', 'update'): raise ValueError(f"bn_stats={bn_stats!r}. Fix: use 'fixed' or 'update'.")
-    if schedule not in SCHEDULES: raise ValueError(f"schedule={schedule!r}. Fix: use one of {', '.join(SCHEDULES)}.")
-    if keep not in KEEP_RULES: raise ValueError(f"keep={keep!r}. Fix: use one of {', '.join(KEEP_RULES)}.")
+    _check_train_args(bn_stats, schedule, keep)
     phases = _phases(learn, epochs, lr, freeze, head, freeze_epochs, lr_mult)
-    fixed_bn = bn_stats == 'fixed' and getattr(learn, 'pretrained', False)
-    cbs, ck, (phase0, epoch0) = [StepTimer(), *(cbs or [])], None, (0, 0)
+    cbs, ck, item_cbs, (phase0, epoch0) = [StepTimer(), *(cbs or [])], None, [], (0, 0)
     if out:
         item_cbs = [ItemLosses()] if keep == 'within_noise' else []
         cbs += [*item_cbs, ck := Checkpoints(Path(out), keep_best, keep)]
@@ -516,53 +570,12 @@ def train(learn:Learner, # From `make_learner`
     if patience: cbs.append(EarlyStoppingCallback(patience=patience))
     learn.epochs_total = sum(p[1] for p in phases)
     if ck: ck.t0 = time.perf_counter()
-    start = time.perf_counter()
+    start, fixed_bn = time.perf_counter(), bn_stats == 'fixed' and getattr(learn, 'pretrained', False)
     try:
         with distributed(learn): # `distrib_ctx` under `accelerate launch`, else nothing
-            for i,(what, n, lr_max, kw) in enumerate(phases):
-                if i < phase0: continue
-                done = epoch0 if i == phase0 else 0
-                _set_trainable(learn, what)
-                if ck and getattr(ck, 'opt_state', None) and i == phase0 and done:
-                    if learn.opt is None: learn.create_opt()
-                    learn.opt.load_state_dict(ck.opt_state); ck.opt_state = None
-                    if ck.rng: _set_rng_state(learn, ck.rng)
-                learn.epoch_offset = sum(p[1] for p in phases[:i]) + done
-                if ck: ck.phase, ck.start = i, done
-                if what == 'fast':
-                    fast_train(learn)
-                    if ck:
-                        with learn.no_bar(), learn.no_logging(): loss, *ms = learn.validate(cbs=item_cbs)
-                        _say(
-                            learn,
-                            '  '.join(
-                                [
-                                    'head (fast mode)',
-                                    f'valid_loss {_fmt(loss)}',
-                                    *(f'{m.name} {_fmt(v)}' for m, v in zip(learn.metrics, ms)),
-                                ]
-                            ),
-                        )
-                        ck.save_best(learn, loss, 0, ck.items(learn)); ck.head_loss = float(loss)
-                        ck.phase, ck.phase_epoch = i+1, 0; ck.save_last(learn)
-                elif done < n:
-                    _fit_phase(learn, n, lr_max, start=done,
-                               cbs=cbs + ([FixedBNStats(body_only=what != 'all')] if fixed_bn else []),
-                               schedule=schedule, step_epochs=step_epochs, **kw)
+            _run_phases(learn, phases, ck, phase0, epoch0, cbs, item_cbs, fixed_bn, schedule, step_epochs)
     finally: learn.epoch_offset, learn.epochs_total = 0, None
-    if ck and ck.load_best(learn):
-        n = len(ck.best_items) if ck.best_items is not None else 'the'
-        if ck.best_epoch != len(ck.history):
-            kept = f'epoch {ck.best_epoch}' if ck.best_epoch else 'the head trained in fast mode, before fine-tuning'
-            _say(learn,
-                 f"Kept the weights of {kept}: the lowest validation loss ({ck.best:.4f}); later epochs did worse"
-                 if keep == 'lowest' else
-                        f"Kept the weights of {kept} (validation loss {ck.kept_loss:.4f}): later epochs did worse, by "
-                        f"more than the noise of {n} validation images")
-        elif ck.kept_loss > ck.best:
-            _say(learn,
-                 f"Kept the last epoch: its validation loss ({ck.kept_loss:.4f}) is above the lowest ({ck.best:.4f}) "
-                 f"by less than the noise of {n} validation images")
+    if ck and ck.load_best(learn): _say_kept(learn, ck, keep)
     learn.train_seconds = time.perf_counter() - start + (ck.seconds if ck else 0.)
     learn.head_valid_loss = getattr(ck, 'head_loss', None) # the fast-mode head's, before fine-tuning
     # kept epoch 0: the fast-mode head
