@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 FASHION := /usr/share/datasets/fashion-mnist
 
-.PHONY: setup demo test docs slides slides-libs wheelhouse bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
+.PHONY: setup demo test research docs slides slides-libs wheelhouse bench bench-photo bench-inference bench-photo-io bench-photo-epoch bench-reliability seeds fashion-data browser readme clean
 
 setup: $(STAMP)
 
@@ -83,6 +83,13 @@ test: setup browser slides-libs
 	TMPDIR=$(TEST_TMP) OMP_NUM_THREADS=$(TEST_THREADS) $(VENV)/bin/pytest tests/ -n 2 --dist loadfile --durations=15   # two workers, one test file each: a file's shared fixtures are built once
 	$(PY) tools/build_docs.py --check --dest $(TEST_TMP)/_docs   # the docs render, links resolve, pictures show
 	rm -rf $(TEST_TMP) nbs/_work nbs/lessons/_work
+
+# The research notebooks (nbs/research/): studies too long for `make test` (their `skip_exec`), executed again with
+# their checks and saved with their new outputs
+research: setup
+	cd nbs/research && for nb in *.ipynb; do $(abspath $(VENV))/bin/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=1800 "$$nb"; done
+	$(VENV)/bin/nbdev-clean
 
 # The site: nbdev's Quarto build when `quarto` is installed; otherwise tools/build_docs.py renders the same processed
 # notebooks with nbconvert (Quarto has no offline install). Either way the result is in _docs/.

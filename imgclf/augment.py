@@ -7,7 +7,8 @@ Docs: https://imgclf.github.io/imgclf/augment.html.md"""
 # %% ../nbs/03_augment.ipynb #28263061
 from __future__ import annotations
 import imgclf # first: its import quiets a warning that importing kornia would print
-import numpy as np, torch
+import numpy as np, pandas as pd, torch
+from pathlib import Path
 import matplotlib.pyplot as plt
 import kornia.filters as KF
 from PIL import Image
@@ -16,11 +17,12 @@ from fastcore.meta import delegates
 from fastai.vision.all import (Resize, RandomResizedCrop, ResizeMethod, PadMode, aug_transforms, Transform,
                                TensorImage, Pipeline, ToTensor, IntToFloatTensor, show_images)
 from .files import open_image, Photo
+from .data import image_table
 
 # %% auto #0
 __all__ = ['PRESETS', 'SHARPEN', 'KERNEL_OPS', 'DEGRADATIONS', 'channel_figure', 'augment_tfms', 'augmented', 'augment_figure',
-           'as_batch', 'sharpen', 'blur', 'edges', 'blur_sharpen', 'kernel_figure', 'RandomSharpen', 'RandomBlur',
-           'degrade', 'Degrade', 'degrade_figure']
+           'mirror_table', 'symbol_labels', 'mirror_safe', 'draw_digits', 'as_batch', 'sharpen', 'blur', 'edges',
+           'blur_sharpen', 'kernel_figure', 'RandomSharpen', 'RandomBlur', 'degrade', 'Degrade', 'degrade_figure']
 
 # %% ../nbs/03_augment.ipynb #ab50f46b
 def channel_figure(img, # A PIL image (converted to RGB), or an (H, W, 3) array of bytes
@@ -93,6 +95,71 @@ def augment_figure(img, # A PIL image, a file name or the file's bytes
         row[0].set_ylabel(p, fontsize=11)
     fig.tight_layout()
     return fig
+
+# %% ../nbs/03_augment.ipynb #d7516686
+def _corr(a, b)->float:
+    "Pearson's correlation of two arrays' pixels (0 when either is flat)"
+    a, b = a - a.mean(), b - b.mean()
+    d = np.sqrt((a*a).sum() * (b*b).sum())
+    return float((a*b).sum() / d) if d else 0.
+
+# %% ../nbs/03_augment.ipynb #83a1591d
+def _small_gray(fn, side:int=32)->np.ndarray:
+    "The image file `fn` as a `side`×`side` grayscale array (JPEGs decoded at reduced scale)"
+    im = open_image(fn)
+    im.draft('L', (2*side, 2*side))
+    return np.asarray(im.convert('L').resize((side, side)), dtype=np.float32)
+
+# %% ../nbs/03_augment.ipynb #549b66ec
+def mirror_table(path, # Dataset root
+                 labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
+                 n:int=48, # Training images looked at per label
+                )->pd.DataFrame:
+    """Per label, its average image less the average over all labels, in two halves: how alike they are (`same`), and
+    with one of them mirrored (`mirrored`)"""
+    t = image_table(path, labels)
+    xs = {lab: np.stack([_small_gray(f) for f in g.path.sample(min(n, len(g)), random_state=0)])
+          for lab, g in t[t.split != 'test'].groupby('label')}
+    common = np.concatenate(list(xs.values())).mean(0) # what every image has: a centred blob, a sky
+    halves = {lab: (x[:len(x)//2].mean(0) - common, x[len(x)//2:].mean(0)) for lab, x in xs.items()}
+    df = pd.DataFrame.from_dict({lab: dict(same=_corr(a, b - common), mirrored=_corr(a, b[:, ::-1] - common))
+                                 for lab, (a, b) in halves.items()}, orient='index')
+    return df.assign(ratio=df.mirrored / df.same.where(df.same > 0.3)) # a label without a typical picture says nothing
+
+# %% ../nbs/03_augment.ipynb #7b776dc4
+def symbol_labels(labels)->bool:
+    "Whether `labels` look like symbols: at least three, each a single character (digits, letters, glyphs)"
+    labels = [str(o) for o in labels]
+    return len(labels) >= 3 and all(len(o) == 1 for o in labels)
+
+# %% ../nbs/03_augment.ipynb #184213ef
+def mirror_safe(path, # Dataset root
+                labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
+                n:int=48, # Training images looked at per label
+               )->bool:
+    "Whether a mirrored image keeps its class: `False` for symbols, single-character labels whose images are one-sided"
+    if not symbol_labels(image_table(path, labels).label.unique()): return True
+    return not mirror_table(path, labels, n).ratio.median() < 0.75 # NaN (no typical pictures): nothing says no
+
+# %% ../nbs/03_augment.ipynb #71ebf795
+def draw_digits(dest, # Folder to write into: one folder per digit
+                digits:str='23479', # The digits, one label each
+                n:int=24, # Images per digit
+                size:int=28, # Side in pixels
+                seed:int=0, # Seed of the sizes and places
+               )->Path:
+    "A small digits dataset drawn with a font at random sizes and places (a stand-in for MNIST in tests)"
+    from PIL import ImageDraw, ImageFont
+    rng, dest = np.random.default_rng(seed), Path(dest)
+    for d in digits:
+        (dest/d).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            im = Image.new('L', (size, size))
+            font = ImageFont.load_default(size=int(rng.integers(size*7//10, size*8//10)))
+            ImageDraw.Draw(im).text((size/2 + rng.normal(0, 1), size/2 + rng.normal(0, 1)), d, fill=255, font=font,
+                                    anchor='mm')
+            im.save(dest/d/f'{i:03d}.png')
+    return dest
 
 # %% ../nbs/03_augment.ipynb #a9b96b81
 SHARPEN = torch.tensor([[0.,-1,0], [-1,5,-1], [0,-1,0]])

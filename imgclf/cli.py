@@ -351,7 +351,7 @@ ABOUT = dict(
 METAVARS = dict(resume='RUN_DIR', config='RUN_JSON', write='DIR', fetch='ARCH', onnx='FILE', csv='CSV', plot='PNG',
                 out='DIR')
 # the fields `Recipe.for_dataset` chooses
-CHOSEN = ('arch','size','grayscale','decoded','bs','epochs','aug','min_scale','head')
+CHOSEN = ('arch','size','grayscale','decoded','bs','epochs','aug','flip','min_scale','head')
 
 def _str_or_int(o:str): return int(o) if o.isdigit() else o
 

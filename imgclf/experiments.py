@@ -7,7 +7,7 @@ Docs: https://imgclf.github.io/imgclf/experiments.html.md"""
 # %% ../nbs/10_experiments.ipynb #9049bd4a
 from __future__ import annotations
 import imgclf # first: it quiets a warning that importing fastai prints
-import time, tempfile
+import contextlib, time, tempfile
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -18,6 +18,7 @@ from .data import get_test_dl, image_block, find_splits, progress
 from .files import atomic_write, image_files, open_image
 from .augment import Degrade
 from .evaluate import score
+from .train import use_log_lines
 from .pipeline import Recipe
 
 # %% auto #0
@@ -31,6 +32,7 @@ def run_recipe(path, # Dataset root
                extra=None, # Batch transforms added to every split, e.g. `Degrade('blur', 1)`
                seed:int|None=None, # Replaces the recipe's seed
                keep_best:bool=True, # Keep the epoch with the lowest validation loss, or a later one within noise of it
+               verbose:bool=False, # Print one line per epoch (for a benchmark's log)
               )->dict:
     """Train one model with `recipe` (no run folder); its learner, validation and test scores, seconds and parameter
     counts"""
@@ -38,7 +40,9 @@ def run_recipe(path, # Dataset root
     set_seed(recipe.seed)
     dls = recipe.dls(path, splitter=splitter, extra=extra)
     learn = recipe.learner(dls)
-    with tempfile.TemporaryDirectory() as ck, learn.no_bar(), learn.no_logging(): # checkpoints only serve `keep_best`
+    if verbose: use_log_lines(learn, force=True)
+    with tempfile.TemporaryDirectory() as ck, learn.no_bar(), \
+         (contextlib.nullcontext() if verbose else learn.no_logging()): # checkpoints only serve `keep_best`
         recipe.fit(learn, out=ck if keep_best else None, keep_best=keep_best)
     v = score(learn)
     t = get_test_dl(dls)

@@ -20,6 +20,7 @@ from .files import atomic_write, write_text, write_csv, read_csv, show_path, cla
 from .data import (get_dls, image_block, get_test_dl, check_dataset_path, image_table, scan_images,
                          unusable_images, class_imbalance, BAD_KINDS, fashion_mnist, fashion_tiny, image_files,
                          find_splits, _duplicates, read_labels, is_multi_label, left_out, left_out_words)
+from .augment import mirror_safe
 from .train import make_learner, balance_weights, train, fast_train, use_log_lines, curves_figure, load_checkpoint
 from .saved import SavedModel, save_model, load_model, _bad_name
 from .evaluate import score, write_report, metrics_record, fit_calibration
@@ -48,6 +49,7 @@ class Recipe:
     step_epochs:int|None=None # With schedule 'step': epochs per step; a quarter of the epochs when not given
     lr_find:bool=False # Choose the learning rate with fastai's `lr_find` (its 'valley') when `lr` is not given
     aug:str='none' # Batch augmentation: 'none', 'flip', 'standard' (`aug_transforms`) or 'strong' (twice as much)
+    flip:bool=True # Mirror training images left-right; off for symbols such as digits (`mirror_safe`)
     min_scale:float|None=None # Random crops keeping at least this fraction of an image; else the whole image
     freeze:str|int='head' # Pretrained: 'head' (head first, then all), 'none' (all at once), or N (head + last N layers)
     head:str='epoch' # With freeze 'head': train the head for one epoch ('epoch') or on features computed once ('fast')
@@ -113,6 +115,7 @@ def for_dataset(cls:Recipe, path, # Dataset root
         base = dict(arch='efficientnet_lite0', size=192 if fast else 224, grayscale=False, decoded=True,
                     bs=32 if fast else 8, epochs=2,
                     aug='flip', min_scale=0.35, head='fast', keep='within_noise')
+    if 'flip' not in kw: base['flip'] = mirror_safe(path, labels) # a mirrored 2 is no digit
     return cls.from_dict(base | kw)
 
 # %% ../nbs/09_pipeline.ipynb #03552723
@@ -139,6 +142,7 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
     if self.aug not in AUG_PRESETS:
         raise ValueError(f"Unknown augmentation {self.aug!r}. Fix: use one of {', '.join(AUG_PRESETS)}.")
     aug = AUG_PRESETS[self.aug]
+    if aug is not False and not self.flip: aug = (aug if isinstance(aug, dict) else {}) | dict(do_flip=False)
     kw = {}
     if extra:
         kw['batch_tfms'] = [*([] if aug is False else aug_transforms(**(aug if isinstance(aug, dict) else {}))), *extra,
@@ -153,10 +157,11 @@ def dls(self:Recipe, path, # Dataset root (see `find_splits`)
 def learner(self:Recipe, dls # From `Recipe.dls`
            ):
     "A `Learner` for `dls` with the recipe's architecture, weights, loss and blending"
-    return make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix,
-                        wd=self.wd,
-                        class_weights=balance_weights(dls) if self.balance else None,
-                        head_sizes=self.head_sizes, head_dropout=self.head_dropout)
+    learn = make_learner(dls, self.arch, pretrained=self.pretrained, label_smoothing=self.label_smoothing, mix=self.mix,
+                         wd=self.wd, class_weights=balance_weights(dls) if self.balance else None,
+                         head_sizes=self.head_sizes, head_dropout=self.head_dropout)
+    learn.mirror = self.flip # the saved model says so: test-time mirroring is refused where a mirror changes the class
+    return learn
 
 # %% ../nbs/09_pipeline.ipynb #06d3ffa9
 @patch

@@ -67,6 +67,8 @@ def model_meta(learn:Learner)->dict:
                    else {}), # a head other than fastai's default
                 # any number of labels per image: a sigmoid per output
                 **({'task': 'multi_label'} if is_multi_label(learn.dls) else {}),
+                # trained without mirrored images, as their class would change (`Recipe.flip`): no mirrored TTA
+                **({'mirror': False} if getattr(learn, 'mirror', True) is False else {}),
                 # the temperature fitted on validation (`fit_calibration`, in 08_evaluate)
                 **({'calibration': c} if (c := getattr(learn, 'calibration', None)) else {}))
 
@@ -159,6 +161,7 @@ def _output_problem(meta)->str|None:
     "What is wrong with `meta`'s task, calibration or checksum; `None` if nothing"
     if meta.get('task', 'single_label') not in ('single_label', 'multi_label'):
         return f"task must be 'single_label' or 'multi_label', not {meta.get('task')!r}"[:200]
+    if not isinstance(meta.get('mirror', True), bool): return f"mirror must be true or false, not {meta.get('mirror')!r}"[:200]
     c = meta.get('calibration')
     num = lambda o: isinstance(o, (int,float)) and not isinstance(o, bool)
     if c is not None and not (isinstance(c, dict) and num(c.get('temperature')) and 0.01 <= c['temperature'] <= 100
@@ -387,6 +390,10 @@ def predict(self:SavedModel, img, # An image file, its bytes, or a PIL image
            )->tuple:
     """`(label, index, probabilities)` for `img`, like fastai's `learn.predict`; multi-label: `(labels, indices,
     probabilities)` of every label above the threshold"""
+    if tta and self.meta.get('mirror') is False:
+        raise ValueError(f"{self.arch} was trained without mirrored images, since a mirror changes their class (digits, "
+                         "letters): mirrored test-time augmentation would ask it about images that never occur. Fix: "
+                         "predict without tta")
     # `fast_model`: scaling, normalisation, temperature and softmax (or sigmoid) are in the graph
     if getattr(self.net, 'takes_uint8', False):
         x = self.pixels(img)

@@ -85,7 +85,8 @@ def build(dest:Path)->list:
         nb = nbformat.read(p, as_version=4); fm = frontmatter(nb)
         rel = p.relative_to(proc)
         out = (rel.parent/fm.get('output-file', rel.with_suffix('.html').name)).as_posix()
-        group = 'Start' if rel == Path('index.ipynb') else 'Lessons' if 'lessons' in rel.parts else 'Library'
+        group = ('Start' if rel == Path('index.ipynb') else 'Lessons' if 'lessons' in rel.parts
+                 else 'Research' if 'research' in rel.parts else 'Library')
         pages.append(dict(rel=rel, nb=nb, fm=fm, out=out, group=group, title=fm.get('title', rel.stem), pictures=_pictures(nb)))
     links = {pg['rel'].as_posix(): pg['out'] for pg in pages} # notebook path under nbs/ -> page path under _docs/
     exporter = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True)
