@@ -137,9 +137,10 @@ def mirror_safe(path, # Dataset root
                 labels=None, # A labels CSV file or table (`read_labels`), when the labels are not folders
                 n:int=48, # Training images looked at per label
                )->bool:
-    "Whether a mirrored image keeps its class: `False` for symbols, single-character labels whose images are one-sided"
+    """Whether a mirrored image keeps its class: `False` for symbols, single-character labels unless their images look
+    alike mirrored"""
     if not symbol_labels(image_table(path, labels).label.unique()): return True
-    return not mirror_table(path, labels, n).ratio.median() < 0.75 # NaN (no typical pictures): nothing says no
+    return bool(mirror_table(path, labels, n).ratio.median() >= 0.75) # NaN (no typical picture): the names decide
 
 # %% ../nbs/03_augment.ipynb #71ebf795
 def draw_digits(dest, # Folder to write into: one folder per digit

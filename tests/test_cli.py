@@ -348,3 +348,13 @@ def test_report_advises_on_copies_across_splits(tmp_path):
     r = run('train', data, '--out', tmp_path/'run', '--epochs', '1')
     assert r.returncode == 0, r.stderr
     assert '2 images have an exact copy in another split' in (tmp_path/'run'/'report.html').read_text()
+
+def test_digits_train_without_mirrors_and_flip_overrides(tmp_path):
+    "Labels that are digits, drawn one-sided: the recipe turns flips off, and the run and its model say so; --flip overrides"
+    from imgclf.augment import draw_digits
+    data = draw_digits(tmp_path/'digits', digits='0123456789', n=12)
+    for out, extra, flip in (('plain', [], False), ('flipped', ['--flip'], True)):
+        r = run('train', data, '--out', tmp_path/out, '--epochs', '1', *extra)
+        assert r.returncode == 0, r.stderr
+        assert json.loads((tmp_path/out/'run.json').read_text())['recipe']['flip'] is flip
+        assert json.loads((tmp_path/out/'model'/'imgclf.json').read_text()).get('mirror', True) is flip
