@@ -5,10 +5,13 @@ run `imgclf` some 150 times. A forked child starts with those imports done, yet 
 standard output and error, exit code and signals, exactly as `imgclf ARGS` would have them. Nothing else is shared, since every child is
 forked from this server, which only imports and never runs a command.
 
-Protocol: one JSON request per line on stdin, `{"args": [...], "env": {...}, "cwd": "...", "timeout": s}`; one JSON answer per line,
+It runs the benchmark scripts the same way (`python bench/X.py ARGS`, run with `runpy` in the child), for the same reason.
+
+Protocol: one JSON request per line on stdin, `{"args": [...], "env": {...}, "cwd": "...", "timeout": s}` (and `"script": path` for a
+script); one JSON answer per line,
 `{"returncode": n, "stdout": "...", "stderr": "...", "timeout": bool}`.
 """
-import json, os, sys, tempfile, time, traceback
+import json, os, runpy, sys, tempfile, time, traceback
 
 answers = os.fdopen(os.dup(1), 'w') # the answers' own channel: whatever an import prints goes to stderr instead
 os.dup2(2, 1)
@@ -21,8 +24,12 @@ def child(req, out, err):
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0); os.dup2(out, 1); os.dup2(err, 2)
     sys.stdin = open(0, closefd=False)
     sys.stdout, sys.stderr = open(1, 'w', closefd=False), open(2, 'w', closefd=False, buffering=1)
-    sys.argv = ['imgclf', *req['args']]
-    try: code = imgclf.cli.main(req['args'])
+    if 'script' in req: # a benchmark script, run as `python SCRIPT ARGS` would run it
+        sys.argv = [req['script'], *req['args']]; sys.path.insert(0, os.path.dirname(req['script']))
+    else: sys.argv = ['imgclf', *req['args']]
+    try:
+        if 'script' in req: runpy.run_path(req['script'], run_name='__main__'); code = 0
+        else: code = imgclf.cli.main(req['args'])
     except SystemExit as e: code = e.code if isinstance(e.code, int) else 0 if e.code is None else 1
     except BaseException:
         traceback.print_exc(); code = 1
