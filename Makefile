@@ -4,8 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 VENV ?= .venv
 PY := $(VENV)/bin/python
-# --no-compile: a module is compiled when it is first imported, not every module of every package at install (a minute less)
-PIP := $(PY) -m pip install -q --no-compile -c constraints.txt
+PIP := $(PY) -m pip install -q -c constraints.txt
 # The install stamp is named by a hash of the dependency files' content, not their times: nbdev-export rewrites
 # pyproject.toml with the same content, which must not trigger a reinstall; a changed dependency does.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)

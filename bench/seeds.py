@@ -1,7 +1,8 @@
 """Every experiment of the five seed documents that this machine has the data and weights for, at the seed's own size and
 schedule, beside the seed's number.
 
-    python bench/seeds.py [--out bench/results] [--only ID ...] [--quick] [--download] [--work FOLDER]
+    python bench/seeds.py [--out bench/results] [--only ID ...] [--epochs N] [--seeds N] [--quick] [--download]
+                          [--mnist IDX_FOLDER] [--cifar10 FOLDER] [--work FOLDER]
 
 Each experiment is one entry of `EXPERIMENTS` below. It runs when what it needs is here, and otherwise gets a row that says
 "needs data" or "needs weights" and how to get them, so the same script fills its rows on a machine that has them:
@@ -14,12 +15,15 @@ Each experiment is one entry of `EXPERIMENTS` below. It runs when what it needs 
   (bench/photo_sets.py: pieces of six scikit-image colour photos), since none of the seeds' photo sets can be had.
 The seeds' own data (seed photos, the seven wonders, seed 002's five-class photos, seed 004's faces) never ships, so every
 row says what it ran on. Writes seeds.csv and seeds.md into --out; prints the table, then one JSON line (the last line).
-`--quick` trains one epoch of everything, to check the code path (its numbers measure nothing).
+`--quick` trains one epoch of everything, to check the code path (its numbers measure nothing); `--epochs N` trains N
+epochs where the seed trained more, so that a row can be checked in minutes (its rows say so). `--seeds N` trains the
+rows marked "seeds" with seeds 0..N-1 and gives their mean and standard deviation. Every training prints a line per
+epoch; preparing a dataset (converting the IDX files, scanning, decoding) is timed apart from training.
 """
 import argparse, json, os, platform, sys, time, traceback, warnings
 from dataclasses import replace
 from pathlib import Path
-import pandas as pd
+import numpy as np, pandas as pd
 warnings.filterwarnings('ignore')
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -41,30 +45,68 @@ def need(f):
     except FileNotFoundError as e: raise Needs('data', str(e)) from None
 
 class Ctx:
-    "What every experiment reads: settings and the datasets, each made once"
-    def __init__(self, work, quick, download): self.work, self.quick, self.download, self._d = Path(work), quick, download, {}
-    def ep(self, n): return 1 if self.quick else n
+    "What every experiment reads: settings and the datasets, each made once (and timed apart from training)"
+    def __init__(self, work, quick, download, epochs=None, n_seeds=1, mnist_src=None, cifar_src=None):
+        self.work, self.quick, self.download, self.epochs, self.n_seeds = Path(work), quick, download, epochs, n_seeds
+        self.mnist_src, self.cifar_src, self._d, self.prep = mnist_src, cifar_src, {}, {}
+    def ep(self, n): return 1 if self.quick else min(n, self.epochs) if self.epochs else n
+    def seeds(self): return list(range(self.n_seeds))
     def _once(self, k, f):
-        if k not in self._d: self._d[k] = f()
+        if k not in self._d:
+            start = time.perf_counter(); self._d[k] = f(); self.prep[k] = time.perf_counter() - start
+            print(f"{k}: prepared in {self.prep[k]:.0f} s", flush=True)
         return self._d[k]
     def fashion(self):
         from imgclf.datasets import fashion_mnist
         return self._once('fashion', lambda: need(lambda: fashion_mnist(download=self.download)))
     def mnist(self):
         from imgclf.datasets import mnist
-        return self._once('mnist', lambda: need(lambda: mnist(download=self.download)))
+        return self._once('mnist', lambda: need(lambda: mnist(src=self.mnist_src, download=self.download)))
     def cifar(self):
         from imgclf.datasets import cifar10
-        return self._once('cifar', lambda: need(lambda: cifar10(download=self.download)))
+        src = self.cifar_src or os.environ.get('IMGCLF_CIFAR10')
+        if src and (Path(src)/'train').is_dir() and (Path(src)/'test').is_dir(): return Path(src) # a folder dataset already
+        return self._once('cifar', lambda: need(lambda: cifar10(src=self.cifar_src, download=self.download)))
     def photos(self):
         from photo_sets import skphotos
         return self._once('photos', lambda: self.work/'skphotos' if (self.work/'skphotos').exists() else skphotos(self.work/'skphotos'))
     def two_textures(self):
         from imgclf.datasets import textures
         return self._once('textures', lambda: textures(self.work/'textures2', n=400, size=128, labels=('brick', 'gravel')))
+    def keras_split(self, path):
+        "A labels file that trains on all of `path`'s train/ and validates on its test/, as the seeds' Keras runs did"
+        return self._once(f'keras_split {path}', lambda: keras_split(path, self.work/f'{Path(path).name}_all_train.csv'))
+
+def keras_split(path, fn):
+    """Labels for the seeds' Keras way: every train/ image trains, none is held out, and test/ is the validation split,
+    which chooses nothing (the last epoch is kept), so its accuracy is the test accuracy"""
+    from imgclf.files import image_files
+    path = Path(path)
+    rows = [(f.relative_to(path).as_posix(), f.parent.name, 'train' if split == 'train' else 'valid')
+            for split in ('train', 'test') for f in image_files(path/split)]
+    pd.DataFrame(rows, columns=['file', 'label', 'split']).to_csv(fn, index=False)
+    return fn
+
+def seeded(c, path, recipe, labels=None, extra=None, keep_best=True):
+    "Test accuracies of `recipe` on `path` with each of `c.seeds()`, one line per epoch as it trains"
+    from imgclf.experiments import run_recipe
+    accs = []
+    for s in c.seeds():
+        print(f"seed {s}: {recipe.arch}, {recipe.epochs} epochs", flush=True)
+        r = run_recipe(path, recipe, seed=s, labels=labels, extra=extra, keep_best=keep_best, verbose=True)
+        accs.append(r['test_accuracy'] if labels is None else r['valid_accuracy'])
+        print(f"seed {s}: test accuracy {accs[-1]:.4f} after {r['seconds']:.0f} s of training", flush=True)
+    return accs
+
+def epochs_note(c, n):
+    return '' if c.ep(n) == n else f'{c.ep(n)} of the seed\'s {n} epochs; '
 
 def row(experiment, seed_value, ours, data, note=''):
-    return dict(experiment=experiment, seed_value=seed_value, ours=ours, data=data, note=note)
+    "`ours`: one accuracy, or one per seed (the row then gives their mean and standard deviation)"
+    accs = ours if isinstance(ours, list) else [ours]
+    n = len(accs) if ours is not None else 0
+    return dict(experiment=experiment, seed_value=seed_value, ours=float(np.mean(accs)) if n else None,
+                sd=float(np.std(accs, ddof=1)) if n > 1 else None, n_seeds=n, data=data, note=note)
 
 def scratch(arch, size, grayscale, bs, epochs):
     "A seed's own recipe for a CNN from scratch: Keras' Adam at its default 1e-3, constant, no augmentation"
@@ -74,10 +116,11 @@ def scratch(arch, size, grayscale, bs, epochs):
 def s000_degraded(c):
     from imgclf.pipeline import Recipe
     from imgclf.experiments import degraded_training
-    df = degraded_training(c.fashion(), Recipe(epochs=c.ep(3), bs=128)).set_index('kind')
+    runs = [degraded_training(c.fashion(), Recipe(epochs=c.ep(3), bs=128, seed=s)).set_index('kind') for s in c.seeds()]
     seed = dict(original=.77, sharpen=.71, blur=.67)
-    return [row(f'trained and tested on {name} images', seed[k], df.test_accuracy[k], 'full Fashion-MNIST, small_resnet, 3 epochs',
-                "seed 000's seed photos do not ship") for k, name in (('original', 'original'), ('sharpen', 'sharpened'), ('blur', 'blurred'))]
+    return [row(f'trained and tested on {name} images', seed[k], [float(r.test_accuracy[k]) for r in runs],
+                'full Fashion-MNIST, small_resnet, 3 epochs', epochs_note(c, 3) + "seed 000's seed photos do not ship")
+            for k, name in (('original', 'original'), ('sharpen', 'sharpened'), ('blur', 'blurred'))]
 
 def s000_baseline(c):
     from imgclf.experiments import baseline
@@ -131,9 +174,19 @@ def s002_archs(c):
             for a, s in (('mobilenet_v2', .9670), ('resnet50', .9735))]
 
 def s003_mnist(c):
-    from imgclf.experiments import run_recipe
-    r = run_recipe(c.mnist(), scratch('mnist_cnn', 28, True, 32, c.ep(10)))
-    return [row('mnist_cnn, 10 epochs', .9873, r['test_accuracy'], 'MNIST', 'validation: 20% of train/ (the seed trained on all 60,000)')]
+    p = c.mnist()
+    accs = seeded(c, p, scratch('mnist_cnn', 28, True, 32, c.ep(10)), labels=c.keras_split(p), keep_best=False)
+    return [row('mnist_cnn, 10 epochs', .9873, accs, 'MNIST', epochs_note(c, 10) + "as the seed: all 60,000 training "
+                "images, none held out, Adam at 1e-3, batches of 32, the last epoch scored on the 10,000 test images")]
+
+def s003_default(c):
+    from imgclf.pipeline import Recipe
+    p = c.mnist()
+    r = Recipe.for_dataset(p)
+    r = replace(r, epochs=c.ep(r.epochs))
+    accs = seeded(c, p, r)
+    return [row(f"imgclf's default ({r.arch}, {r.epochs} epochs, flips {'on' if r.flip else 'off'})", None, accs, 'MNIST',
+                'what `imgclf train` does with no options: 20% of train/ validates and chooses the epoch')]
 
 def s004_alexnet(c):
     from imgclf.experiments import run_recipe
@@ -142,16 +195,19 @@ def s004_alexnet(c):
                 "the seed's faces (two classes) do not ship")]
 
 def _cifar(c, extra=None):
-    from imgclf.experiments import run_recipe
-    return run_recipe(c.cifar(), scratch('vgg_cifar', 32, False, 64, c.ep(14)), extra=extra, keep_best=False)['test_accuracy']
+    p = c.cifar()
+    return seeded(c, p, scratch('vgg_cifar', 32, False, 64, c.ep(14)), labels=c.keras_split(p), extra=extra, keep_best=False)
+
+CIFAR_NOTE = ("the §6 network (batch-norm after Dense(128)) for both rows; all 50,000 training images, the last epoch scored "
+              "on the 10,000 test images; the seed's §5 ran without that batch-norm, and its §6 figure is epoch 13 of 19")
 
 def s004_cifar(c):
-    return [row('vgg_cifar, 14 epochs', .8023, _cifar(c), 'CIFAR-10', 'validation: 20% of train/')]
+    return [row('vgg_cifar, 14 epochs', .8023, _cifar(c), 'CIFAR-10', epochs_note(c, 14) + CIFAR_NOTE)]
 
 def s004_sharpened(c):
     from imgclf.augment import Degrade
-    c.cifar()
-    return [row('vgg_cifar on sharpened images', .8131, _cifar(c, [Degrade('sharpen', 1.)]), 'CIFAR-10, sharpened')]
+    return [row('vgg_cifar on sharpened images', .8131, _cifar(c, [Degrade('sharpen', 1.)]), 'CIFAR-10, sharpened',
+                epochs_note(c, 14) + CIFAR_NOTE)]
 
 # id -> (seed, experiment, what it runs on, function)
 EXPERIMENTS = {
@@ -163,6 +219,7 @@ EXPERIMENTS = {
     '002-sweep': ('002', 'Table 8: the head at five learning rates, 5-fold CV', 'skphotos', s002_sweep),
     '002-archs': ('002', 'Table 14: MobileNet against ResNet50', 'skphotos', s002_archs),
     '003-mnist': ('003', 'mnist_cnn, 10 epochs', 'MNIST', s003_mnist),
+    '003-default': ('003', "imgclf's default recipe on MNIST", 'MNIST', s003_default),
     '004-alexnet': ('004', 'alexnet_small, 40 epochs', 'two textures (brick, gravel)', s004_alexnet),
     '004-cifar': ('004', 'vgg_cifar, 14 epochs', 'CIFAR-10', s004_cifar),
     '004-sharpened': ('004', 'vgg_cifar on sharpened images, 14 epochs', 'CIFAR-10, sharpened', s004_sharpened)}
@@ -174,12 +231,18 @@ def machine():
 
 def pct(v): return '' if v is None or pd.isna(v) else f'{v:.1%}'
 
+def ours(r)->str:
+    "The accuracy, with its standard deviation over seeds when there were several"
+    if pd.isna(r.ours): return ''
+    n = 0 if pd.isna(getattr(r, 'n_seeds', np.nan)) else int(r.n_seeds)
+    return f'{r.ours:.1%} ± {r.sd:.1%} ({n} seeds)' if n > 1 and not pd.isna(r.sd) else pct(r.ours)
+
 def to_markdown(df):
     "seeds.md: one row per experiment, the seed's number beside ours"
     lines = ['| id | seed | experiment | data | seed\'s | ours | seconds | status |', '|---|---|---|---|---|---|---|---|']
     for r in df.itertuples():
         status = f'{r.status}: {r.note}' if isinstance(r.note, str) and r.note else r.status
-        lines.append(f"| {r.id} | {r.seed} | {r.experiment} | {r.data} | {pct(r.seed_value)} | {pct(r.ours)} | "
+        lines.append(f"| {r.id} | {r.seed} | {r.experiment} | {r.data} | {pct(r.seed_value)} | {ours(r)} | "
                      f"{'' if pd.isna(r.seconds) else round(r.seconds)} | {status} |")
     return '\n'.join(lines) + '\n'
 
@@ -190,22 +253,33 @@ def main(argv=None):
     ap.add_argument('--quick', action='store_true', help='One epoch of everything: checks the code path, measures nothing')
     ap.add_argument('--download', action='store_true', help='Let MNIST, CIFAR-10 and Fashion-MNIST try a torchvision download')
     ap.add_argument('--work', default=None, help='Folder for the generated photo sets (a temporary one by default)')
+    ap.add_argument('--epochs', type=int, default=None, help="At most this many epochs per training (the rows say so)")
+    ap.add_argument('--seeds', type=int, default=1, help='Seeds 0..N-1 for the rows that take seeds (MNIST, CIFAR-10, 000-degraded)')
+    ap.add_argument('--mnist', default=None, help="A folder with MNIST's four IDX files (default: $IMGCLF_MNIST_IDX)")
+    ap.add_argument('--cifar10', default=None, help="CIFAR-10 as a folder dataset (train/, test/) or its Python batches "
+                    "(default: $IMGCLF_CIFAR10)")
     a = ap.parse_args(argv)
     import tempfile
-    c = Ctx(a.work or tempfile.mkdtemp(prefix='seeds-'), a.quick, a.download)
+    from imgclf.train import log_lines_outside_notebooks
+    log_lines_outside_notebooks()
+    c = Ctx(a.work or tempfile.mkdtemp(prefix='seeds-'), a.quick, a.download, a.epochs, a.seeds, a.mnist, a.cifar10)
     rows, m = [], machine()
     for id_ in a.only or EXPERIMENTS:
         seed, title, data, f = EXPERIMENTS[id_]
-        start = time.perf_counter()
+        start, prep0 = time.perf_counter(), sum(c.prep.values())
+        print(f"{id_}: {title}", flush=True)
         try: got, status = f(c), 'measured'
         except Needs as e: got, status = [row(title, None, None, data, str(e).splitlines()[0])], f'needs {e.kind}'
         except Exception as e:
             traceback.print_exc()
             got, status = [row(title, None, None, data, f'{type(e).__name__}: {e}')], 'failed'
-        secs = time.perf_counter() - start
-        for r in got: rows.append(dict(id=id_, seed=seed, **r, seconds=secs/len(got) if status == 'measured' else None, status=status, machine=m))
-        print(f"{id_}: {status} in {secs:.0f} s", flush=True)
-    df = pd.DataFrame(rows, columns=['id','seed','experiment','data','seed_value','ours','seconds','status','note','machine'])
+        prep = sum(c.prep.values()) - prep0
+        secs = time.perf_counter() - start - prep
+        for r in got: rows.append(dict(id=id_, seed=seed, **r, seconds=secs/len(got) if status == 'measured' else None,
+                                       prep_seconds=prep, status=status, machine=m))
+        print(f"{id_}: {status} in {secs:.0f} s (and {prep:.0f} s preparing data)", flush=True)
+    df = pd.DataFrame(rows, columns=['id','seed','experiment','data','seed_value','ours','sd','n_seeds','seconds',
+                                     'prep_seconds','status','note','machine'])
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if a.only and (out/'seeds.csv').exists(): # the other experiments' rows stay as the last run left them, in the table's order
         old = pd.read_csv(out/'seeds.csv', dtype={'seed': str})

@@ -32,13 +32,14 @@ def run_recipe(path, # Dataset root
                extra=None, # Batch transforms added to every split, e.g. `Degrade('blur', 1)`
                seed:int|None=None, # Replaces the recipe's seed
                keep_best:bool=True, # Keep the epoch with the lowest validation loss, or a later one within noise of it
+               labels=None, # A labels CSV file (`read_labels`): labels and splits from it, not from folders
                verbose:bool=False, # Print one line per epoch (for a benchmark's log)
               )->dict:
     """Train one model with `recipe` (no run folder); its learner, validation and test scores, seconds and parameter
     counts"""
     if seed is not None: recipe = replace(recipe, seed=seed)
     set_seed(recipe.seed)
-    dls = recipe.dls(path, splitter=splitter, extra=extra)
+    dls = recipe.dls(path, splitter=splitter, extra=extra, labels=labels)
     learn = recipe.learner(dls)
     if verbose: use_log_lines(learn, force=True)
     with tempfile.TemporaryDirectory() as ck, learn.no_bar(), \

@@ -51,8 +51,9 @@ def test_seeds_bench_fills_its_rows_where_the_data_is(tmp_path):
     def seeds(out, **env):
         cmd = [sys.executable, ROOT/'bench'/'seeds.py', '--quick', '--only', *ids, '--out', tmp_path/out, '--work', tmp_path/'work']
         env = {k: v for k, v in os.environ.items() if k not in ('IMGCLF_MNIST_IDX', 'IMGCLF_CIFAR10')} | dict(IMGCLF_DATA=str(tmp_path/out/'cache'), **env)
-        res = last_json(script(*cmd[1:], env=env))
-        return res, pd.read_csv(tmp_path/out/'seeds.csv')
+        r = script(*cmd[1:], env=env)
+        seeds.log = r.stdout
+        return last_json(r), pd.read_csv(tmp_path/out/'seeds.csv')
     res, df = seeds('without')
     assert res['needs'] == 3 and res['measured'] == 0 and set(df.status) == {'needs data'}
     assert df.note.str.contains('IMGCLF_MNIST_IDX').iloc[0] and df.note.str.contains('IMGCLF_CIFAR10').iloc[1]
@@ -60,6 +61,8 @@ def test_seeds_bench_fills_its_rows_where_the_data_is(tmp_path):
     assert res['measured'] == 3 and res['failed'] == 0 and list(df.id) == ids and set(df.status) == {'measured'}
     assert df.ours.between(0, 1).all() and df.seed_value.tolist() == [.9873, .8023, .8131]
     assert '| 003-mnist | 003 | mnist_cnn, 10 epochs | MNIST | 98.7% |' in (tmp_path/'with'/'seeds.md').read_text()
+    assert 'epoch 1/1' in seeds.log and 'mnist: prepared in' in seeds.log # a line per epoch; the data's preparation timed apart
+    assert (df.prep_seconds > 0).any() and df.n_seeds.tolist() == [1, 1, 1]
 
 def test_calibration_bench_quick():
     r = script(ROOT/'bench'/'calibration.py', TINY, '--seeds', '1', '--epochs', '2')

@@ -4,6 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from imgclf.data import fashion_tiny
+from cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = fashion_tiny()
@@ -14,7 +15,7 @@ def files(run): return sorted(str(p.relative_to(run)) for p in run.rglob('*'))
 def test_two_cpu_processes_make_the_same_run_folder(tmp_path):
     pytest.importorskip('accelerate')
     one, two = tmp_path/'one', tmp_path/'two'
-    r1 = subprocess.run([BIN/'imgclf', 'train', TINY, '--out', one, '--epochs', '3'], capture_output=True, text=True, timeout=600)
+    r1 = run('train', TINY, '--out', one, '--epochs', '3') # one process: through the tests' fork server (see cli.py)
     assert r1.returncode == 0, r1.stderr
     r2 = subprocess.run([BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
                          '--dynamo_backend', 'no', '-m', 'imgclf.cli', 'train', TINY, '--out', two, '--epochs', '3'],
@@ -29,5 +30,5 @@ def test_two_cpu_processes_make_the_same_run_folder(tmp_path):
     # the same training, shared out: both learn, to a similar accuracy (the batches are composed differently)
     assert m1['test_accuracy'] > 0.4 and m2['test_accuracy'] > 0.4 and abs(m1['test_accuracy'] - m2['test_accuracy']) < 0.15
     assert [l for l in r2.stdout.splitlines() if l.startswith('epoch ')] == [l for l in r2.stdout.splitlines() if l.startswith('epoch ')][:3] # logged once
-    p = subprocess.run([BIN/'imgclf', 'predict', two/'model', TINY/'test'/'bag'], capture_output=True, text=True, timeout=300)
+    p = run('predict', two/'model', TINY/'test'/'bag', timeout=300)
     assert p.returncode == 0 and len(p.stdout.splitlines()) == 20, p.stderr
