@@ -84,6 +84,7 @@ def keras_split(path, fn):
     path = Path(path)
     rows = [(f.relative_to(path).as_posix(), f.parent.name, 'train' if split == 'train' else 'valid')
             for split in ('train', 'test') for f in image_files(path/split)]
+    Path(fn).parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows, columns=['file', 'label', 'split']).to_csv(fn, index=False)
     return fn
 
