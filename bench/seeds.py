@@ -236,7 +236,7 @@ def ours(r)->str:
     "The accuracy, with its standard deviation over seeds when there were several"
     if pd.isna(r.ours): return ''
     n = 0 if pd.isna(getattr(r, 'n_seeds', np.nan)) else int(r.n_seeds)
-    return f'{r.ours:.1%} ± {r.sd:.1%} ({n} seeds)' if n > 1 and not pd.isna(r.sd) else pct(r.ours)
+    return f'{r.ours:.2%} ± {r.sd:.2%} ({n} seeds)' if n > 1 and not pd.isna(r.sd) else pct(r.ours)
 
 def to_markdown(df):
     "seeds.md: one row per experiment, the seed's number beside ours"
