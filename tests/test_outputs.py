@@ -57,3 +57,11 @@ def test_checker_catches_what_it_should(tmp_path):
     assert sum('absolute path' in p for p in ps) == 2 and any('numpy' in p for p in ps) and any('warning' in p for p in ps) and any('progress bar' in p for p in ps)
     assert any('did not run' in p for p in ps)
     assert not problems([(0, 'wrote runs/x.png, accuracy 0.725')], 'b')
+
+def test_hidden_cells_are_collapsed_in_jupyter():
+    "A `#| hide` cell (a test or setup) is left out of the docs by nbdev, and collapsed in Jupyter by its metadata"
+    shown = [f"{nb.relative_to(ROOT)} cell {i}" for nb in sorted((ROOT/'nbs').rglob('*.ipynb')) if '.ipynb_checkpoints' not in nb.parts
+             for i, c in enumerate(json.loads(nb.read_text())['cells'])
+             if c['cell_type'] == 'code' and ''.join(c['source']).lstrip().startswith('#| hide')
+             and not c['metadata'].get('jupyter', {}).get('source_hidden')]
+    assert not shown, f"{len(shown)} hidden cells open in Jupyter (set metadata.jupyter.source_hidden):\n" + '\n'.join(shown[:20])
