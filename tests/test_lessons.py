@@ -24,6 +24,12 @@ def test_every_question_has_an_answer():
         further = markdown(fn).split('## Further research', 1)
         assert len(further) == 2 and len(re.findall(r'^- ', further[1], re.M)) >= 3, fn.name # each lesson ends with further research
 
+def test_each_lesson_marks_a_few_questions_for_discussion():
+    "The workshop has room for 4 or 5 questions a lesson in class; the questionnaire marks which, the rest are homework"
+    for fn in sorted(LESSONS.glob('0*.ipynb')):
+        marked = [q for q in numbered(markdown(fn), '## Questionnaire') if q.endswith('*(discuss)*')]
+        assert 4 <= len(marked) <= 5, (fn.name, len(marked))
+
 def test_times_in_the_guide_and_the_lessons_are_the_measured_ones():
     "times.json (written by tools/time_lessons.py) is the one source of the guide's CPU-time column and of the time at the top of each lesson"
     times = json.loads((LESSONS/'times.json').read_text())['seconds']
