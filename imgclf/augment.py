@@ -117,7 +117,9 @@ def mirror_table(path, # Dataset root
                 )->pd.DataFrame:
     """Per label, its average image less the average over all labels, in two halves: how alike they are (`same`), and
     with one of them mirrored (`mirrored`)"""
-    t = image_table(path, labels)
+    return _mirror_table(image_table(path, labels), n)
+
+def _mirror_table(t, n):
     xs = {lab: np.stack([_small_gray(f) for f in g.path.sample(min(n, len(g)), random_state=0)])
           for lab, g in t[t.split != 'test'].groupby('label')}
     common = np.concatenate(list(xs.values())).mean(0) # what every image has: a centred blob, a sky
@@ -139,8 +141,9 @@ def mirror_safe(path, # Dataset root
                )->bool:
     """Whether a mirrored image keeps its class: `False` for symbols, single-character labels unless their images look
     alike mirrored"""
-    if not symbol_labels(image_table(path, labels).label.unique()): return True
-    return bool(mirror_table(path, labels, n).ratio.median() >= 0.75) # NaN (no typical picture): the names decide
+    t = image_table(path, labels) # read once, for the names and the pictures
+    if not symbol_labels(t.label.unique()): return True
+    return bool(_mirror_table(t, n).ratio.median() >= 0.75) # NaN (no typical picture): the names decide
 
 # %% ../nbs/03_augment.ipynb #71ebf795
 def draw_digits(dest, # Folder to write into: one folder per digit
